@@ -1,0 +1,77 @@
+/* model.h - the network: spec parsing, memory plan, forward/backward, Adam,
+ * training and evaluation. The contract the sweep relies on.
+ * Layout: one arena for all parameters, one for all gradients, one per Adam moment. */
+#ifndef SEEDSWEEP_MODEL_H
+#define SEEDSWEEP_MODEL_H
+
+#include "seedsweep/common.h"
+#include "seedsweep/dataset.h"
+
+#define MODEL_MAX_LAYERS 64
+
+typedef enum { LAYER_CONV, LAYER_POOL, LAYER_FLATTEN, LAYER_DENSE } LayerKind;
+typedef enum { INIT_GLOROT_UNIFORM, INIT_HE_NORMAL } InitKind;
+
+typedef struct LayerSpec {
+    LayerKind kind;
+    int units;              /* conv: output channels; dense: outputs */
+    int kernel;             /* conv kernel size (odd), pool size */
+    int in_h, in_w, in_c;   /* inferred input shape */
+    int out_h, out_w, out_c;/* inferred output shape (dense: 1x1xunits) */
+} LayerSpec;
+
+typedef struct ModelSpec {
+    int input_h, input_w, input_c;
+    int layer_count;
+    LayerSpec layers[MODEL_MAX_LAYERS];
+    int class_count;        /* units of the final dense layer (softmax) */
+    int64_t param_count;
+} ModelSpec;
+
+/* input: "256x256x1"; layers: "conv16 pool ... dense2" (also "conv16k5" for 5x5).
+ * Errors (SS_ERR_INPUT) name the word and its 1-based position. */
+int model_spec_parse(const char *input, const char *layers, ModelSpec *spec, Error *err);
+int init_kind_parse(const char *text, InitKind *kind, Error *err);
+
+typedef struct TrainConfig {
+    int epochs, batch;
+    float lr, beta1, beta2, eps;   /* Adam, Keras/PyTorch semantics */
+    int threads;                   /* worker threads for this model; results do not depend on it */
+    /* Called between mini-batches (may be NULL): lets the sweep poll MPI and signals.
+     * Returning non-zero aborts training with SS_INTERRUPTED. */
+    int (*between_batches)(void *context);
+    void *context;
+} TrainConfig;
+
+typedef struct TrainHistory {
+    float *loss;            /* [epochs] mean cross-entropy over the epoch's images */
+    float *accuracy;        /* [epochs] training accuracy over the epoch's images */
+    int epochs_done;
+    int diverged;           /* 1 when a loss became non-finite; training stopped there */
+} TrainHistory;
+
+typedef struct EvalResult {
+    float accuracy;         /* fraction correct on the whole dataset */
+    float loss;             /* mean cross-entropy */
+    int collapsed;          /* 1 when one class was predicted for every image */
+} EvalResult;
+
+typedef struct Model Model;
+
+/* Plans all memory for batches up to max_batch; nothing is allocated later. */
+Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *err);
+void model_free(Model *model);
+const ModelSpec *model_spec(const Model *model);
+void model_init(Model *model, InitKind init, uint64_t seed);   /* stream (seed, RNG_PURPOSE_INIT) */
+float *model_params(Model *model);                              /* the parameter arena */
+float *model_grads(Model *model);                               /* the gradient arena */
+int64_t model_param_count(const Model *model);
+
+/* One training run from the current weights: shuffles with (order_seed, RNG_PURPOSE_ORDER)
+ * every epoch. history arrays must hold cfg->epochs entries. */
+int model_train(Model *model, const Dataset *train, const TrainConfig *cfg, uint64_t order_seed,
+                TrainHistory *history, Error *err);
+/* probs: count*class_count softmax outputs (may be NULL). */
+int model_evaluate(Model *model, const Dataset *ds, float *probs, EvalResult *result, Error *err);
+
+#endif

@@ -1,0 +1,25 @@
+/* commands.h - one entry point per subcommand (each in its own src/cli/cmd_*.c).
+ * Each returns the process exit code: 0 ok, 1 runtime failure, 2 bad usage/input, 3 interrupted. */
+#ifndef SEEDSWEEP_CLI_COMMANDS_H
+#define SEEDSWEEP_CLI_COMMANDS_H
+
+#include "seedsweep/common.h"
+
+int cmd_run(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_montage(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/* Prints "seedsweep: MESSAGE" to stderr and returns err->code (the exit code). */
+int cli_fail(const Error *err);
+/* Prints "seedsweep CMD: FORMAT" to stderr and "Try 'seedsweep CMD --help'." and returns 2. */
+int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True when argv holds -h or --help. */
+int cli_wants_help(int argc, char **argv);
+
+#define SEEDSWEEP_VERSION "0.1.0"
+
+#endif

@@ -1,0 +1,70 @@
+/* main.c - the seedsweep command: one dispatch table, one file per subcommand. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+typedef struct Command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} Command;
+
+static const Command COMMANDS[] = {
+    {"run", cmd_run, "run a sweep described by a job file (under mpirun/srun)"},
+    {"synth", cmd_synth, "generate synthetic fly-brain cell images (fly1|fly2|fly3)"},
+    {"import", cmd_import, "import PNG folders or MNIST/Fashion-MNIST IDX files"},
+    {"montage", cmd_montage, "draw a labelled grid of a dataset's images"},
+    {"info", cmd_info, "describe a dataset or results file"},
+    {"report", cmd_report, "statistics of a results file (text, csv or json)"},
+    {"bench", cmd_bench, "training-step throughput of a network"},
+};
+enum { COMMAND_COUNT = sizeof COMMANDS / sizeof COMMANDS[0] };
+
+static void print_usage(FILE *out) {
+    fprintf(out, "usage: seedsweep COMMAND [ARGS]   (seedsweep COMMAND --help for details)\n\n");
+    for (int i = 0; i < COMMAND_COUNT; i++) fprintf(out, "  %-8s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    fprintf(out, "\nExit codes: 0 success, 1 runtime failure, 2 bad usage or input, 3 interrupted (resumable).\n");
+}
+
+int cli_fail(const Error *err) {
+    fprintf(stderr, "seedsweep: %s\n", err->message[0] ? err->message : "unknown error");
+    return err->code ? err->code : SS_ERR_RUNTIME;
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    fprintf(stderr, "seedsweep %s: ", command);
+    vfprintf(stderr, fmt, args);
+    fprintf(stderr, "\nTry 'seedsweep %s --help'.\n", command);
+    va_end(args);
+    return SS_ERR_INPUT;
+}
+
+int cli_wants_help(int argc, char **argv) {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return 1;
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        print_usage(stderr);
+        return SS_ERR_INPUT;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        print_usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("seedsweep %s\n", SEEDSWEEP_VERSION);
+        return 0;
+    }
+    for (int i = 0; i < COMMAND_COUNT; i++)
+        if (!strcmp(argv[1], COMMANDS[i].name)) return COMMANDS[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "seedsweep: unknown command '%s'\n", argv[1]);
+    print_usage(stderr);
+    return SS_ERR_INPUT;
+}
