@@ -22,4 +22,18 @@ int dataset_load(const char *path, Dataset *ds, Error *err);        /* whole fil
 int dataset_save(const char *path, const Dataset *ds, Error *err);  /* atomic: temp file + rename */
 void dataset_free(Dataset *ds);
 
+/* Zeroed images/labels for count images of h x w x c and class_count NULL names (names not allocated). */
+int dataset_alloc(Dataset *ds, int64_t count, int height, int width, int channels, int class_count, Error *err);
+/* The checks dataset_load applies (shapes, labels < class_count, no empty class); what names the data in messages. */
+int dataset_validate(const Dataset *ds, const char *what, Error *err);
+/* Images per class into counts[class_count]. */
+void dataset_class_counts(const Dataset *ds, int64_t *counts);
+/* Image i's first byte. */
+static inline uint8_t *dataset_image(const Dataset *ds, int64_t i) {
+    return ds->images + i * (int64_t)ds->height * ds->width * ds->channels;
+}
+/* The root "format" attribute of any HDF5 file (dataset or results), without loading it.
+ * SS_ERR_INPUT naming the file when it is missing, not HDF5, or has no format attribute. */
+int hdf5_file_format(const char *path, char *format, size_t size, Error *err);
+
 #endif

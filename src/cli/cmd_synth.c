@@ -1,9 +1,74 @@
-/* cmd_synth.c - placeholder until the 'synth' subcommand lands. */
+/* cmd_synth.c - 'seedsweep synth PRESET --out F.h5': synthetic fly-brain cell images (DESIGN.md section 6). */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "commands.h"
+#include "seedsweep/dataset.h"
+#include "seedsweep/synth.h"
+
+static void synth_help(void) {
+    printf("usage: seedsweep synth fly1|fly2|fly3 --out FILE.h5 [--size PX] [--count N] [--seed S]\n\n"
+           "Synthetic stand-ins for the fly-brain cell images: 8-bit grayscale fluorescence-like fields of\n"
+           "1-3 cells (soft edges, grainy cytoplasm, darker nucleus), optical blur, shot + read noise.\n"
+           "Classes: 0 \"Control\" (few or no aggregates), 1 \"Snap29\" (many small bright aggregates).\n"
+           "Each base image is stored with its copies rotated by 90, 180 and 270 degrees (consecutive\n"
+           "images 4b..4b+3, names PRESET-BBBBB-rotDDD); classes alternate by base image, so they are\n"
+           "balanced. Same preset, size and seed give the same file; an image does not depend on --count.\n\n"
+           "  --out FILE.h5   output dataset (written atomically)\n"
+           "  --size PX       image side, default 256 (lengths below scale with it)\n"
+           "  --count N       number of images, default the preset's (400, 783, 719)\n"
+           "  --seed S        default 0; the preset is mixed in, so fly1 and fly2 never share cells\n\n"
+           "Presets (lengths in pixels at 256x256, levels in 8-bit grey):\n");
+    synth_describe_presets(stdout);
+    printf("\nfly1 and fly2 differ a little; fly3 more (see data/README.md): a network trained on fly3 can\n"
+           "learn its Control/Snap29 brightness difference instead of the aggregates.\n\n"
+           "example:\n  seedsweep synth fly1 --out data/fly1.h5\n"
+           "  seedsweep synth fly3 --out /tmp/small.h5 --size 64 --count 40 --seed 7\n");
+}
+
+static int parse_int64(const char *text, long long lo, long long hi, long long *out) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
 
 int cmd_synth(int argc, char **argv) {
-    (void)argc; (void)argv;
-    fprintf(stderr, "seedsweep synth: not built yet\n");
-    return SS_ERR_RUNTIME;
+    if (cli_wants_help(argc, argv)) {
+        synth_help();
+        return 0;
+    }
+    const char *preset = NULL, *out = NULL;
+    long long size = 256, count = 0, seed = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        int takes_value = !strcmp(arg, "--out") || !strcmp(arg, "-o") || !strcmp(arg, "--size") ||
+                          !strcmp(arg, "--count") || !strcmp(arg, "--seed");
+        if (takes_value && i + 1 >= argc) return cli_usage_error("synth", "%s needs a value", arg);
+        if (!strcmp(arg, "--out") || !strcmp(arg, "-o")) out = argv[++i];
+        else if (!strcmp(arg, "--size")) {
+            if (parse_int64(argv[++i], 16, 4096, &size)) return cli_usage_error("synth", "--size '%s': expected 16 to 4096", argv[i]);
+        } else if (!strcmp(arg, "--count")) {
+            if (parse_int64(argv[++i], 2, 10000000, &count)) return cli_usage_error("synth", "--count '%s': expected 2 or more", argv[i]);
+        } else if (!strcmp(arg, "--seed")) {
+            if (parse_int64(argv[++i], 0, (long long)(~0ull >> 1), &seed)) return cli_usage_error("synth", "--seed '%s': expected a non-negative integer", argv[i]);
+        } else if (arg[0] == '-') return cli_usage_error("synth", "unknown option '%s'", arg);
+        else if (!preset) preset = arg;
+        else return cli_usage_error("synth", "unexpected argument '%s'", arg);
+    }
+    if (!preset) return cli_usage_error("synth", "missing PRESET (fly1, fly2 or fly3)");
+    if (!synth_find_preset(preset)) return cli_usage_error("synth", "unknown preset '%s' (expected fly1, fly2 or fly3)", preset);
+    if (!out) return cli_usage_error("synth", "missing --out FILE.h5");
+    Error err;
+    error_clear(&err);
+    Dataset ds;
+    if (synth_generate(preset, (int)size, count, (uint64_t)seed, &ds, &err) != SS_OK) return cli_fail(&err);
+    int status = dataset_save(out, &ds, &err);
+    if (status == SS_OK) printf("wrote %s: %lld images %dx%d, classes Control/Snap29\n", out, (long long)ds.count, ds.width, ds.height);
+    dataset_free(&ds);
+    return status == SS_OK ? 0 : cli_fail(&err);
 }
