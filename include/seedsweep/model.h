@@ -74,4 +74,22 @@ int model_train(Model *model, const Dataset *train, const TrainConfig *cfg, uint
 /* probs: count*class_count softmax outputs (may be NULL). */
 int model_evaluate(Model *model, const Dataset *ds, float *probs, EvalResult *result, Error *err);
 
+/* On divergence (a non-finite batch loss) training stops before that batch's update; the
+ * epoch it happened in is counted in epochs_done and its loss/accuracy entries are NaN. */
+
+/* Lower-level steps, for tests and the benchmark. input: count images, each CHW float
+ * (already scaled); labels may be NULL (loss then reported as 0). count <= max_batch. */
+float model_forward(Model *model, const float *input, const uint8_t *labels, int count);
+void model_backward(Model *model);          /* grad arena = d(mean loss)/d(params) of the last forward */
+void model_adam_reset(Model *model);        /* zero moments and the step counter */
+void model_adam_step(Model *model, float lr, float beta1, float beta2, float eps);
+const float *model_logits(const Model *model);  /* [count][class_count] of the last forward */
+const float *model_probs(const Model *model);   /* softmax of the logits */
+int model_threads(const Model *model);
+/* Seconds spent in each spec layer since creation (a conv fused with its pool counts under the
+ * conv); forward and backward must hold spec->layer_count entries. */
+void model_layer_times(const Model *model, double *forward, double *backward);
+/* Forward multiply-adds of one image through the convolutions and dense layers. */
+double model_forward_macs(const ModelSpec *spec);
+
 #endif

@@ -1,0 +1,496 @@
+/* model.c - memory plan, forward/backward over a batch, Adam, training and evaluation.
+ * Threads: convolutions run one image per OpenMP thread with OpenBLAS on one thread, each
+ * image's conv weight gradients go to its own slot, and slots are summed in image order, so
+ * every result is bit-identical whatever the thread count. Dense layers are small: one
+ * batched sgemm on the calling thread. */
+#include <cblas.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "seedsweep/layers.h"
+#include "seedsweep/model.h"
+#include "seedsweep/rng.h"
+
+/* Columns of a convolution strip: the im2col block (K x rows*W floats) should stay in L2. */
+#define STRIP_TARGET_FLOATS (48 * 1024)
+
+typedef struct Workspace {
+    float *col, *dcol, *conv, *dconv;
+} Workspace;
+
+struct Model {
+    ModelSpec spec;
+    int max_batch, threads;
+    int64_t param_count, conv_param_count;   /* conv params are the arena's prefix */
+    float *params, *grads, *adam_m, *adam_v;
+    int64_t adam_t;
+    int64_t weight_offset[MODEL_MAX_LAYERS], bias_offset[MODEL_MAX_LAYERS];
+    int fused[MODEL_MAX_LAYERS];             /* conv l is fused with the pool at l+1 */
+    int strip_rows[MODEL_MAX_LAYERS];
+    float *act[MODEL_MAX_LAYERS];            /* batch outputs; NULL for a fused conv */
+    uint8_t *argmax[MODEL_MAX_LAYERS];       /* pool winners */
+    float *input;                            /* [B][C][H][W] */
+    float *dact[2];                          /* backward ping-pong, largest activation */
+    float *slots;                            /* [B][conv_param_count] per-image conv grads */
+    float *probs, *losses;
+    uint8_t *labels;
+    int count;                               /* images in the last forward */
+    Workspace *work;                         /* one per thread */
+    double time_forward[MODEL_MAX_LAYERS], time_backward[MODEL_MAX_LAYERS];
+    void *block;                             /* every buffer above lives in this one block */
+};
+
+static int64_t layer_out_size(const LayerSpec *L) { return (int64_t)L->out_h * L->out_w * L->out_c; }
+static int64_t layer_in_size(const LayerSpec *L) { return (int64_t)L->in_h * L->in_w * L->in_c; }
+
+static int64_t align_up(int64_t bytes) { return (bytes + 63) & ~(int64_t)63; }
+
+Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *err) {
+    if (max_batch < 1 || threads < 1) {
+        error_set(err, SS_ERR_INPUT, "model: batch (%d) and threads (%d) must be at least 1", max_batch, threads);
+        return NULL;
+    }
+    Model *m = ss_calloc(1, sizeof *m, err);
+    if (!m) return NULL;
+    m->spec = *spec;
+    m->max_batch = max_batch;
+    m->threads = threads;
+    const int B = max_batch, L = spec->layer_count;
+
+    /* Parameter offsets: layer order, weight then bias. */
+    int64_t off = 0, conv_end = 0, max_act = layer_in_size(&spec->layers[0]);
+    int64_t ws_col = 0, ws_conv = 0;
+    for (int l = 0; l < L; l++) {
+        const LayerSpec *S = &spec->layers[l];
+        if (S->kind == LAYER_CONV || S->kind == LAYER_DENSE) {
+            int64_t fan_in = S->kind == LAYER_CONV ? (int64_t)S->in_c * S->kernel * S->kernel : layer_in_size(S);
+            m->weight_offset[l] = off;
+            off += fan_in * S->units;
+            m->bias_offset[l] = off;
+            off += S->units;
+            if (S->kind == LAYER_CONV) conv_end = off;
+        }
+        if (S->kind == LAYER_CONV) {
+            m->fused[l] = l + 1 < L && spec->layers[l + 1].kind == LAYER_POOL;
+            int64_t K = (int64_t)S->in_c * S->kernel * S->kernel;
+            int64_t rows = STRIP_TARGET_FLOATS / (K * S->in_w);
+            if (m->fused[l]) rows &= ~(int64_t)1;
+            if (rows < (m->fused[l] ? 2 : 1)) rows = m->fused[l] ? 2 : 1;
+            if (rows > S->in_h) rows = S->in_h;
+            m->strip_rows[l] = (int)rows;
+            int64_t n = rows * S->in_w;
+            if (K * n > ws_col) ws_col = K * n;
+            if ((int64_t)S->units * n > ws_conv) ws_conv = (int64_t)S->units * n;
+        }
+        if (!(S->kind == LAYER_CONV && m->fused[l]) && layer_out_size(S) > max_act) max_act = layer_out_size(S);
+    }
+    m->param_count = off;
+    m->conv_param_count = conv_end;
+
+    /* One block for everything: sizes first, then pointers. */
+    int64_t total = 0;
+#define PLAN(bytes) (total += align_up((int64_t)(bytes)))
+    for (int i = 0; i < 4; i++) PLAN(sizeof(float) * m->param_count);
+    PLAN(sizeof(float) * B * layer_in_size(&spec->layers[0]));
+    for (int l = 0; l < L; l++) {
+        const LayerSpec *S = &spec->layers[l];
+        if ((S->kind == LAYER_CONV && !m->fused[l]) || S->kind == LAYER_POOL || S->kind == LAYER_DENSE)
+            PLAN(sizeof(float) * B * layer_out_size(S));
+        if (S->kind == LAYER_POOL) PLAN((size_t)B * layer_out_size(S));
+    }
+    PLAN(sizeof(float) * B * max_act);
+    PLAN(sizeof(float) * B * max_act);
+    PLAN(sizeof(float) * B * m->conv_param_count);
+    PLAN(sizeof(float) * B * spec->class_count);
+    PLAN(sizeof(float) * B);
+    PLAN(B);
+    PLAN(sizeof(Workspace) * threads);
+    for (int t = 0; t < threads; t++) {
+        PLAN(sizeof(float) * ws_col);
+        PLAN(sizeof(float) * ws_col);
+        PLAN(sizeof(float) * ws_conv);
+        PLAN(sizeof(float) * ws_conv);
+    }
+#undef PLAN
+    m->block = aligned_alloc(64, (size_t)total);
+    if (!m->block) {
+        error_set(err, SS_ERR_RUNTIME, "model: out of memory (%.1f MB for a batch of %d)", total / 1e6, B);
+        free(m);
+        return NULL;
+    }
+    memset(m->block, 0, (size_t)total);
+    char *cursor = m->block;
+#define TAKE(bytes) (cursor += align_up((int64_t)(bytes)), (void *)(cursor - align_up((int64_t)(bytes))))
+    m->params = TAKE(sizeof(float) * m->param_count);
+    m->grads = TAKE(sizeof(float) * m->param_count);
+    m->adam_m = TAKE(sizeof(float) * m->param_count);
+    m->adam_v = TAKE(sizeof(float) * m->param_count);
+    m->input = TAKE(sizeof(float) * B * layer_in_size(&spec->layers[0]));
+    for (int l = 0; l < L; l++) {
+        const LayerSpec *S = &spec->layers[l];
+        if ((S->kind == LAYER_CONV && !m->fused[l]) || S->kind == LAYER_POOL || S->kind == LAYER_DENSE)
+            m->act[l] = TAKE(sizeof(float) * B * layer_out_size(S));
+        else if (S->kind == LAYER_FLATTEN)
+            m->act[l] = l == 0 ? m->input : m->act[l - 1];
+        if (S->kind == LAYER_POOL) m->argmax[l] = TAKE((size_t)B * layer_out_size(S));
+    }
+    m->dact[0] = TAKE(sizeof(float) * B * max_act);
+    m->dact[1] = TAKE(sizeof(float) * B * max_act);
+    m->slots = TAKE(sizeof(float) * B * m->conv_param_count);
+    m->probs = TAKE(sizeof(float) * B * spec->class_count);
+    m->losses = TAKE(sizeof(float) * B);
+    m->labels = TAKE(B);
+    m->work = TAKE(sizeof(Workspace) * threads);
+    for (int t = 0; t < threads; t++) {
+        m->work[t].col = TAKE(sizeof(float) * ws_col);
+        m->work[t].dcol = TAKE(sizeof(float) * ws_col);
+        m->work[t].conv = TAKE(sizeof(float) * ws_conv);
+        m->work[t].dconv = TAKE(sizeof(float) * ws_conv);
+    }
+#undef TAKE
+    /* Our parallelism is over images; a multi-threaded BLAS underneath would oversubscribe
+     * the cores and could change summation order with the thread count. */
+    openblas_set_num_threads(1);
+    return m;
+}
+
+void model_free(Model *model) {
+    if (!model) return;
+    free(model->block);
+    free(model);
+}
+
+const ModelSpec *model_spec(const Model *model) { return &model->spec; }
+float *model_params(Model *model) { return model->params; }
+float *model_grads(Model *model) { return model->grads; }
+int64_t model_param_count(const Model *model) { return model->param_count; }
+const float *model_logits(const Model *model) { return model->act[model->spec.layer_count - 1]; }
+const float *model_probs(const Model *model) { return model->probs; }
+int model_threads(const Model *model) { return model->threads; }
+
+void model_layer_times(const Model *model, double *forward, double *backward) {
+    for (int l = 0; l < model->spec.layer_count; l++) {
+        forward[l] = model->time_forward[l];
+        backward[l] = model->time_backward[l];
+    }
+}
+
+/* Keras initialisers, drawn in arena order from one (seed, INIT) stream. glorot_uniform:
+ * U(-a, a), a = sqrt(6 / (fan_in + fan_out)). he_normal: Keras's truncated normal, stddev
+ * sqrt(2 / fan_in) / 0.87962566103423978, redrawn outside two stddevs. Biases zero. */
+void model_init(Model *model, InitKind init, uint64_t seed) {
+    Rng rng = rng_stream(seed, RNG_PURPOSE_INIT);
+    const ModelSpec *spec = &model->spec;
+    memset(model->params, 0, sizeof(float) * model->param_count);
+    for (int l = 0; l < spec->layer_count; l++) {
+        const LayerSpec *S = &spec->layers[l];
+        if (S->kind != LAYER_CONV && S->kind != LAYER_DENSE) continue;
+        double fan_in, fan_out;
+        if (S->kind == LAYER_CONV) {
+            fan_in = (double)S->kernel * S->kernel * S->in_c;
+            fan_out = (double)S->kernel * S->kernel * S->units;
+        } else {
+            fan_in = (double)layer_in_size(S);
+            fan_out = S->units;
+        }
+        int64_t n = (int64_t)fan_in * S->units;
+        float *w = model->params + model->weight_offset[l];
+        if (init == INIT_HE_NORMAL) {
+            double stddev = sqrt(2.0 / fan_in) / 0.87962566103423978;
+            for (int64_t i = 0; i < n; i++) {
+                double z;
+                do z = rng_normal(&rng); while (fabs(z) > 2.0);
+                w[i] = (float)(z * stddev);
+            }
+        } else {
+            double limit = sqrt(6.0 / (fan_in + fan_out));
+            for (int64_t i = 0; i < n; i++) w[i] = (float)((2.0 * rng_uniform(&rng) - 1.0) * limit);
+        }
+    }
+}
+
+static const float *layer_input(const Model *m, int l) { return l == 0 ? m->input : m->act[l - 1]; }
+
+static void forward_layers(Model *m, int B) {
+    const ModelSpec *spec = &m->spec;
+    for (int l = 0; l < spec->layer_count; l++) {
+        const LayerSpec *S = &spec->layers[l];
+        double t0 = ss_now();
+        const float *in = layer_input(m, l);
+        int64_t in_size = layer_in_size(S);
+        if (S->kind == LAYER_CONV) {
+            const float *w = m->params + m->weight_offset[l], *bias = m->params + m->bias_offset[l];
+            int fused = m->fused[l], rows = m->strip_rows[l];
+            const LayerSpec *P = fused ? &spec->layers[l + 1] : S;
+            int64_t out_size = layer_out_size(P);
+#pragma omp parallel for num_threads(m->threads) schedule(static)
+            for (int b = 0; b < B; b++) {
+                Workspace *ws = &m->work[omp_get_thread_num()];
+                for (int y0 = 0; y0 < S->in_h; y0 += rows) {
+                    int r = S->in_h - y0 < rows ? S->in_h - y0 : rows;
+                    if (fused)
+                        conv_relu_pool_forward_rows(m->act[l + 1] + b * out_size, m->argmax[l + 1] + b * out_size,
+                                                    ws->conv, ws->col, in + b * in_size, w, bias, S->in_c,
+                                                    S->in_h, S->in_w, S->units, S->kernel, y0, r);
+                    else
+                        conv_relu_forward_rows(m->act[l] + b * out_size, ws->col, in + b * in_size, w, bias,
+                                               S->in_c, S->in_h, S->in_w, S->units, S->kernel, y0, r);
+                }
+            }
+            m->time_forward[l] += ss_now() - t0;
+            if (fused) l++;
+            continue;
+        }
+        if (S->kind == LAYER_POOL) {
+            int64_t out_size = layer_out_size(S);
+#pragma omp parallel for num_threads(m->threads) schedule(static)
+            for (int b = 0; b < B; b++)
+                maxpool_forward(m->act[l] + b * out_size, m->argmax[l] + b * out_size, in + b * in_size, S->in_c,
+                                S->in_h, S->in_w);
+        } else if (S->kind == LAYER_DENSE) {
+            dense_forward(m->act[l], in, m->params + m->weight_offset[l], m->params + m->bias_offset[l], B,
+                          (int)in_size, S->units, l + 1 < spec->layer_count);
+        }
+        m->time_forward[l] += ss_now() - t0;
+    }
+}
+
+float model_forward(Model *model, const float *input, const uint8_t *labels, int count) {
+    const ModelSpec *spec = &model->spec;
+    if (count > model->max_batch) count = model->max_batch;
+    model->count = count;
+    if (input && input != model->input)
+        memcpy(model->input, input, sizeof(float) * count * layer_in_size(&spec->layers[0]));
+    if (labels && labels != model->labels) memcpy(model->labels, labels, (size_t)count);
+    else if (!labels) memset(model->labels, 0, (size_t)count);
+    forward_layers(model, count);
+    softmax_xent_forward(model->probs, model->losses, model_logits(model), model->labels, count,
+                         spec->class_count);
+    if (!labels) return 0.0f;
+    double sum = 0.0;
+    for (int b = 0; b < count; b++) sum += model->losses[b];
+    return (float)(sum / count);
+}
+
+void model_backward(Model *m) {
+    const ModelSpec *spec = &m->spec;
+    const int B = m->count, L = spec->layer_count;
+    memset(m->grads, 0, sizeof(float) * m->param_count);
+    memset(m->slots, 0, sizeof(float) * B * m->conv_param_count);
+    int cur = 0;
+    memset(m->dact[cur], 0, sizeof(float) * B * spec->class_count);
+    softmax_xent_backward(m->dact[cur], m->probs, m->labels, B, spec->class_count, 1.0f / B);
+    for (int l = L - 1; l >= 0; l--) {
+        const LayerSpec *S = &spec->layers[l];
+        double t0 = ss_now();
+        const float *in = layer_input(m, l);
+        int64_t in_size = layer_in_size(S);
+        if (S->kind == LAYER_FLATTEN) continue;
+        if (S->kind == LAYER_DENSE) {
+            float *din = l > 0 ? m->dact[1 - cur] : NULL;
+            if (din) memset(din, 0, sizeof(float) * B * in_size);
+            dense_backward(din, m->grads + m->weight_offset[l], m->grads + m->bias_offset[l], m->dact[cur], m->act[l],
+                           in, m->params + m->weight_offset[l], B, (int)in_size, S->units, l + 1 < L);
+            cur = 1 - cur;
+            m->time_backward[l] += ss_now() - t0;
+            continue;
+        }
+        if (S->kind == LAYER_POOL && !(l > 0 && m->fused[l - 1])) {
+            int64_t out_size = layer_out_size(S);
+            float *din = l > 0 ? m->dact[1 - cur] : NULL;
+            if (din) {
+                const float *dout = m->dact[cur];
+#pragma omp parallel for num_threads(m->threads) schedule(static)
+                for (int b = 0; b < B; b++) {
+                    memset(din + b * in_size, 0, sizeof(float) * in_size);
+                    maxpool_backward(din + b * in_size, dout + b * out_size, m->argmax[l] + b * out_size, S->in_c,
+                                     S->in_h, S->in_w);
+                }
+            }
+            cur = 1 - cur;
+            m->time_backward[l] += ss_now() - t0;
+            continue;
+        }
+        /* A convolution, alone or fused with the pool at l (then the conv is at l - 1). */
+        int fused = S->kind == LAYER_POOL;
+        int c = fused ? l - 1 : l;
+        const LayerSpec *C = &spec->layers[c];
+        const float *cin = layer_input(m, c);
+        int64_t cin_size = layer_in_size(C), out_size = layer_out_size(S);
+        const float *w = m->params + m->weight_offset[c];
+        float *din_all = c > 0 ? m->dact[1 - cur] : NULL;
+        const float *dout = m->dact[cur];
+        int rows = m->strip_rows[c];
+        int64_t wo = m->weight_offset[c], bo = m->bias_offset[c];
+#pragma omp parallel for num_threads(m->threads) schedule(static)
+        for (int b = 0; b < B; b++) {
+            Workspace *ws = &m->work[omp_get_thread_num()];
+            float *slot = m->slots + b * m->conv_param_count;
+            float *din = din_all ? din_all + b * cin_size : NULL;
+            if (din) memset(din, 0, sizeof(float) * cin_size);
+            for (int y0 = 0; y0 < C->in_h; y0 += rows) {
+                int r = C->in_h - y0 < rows ? C->in_h - y0 : rows;
+                if (fused)
+                    conv_relu_pool_backward_rows(din, slot + wo, slot + bo, ws->dconv, ws->col, ws->dcol,
+                                                 dout + b * out_size, m->act[l] + b * out_size,
+                                                 m->argmax[l] + b * out_size, cin + b * cin_size, w, C->in_c,
+                                                 C->in_h, C->in_w, C->units, C->kernel, y0, r);
+                else
+                    conv_relu_backward_rows(din, slot + wo, slot + bo, ws->dconv, ws->col, ws->dcol,
+                                            dout + b * out_size, m->act[l] + b * out_size, cin + b * cin_size, w,
+                                            C->in_c, C->in_h, C->in_w, C->units, C->kernel, y0, r);
+            }
+        }
+        cur = 1 - cur;
+        m->time_backward[c] += ss_now() - t0;
+        if (fused) l--;
+    }
+    /* Sum the per-image conv gradients in image order: independent of the thread count. */
+    int64_t n = m->conv_param_count;
+    for (int b = 0; b < B; b++) {
+        const float *slot = m->slots + b * n;
+        for (int64_t i = 0; i < n; i++) m->grads[i] += slot[i];
+    }
+}
+
+void model_adam_reset(Model *model) {
+    memset(model->adam_m, 0, sizeof(float) * model->param_count);
+    memset(model->adam_v, 0, sizeof(float) * model->param_count);
+    model->adam_t = 0;
+}
+
+/* PyTorch's Adam (torch.optim.Adam, foreach off): m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+ * w -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps). Keras puts eps outside the
+ * bias correction instead (eps_hat); with eps = 1e-7 the two differ only when sqrt(v) ~ eps.
+ * We follow PyTorch because the reference fixtures come from it. */
+void model_adam_step(Model *model, float lr, float beta1, float beta2, float eps) {
+    model->adam_t++;
+    double bc1 = 1.0 - pow(beta1, (double)model->adam_t);
+    double bc2 = 1.0 - pow(beta2, (double)model->adam_t);
+    float step = (float)(lr / bc1);
+    float bc2_sqrt = (float)sqrt(bc2);
+    float *w = model->params, *g = model->grads, *mm = model->adam_m, *vv = model->adam_v;
+    float one_b1 = 1.0f - beta1, one_b2 = 1.0f - beta2;
+    for (int64_t i = 0; i < model->param_count; i++) {
+        mm[i] = beta1 * mm[i] + one_b1 * g[i];
+        vv[i] = beta2 * vv[i] + one_b2 * g[i] * g[i];
+        float denom = sqrtf(vv[i]) / bc2_sqrt + eps;
+        w[i] -= step * (mm[i] / denom);
+    }
+}
+
+/* NHWC uint8 images -> CHW floats / 255 (Keras divides by 255). */
+static void load_batch(Model *m, const Dataset *ds, const int64_t *index, int count) {
+    const int H = ds->height, W = ds->width, C = ds->channels;
+    const int64_t hw = (int64_t)H * W, image = hw * C;
+#pragma omp parallel for num_threads(m->threads) schedule(static)
+    for (int b = 0; b < count; b++) {
+        const uint8_t *src = ds->images + index[b] * image;
+        float *dst = m->input + b * image;
+        if (C == 1) {
+            for (int64_t i = 0; i < hw; i++) dst[i] = src[i] / 255.0f;
+        } else {
+            for (int64_t i = 0; i < hw; i++)
+                for (int c = 0; c < C; c++) dst[c * hw + i] = src[i * C + c] / 255.0f;
+        }
+        m->labels[b] = ds->labels[index[b]];
+    }
+}
+
+static int check_dataset(const Model *m, const Dataset *ds, const char *what, Error *err) {
+    const ModelSpec *s = &m->spec;
+    if (ds->height != s->input_h || ds->width != s->input_w || ds->channels != s->input_c)
+        return error_set(err, SS_ERR_INPUT, "%s: images are %dx%dx%d but the model's input is %dx%dx%d", what,
+                         ds->height, ds->width, ds->channels, s->input_h, s->input_w, s->input_c);
+    if (ds->count < 1) return error_set(err, SS_ERR_INPUT, "%s: the dataset holds no images", what);
+    for (int64_t i = 0; i < ds->count; i++)
+        if (ds->labels[i] >= s->class_count)
+            return error_set(err, SS_ERR_INPUT, "%s: image %lld has label %d but the model has %d classes", what,
+                             (long long)i, ds->labels[i], s->class_count);
+    return SS_OK;
+}
+
+static int argmax_row(const float *p, int n) {
+    int best = 0;
+    for (int j = 1; j < n; j++)
+        if (p[j] > p[best]) best = j;
+    return best;
+}
+
+int model_train(Model *model, const Dataset *train, const TrainConfig *cfg, uint64_t order_seed,
+                TrainHistory *history, Error *err) {
+    history->epochs_done = 0;
+    history->diverged = 0;
+    if (cfg->epochs < 0 || cfg->batch < 1 || cfg->batch > model->max_batch)
+        return error_set(err, SS_ERR_INPUT, "train: batch %d must be in 1..%d and epochs (%d) >= 0", cfg->batch,
+                         model->max_batch, cfg->epochs);
+    if (check_dataset(model, train, "train", err)) return err->code;
+    int64_t *order = ss_calloc((size_t)train->count, sizeof *order, err);
+    if (!order) return err->code;
+    const int classes = model->spec.class_count;
+    Rng rng = rng_stream(order_seed, RNG_PURPOSE_ORDER);
+    model_adam_reset(model);
+    int status = SS_OK;
+    for (int epoch = 0; epoch < cfg->epochs && status == SS_OK && !history->diverged; epoch++) {
+        for (int64_t i = 0; i < train->count; i++) order[i] = i;
+        rng_shuffle(&rng, order, train->count);
+        double loss_sum = 0.0;
+        int64_t correct = 0;
+        for (int64_t start = 0; start < train->count; start += cfg->batch) {
+            int count = (int)(train->count - start < cfg->batch ? train->count - start : cfg->batch);
+            load_batch(model, train, order + start, count);
+            float loss = model_forward(model, NULL, model->labels, count);
+            if (!isfinite(loss)) {
+                history->diverged = 1;
+                break;
+            }
+            for (int b = 0; b < count; b++) {
+                loss_sum += model->losses[b];
+                correct += argmax_row(model->probs + b * classes, classes) == model->labels[b];
+            }
+            model_backward(model);
+            model_adam_step(model, cfg->lr, cfg->beta1, cfg->beta2, cfg->eps);
+            if (cfg->between_batches && cfg->between_batches(cfg->context)) {
+                status = error_set(err, SS_INTERRUPTED, "train: interrupted in epoch %d", epoch + 1);
+                break;
+            }
+        }
+        if (status != SS_OK) break;
+        history->loss[epoch] = history->diverged ? NAN : (float)(loss_sum / train->count);
+        history->accuracy[epoch] = history->diverged ? NAN : (float)((double)correct / train->count);
+        history->epochs_done = epoch + 1;
+    }
+    free(order);
+    return status;
+}
+
+int model_evaluate(Model *model, const Dataset *ds, float *probs, EvalResult *result, Error *err) {
+    memset(result, 0, sizeof *result);
+    if (check_dataset(model, ds, "evaluate", err)) return err->code;
+    const int classes = model->spec.class_count;
+    int64_t index[model->max_batch];
+    double loss_sum = 0.0;
+    int64_t correct = 0;
+    int first_prediction = -1, collapsed = 1;
+    for (int64_t start = 0; start < ds->count; start += model->max_batch) {
+        int count = (int)(ds->count - start < model->max_batch ? ds->count - start : model->max_batch);
+        for (int b = 0; b < count; b++) index[b] = start + b;
+        load_batch(model, ds, index, count);
+        model_forward(model, NULL, model->labels, count);
+        for (int b = 0; b < count; b++) {
+            const float *p = model->probs + b * classes;
+            int predicted = argmax_row(p, classes);
+            if (first_prediction < 0) first_prediction = predicted;
+            if (predicted != first_prediction) collapsed = 0;
+            correct += predicted == model->labels[b];
+            loss_sum += model->losses[b];
+            if (probs) memcpy(probs + (start + b) * classes, p, sizeof(float) * classes);
+        }
+    }
+    result->accuracy = (float)((double)correct / ds->count);
+    result->loss = (float)(loss_sum / ds->count);
+    result->collapsed = collapsed;
+    return SS_OK;
+}
