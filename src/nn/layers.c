@@ -153,6 +153,7 @@ void conv_relu_pool_backward_rows(float *din, float *dweight, float *dbias, floa
                                   int H, int W, int Cout, int k, int y0, int rows) {
     int n = rows * W;
     int Hp = H / 2, Wp = W / 2;
+    memset(dconv, 0, sizeof(float) * (size_t)Cout * n);
     for (int co = 0; co < Cout; co++) {
         float *d = dconv + (long)co * n;
         float sum = 0.0f;
@@ -160,14 +161,12 @@ void conv_relu_pool_backward_rows(float *din, float *dweight, float *dbias, floa
             long prow = ((long)co * Hp + (y0 + r) / 2) * Wp;
             const float *g = dpooled + prow, *p = pooled + prow;
             const uint8_t *a = argmax + prow;
-            float *top = d + (long)r * W, *bot = top + W;
+            float *top = d + (long)r * W;
             for (int x = 0; x < Wp; x++) {
-                /* The gradient reaches the window's winner only where ReLU let it through. */
+                /* The gradient reaches the window's winner only where ReLU let it through;
+                 * branch-free scatter: winner a sits at row a/2, column a%2 of the window. */
                 float v = p[x] > 0.0f ? g[x] : 0.0f;
-                top[2 * x] = a[x] == 0 ? v : 0.0f;
-                top[2 * x + 1] = a[x] == 1 ? v : 0.0f;
-                bot[2 * x] = a[x] == 2 ? v : 0.0f;
-                bot[2 * x + 1] = a[x] == 3 ? v : 0.0f;
+                top[2 * x + (a[x] >> 1) * W + (a[x] & 1)] = v;
                 sum += v;
             }
         }
