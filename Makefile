@@ -62,3 +62,20 @@ clean:
 	rm -rf build build-san
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Datasets of the ready job files in jobs/ (files under data/ are not committed).
+#   make paper-data     data/fly1..3.h5: synthetic fly brains at 256x256, the paper's counts (jobs/snap29-paper.ini)
+#   make fashion-data   data/fashion-*.h5: Fashion-MNIST T-shirt/top vs Shirt, three disjoint shards of the
+#                       training set and the test set (jobs/fashion-shards.ini; Debian's dataset-fashion-mnist)
+FASHION_DIR ?= /usr/share/datasets/fashion-mnist
+.PHONY: paper-data fashion-data
+paper-data: data/fly1.h5 data/fly2.h5 data/fly3.h5
+data/fly%.h5: | $(BUILD)/seedsweep
+	$(BUILD)/seedsweep synth fly$* --out $@
+fashion-data: data/fashion-shard0.h5 data/fashion-shard1.h5 data/fashion-shard2.h5 data/fashion-test.h5
+data/fashion-shard%.h5: | $(BUILD)/seedsweep
+	$(BUILD)/seedsweep import idx $(FASHION_DIR)/train-images-idx3-ubyte.gz $(FASHION_DIR)/train-labels-idx1-ubyte.gz \
+	    --classes T-shirt/top,Shirt --shard $*/3 --out $@
+data/fashion-test.h5: | $(BUILD)/seedsweep
+	$(BUILD)/seedsweep import idx $(FASHION_DIR)/t10k-images-idx3-ubyte.gz $(FASHION_DIR)/t10k-labels-idx1-ubyte.gz \
+	    --classes T-shirt/top,Shirt --out $@
