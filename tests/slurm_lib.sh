@@ -36,5 +36,8 @@ job_wait_state() {
     done
     echo "${state:-unknown}"; return 1
 }
+JOB_END_STATES="COMPLETED FAILED CANCELLED TIMEOUT NODE_FAIL OUT_OF_MEMORY BOOT_FAIL DEADLINE PREEMPTED"
+# job_ended JOB: the job has ended for good (a requeued job is PENDING again, not ended)
+job_ended() { local s; s=$(job_field "$1" JobState); [ -n "$s" ] && [[ " $JOB_END_STATES " == *" $s "* ]]; }
 # job_wait_done JOB SECONDS: wait until the job has ended for good (not requeued); prints its state
-job_wait_done() { job_wait_state "$1" "$2" COMPLETED FAILED CANCELLED TIMEOUT NODE_FAIL OUT_OF_MEMORY BOOT_FAIL DEADLINE PREEMPTED; }
+job_wait_done() { job_wait_state "$1" "$2" $JOB_END_STATES; }
