@@ -19,8 +19,13 @@ make -s -j"$(nproc)" all
 
 step "demo datasets: data/demo-fly1..3.h5 (${SIZE}x${SIZE}, $COUNT images each)"
 mkdir -p data results
+# has_shape FILE: FILE holds COUNT images of SIZE x SIZE x 1 (a file from an older demo may not)
+has_shape() {
+    "$PY" -c 'import sys, h5py; f = h5py.File(sys.argv[1], "r"); sys.exit(f["images"].shape != tuple(map(int, sys.argv[2:])))' \
+        "$1" "$COUNT" "$SIZE" "$SIZE" 1 2>/dev/null
+}
 for preset in fly1 fly2 fly3; do
-    if [ -s "data/demo-$preset.h5" ]; then echo "data/demo-$preset.h5 exists, kept"
+    if [ -s "data/demo-$preset.h5" ] && has_shape "data/demo-$preset.h5"; then echo "data/demo-$preset.h5 exists, kept"
     else build/seedsweep synth "$preset" --out "data/demo-$preset.h5" --size "$SIZE" --count "$COUNT"; fi
 done
 
