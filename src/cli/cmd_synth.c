@@ -53,7 +53,7 @@ int cmd_synth(int argc, char **argv) {
         else if (!strcmp(arg, "--size")) {
             if (parse_int64(argv[++i], 16, 4096, &size)) return cli_usage_error("synth", "--size '%s': expected 16 to 4096", argv[i]);
         } else if (!strcmp(arg, "--count")) {
-            if (parse_int64(argv[++i], 2, 10000000, &count)) return cli_usage_error("synth", "--count '%s': expected 2 or more", argv[i]);
+            if (parse_int64(argv[++i], 5, 10000000, &count)) return cli_usage_error("synth", "--count '%s': expected 5 or more", argv[i]);
         } else if (!strcmp(arg, "--seed")) {
             if (parse_int64(argv[++i], 0, (long long)(~0ull >> 1), &seed)) return cli_usage_error("synth", "--seed '%s': expected a non-negative integer", argv[i]);
         } else if (arg[0] == '-') return cli_usage_error("synth", "unknown option '%s'", arg);

@@ -293,7 +293,9 @@ int synth_generate(const char *preset, int size, int64_t count, uint64_t seed, D
     if (!p) return error_set(err, SS_ERR_INPUT, "unknown synth preset '%s' (expected fly1, fly2 or fly3)", preset);
     if (size < 16 || size > 4096) return error_set(err, SS_ERR_INPUT, "--size %d: expected 16 to 4096 pixels", size);
     if (count <= 0) count = p->default_count;
-    if (count < 2) return error_set(err, SS_ERR_INPUT, "--count %lld: need at least 2 images (one per class)", (long long)count);
+    if (count < 5)  /* classes alternate by base image of 4 rotations: 5 images reach the second class */
+        return error_set(err, SS_ERR_INPUT, "--count %lld: need at least 5 images (4 rotations of a Control base image, then Snap29)",
+                         (long long)count);
     int status = dataset_alloc(ds, count, size, size, 1, 2, err);
     if (status != SS_OK) return status;
     ds->class_names[0] = strdup("Control");
