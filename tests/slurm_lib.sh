@@ -9,9 +9,14 @@ SLURM_WAS_UP=0
 # (it should have started) and returns 1.
 slurm_up() {
     local name=$1 out rc=0
+    # One local cluster per machine (fixed ports): concurrent `make test` runs take turns here.
+    exec 9>"${TMPDIR:-/tmp}/seedsweep-slurm-test.lock"
+    if command -v flock >/dev/null && ! flock -w 300 9; then
+        skip "$name: another Slurm test held the local cluster for 5 minutes"; return 1
+    fi
     if bash "$SLURM_CLUSTER" status >/dev/null 2>&1; then SLURM_WAS_UP=1; fi
     trap slurm_down EXIT
-    out=$(bash "$SLURM_CLUSTER" up 2>&1) || rc=$?
+    out=$(bash "$SLURM_CLUSTER" up 2>&1 9>&-) || rc=$?   # 9>&-: the daemons must not keep the lock
     if [ "$rc" = 4 ]; then skip "$name: Slurm cannot run here: $(echo "$out" | tail -n 1)"; return 1; fi
     if [ "$rc" != 0 ]; then fail "$name: local cluster did not come up (exit $rc)"; echo "$out"; return 1; fi
     eval "$(bash "$SLURM_CLUSTER" env)"
