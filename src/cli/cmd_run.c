@@ -1,9 +1,81 @@
-/* cmd_run.c - placeholder until the 'run' subcommand lands. */
+/* cmd_run.c - `seedsweep run JOB.ini`: the sweep (under mpirun/srun, any number of ranks). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "commands.h"
+#include "seedsweep/scheduler.h"
+
+static void print_help(void) {
+    printf("usage: seedsweep run JOB.ini [--out FILE] [--threads N] [--restart] [--quiet]\n"
+           "\n"
+           "Trains the job's network once per (training dataset, seed) task, tests each on every dataset\n"
+           "and writes one HDF5 results file (rank 0 writes; every rank, rank 0 included, trains).\n"
+           "Run it under mpirun or srun with any number of ranks; tasks are handed out one at a time\n"
+           "as ranks finish, and each task's results are bit-identical whatever the number of ranks.\n"
+           "\n"
+           "  --out FILE    results file (default: [sweep] output of the job file)\n"
+           "  --threads N   threads per rank (default: SLURM_CPUS_PER_TASK, else 1; by default\n"
+           "                capped so that ranks per node x threads <= cores)\n"
+           "  --restart     start FILE over even if it holds results of a different job\n"
+           "  --quiet       no progress lines\n"
+           "\n"
+           "The job file is checked completely (keys, seeds, datasets, model shapes) before any training;\n"
+           "errors name the key and line and exit 2. Progress: one line per finished task (done/total,\n"
+           "task, dataset, seed, accuracies, time, ETA).\n"
+           "\n"
+           "Resume: running the same job onto the same file runs only the pending tasks. SIGTERM or\n"
+           "SIGUSR1 stops handing out work, keeps every finished task and exits 3 (interrupted,\n"
+           "resumable): run the same command again. A kill -9 loses only the tasks in flight.\n"
+           "\n"
+           "Exit codes: 0 done, 1 runtime failure, 2 bad job file / datasets / results file,\n"
+           "3 interrupted (resumable).\n"
+           "\n"
+           "Example:\n"
+           "  seedsweep synth fly1 --out data/fly1.h5 --size 64 --count 80   # likewise fly2, fly3\n"
+           "  mpirun -n 4 build/seedsweep run jobs/demo.ini --out results/demo.h5\n"
+           "  build/seedsweep report results/demo.h5\n");
+}
 
 int cmd_run(int argc, char **argv) {
-    (void)argc; (void)argv;
-    fprintf(stderr, "seedsweep run: not built yet\n");
-    return SS_ERR_RUNTIME;
+    if (cli_wants_help(argc, argv)) {
+        print_help();
+        return 0;
+    }
+    SweepOptions options = {.version = SEEDSWEEP_VERSION};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--out") || !strcmp(arg, "--threads")) {
+            if (i + 1 >= argc) return cli_usage_error("run", "%s needs a value", arg);
+            const char *value = argv[++i];
+            if (!strcmp(arg, "--out")) {
+                options.output = value;
+            } else {
+                char *end;
+                long n = strtol(value, &end, 10);
+                if (*end || n < 1 || n > 4096)
+                    return cli_usage_error("run", "--threads '%s': expected an integer in 1..4096", value);
+                options.threads = (int)n;
+            }
+        } else if (!strcmp(arg, "--restart")) {
+            options.restart = 1;
+        } else if (!strcmp(arg, "--quiet")) {
+            options.quiet = 1;
+        } else if (arg[0] == '-' && arg[1]) {
+            return cli_usage_error("run", "unknown option '%s'", arg);
+        } else if (options.job_path) {
+            return cli_usage_error("run", "one job file only ('%s' and '%s')", options.job_path, arg);
+        } else {
+            options.job_path = arg;
+        }
+    }
+    if (!options.job_path) return cli_usage_error("run", "missing JOB.ini");
+    Error err = {0};
+    int report = 0;
+    int rc = sweep_run(&options, &report, &err);
+    if (rc != SS_OK && report) {
+        if (rc == SS_INTERRUPTED) fprintf(stderr, "seedsweep run: %s\n", err.message);
+        else return cli_fail(&err);
+    }
+    return rc;
 }

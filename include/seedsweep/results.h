@@ -1,0 +1,83 @@
+/* results.h - the results file (DESIGN.md section 7), written by rank 0 only.
+ * Every array is allocated at full size at creation (pending rows hold NaN, or -1 / 0 for
+ * integers), so recording a task writes raw data only and never changes the file's
+ * structure; see results.c for why that makes it crash-safe and readable while running. */
+#ifndef SEEDSWEEP_RESULTS_H
+#define SEEDSWEEP_RESULTS_H
+
+#include <stdio.h>
+
+#include "seedsweep/common.h"
+#include "seedsweep/dataset.h"
+#include "seedsweep/jobfile.h"
+
+#define RESULTS_FORMAT "seedsweep-results/1"
+
+enum { TASK_PENDING = 0, TASK_DONE = 1, TASK_DIVERGED = 2 };
+
+typedef struct ResultsShape {
+    int64_t task_count;
+    int dataset_count, epochs, class_count;
+    int64_t image_count[JOB_MAX_DATASETS];
+} ResultsShape;
+
+/* One finished task, as a worker sends it to rank 0. */
+typedef struct TaskResult {
+    int64_t task;
+    int status;                 /* TASK_DONE or TASK_DIVERGED */
+    int rank;
+    double seconds;             /* wall time: training plus evaluation */
+    float *accuracy, *loss;     /* [dataset_count] */
+    int8_t *collapsed;          /* [dataset_count] */
+    float *train_loss, *train_accuracy;  /* [epochs] */
+    float *predictions;         /* dataset after dataset: image_count[d] x class_count softmax rows */
+} TaskResult;
+
+typedef struct ResultsRunInfo {
+    int ranks, threads_per_rank;
+    const char *blas, *version;
+} ResultsRunInfo;
+
+typedef struct ResultsFile ResultsFile;
+
+void results_shape_from_job(const JobSpec *job, const Dataset *sets, ResultsShape *shape);
+int64_t results_prediction_count(const ResultsShape *shape);     /* floats in TaskResult.predictions */
+int task_result_alloc(TaskResult *r, const ResultsShape *shape, Error *err);
+void task_result_free(TaskResult *r);
+
+/* Opens path for a sweep: creates it (atomically) when absent or when restart is set, resumes it
+ * when it holds the same job text, and refuses (SS_ERR_INPUT) a different job, other
+ * datasets, or a file that is not a results file. pending[task_count] gets 1 per task to run. */
+int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets, const ResultsRunInfo *info,
+                       int restart, ResultsFile **out, uint8_t *pending, Error *err);
+/* Writes one task's rows (status last) and flushes: a crash at any moment loses at most this task. */
+int results_record_task(ResultsFile *rf, const TaskResult *r, Error *err);
+int results_close(ResultsFile *rf, Error *err);
+
+/* Everything a report needs, read from a finished or still running sweep. */
+typedef struct ResultsData {
+    ResultsShape shape;
+    char *job, *job_sha256, *version, *created, *blas;
+    int ranks, threads_per_rank;
+    char *dataset_names[JOB_MAX_DATASETS];
+    char **class_names;                 /* class_count */
+    int32_t *task_train_dataset;        /* task_count */
+    int64_t *task_seed;
+    int8_t *task_status;
+    double *task_seconds;
+    int32_t *task_rank;
+    float *accuracy, *loss;             /* task_count x dataset_count */
+    int8_t *collapsed;
+    float *train_loss, *train_accuracy; /* task_count x epochs */
+    float *predictions[JOB_MAX_DATASETS];   /* task_count x image_count[d] x class_count, or NULL */
+    uint8_t *labels[JOB_MAX_DATASETS];      /* image_count[d] */
+} ResultsData;
+
+/* Reads path without locking it (a running sweep keeps writing). with_predictions: also
+ * load /predictions and /labels. Rows whose task_status was 0 when read are pending. */
+int results_load(const char *path, int with_predictions, ResultsData *data, Error *err);
+void results_data_free(ResultsData *data);
+/* For `seedsweep info`: what the file holds and how far the sweep got. */
+int results_print_info(const char *path, FILE *out, Error *err);
+
+#endif

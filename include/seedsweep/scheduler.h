@@ -1,0 +1,23 @@
+/* scheduler.h - the sweep under MPI (DESIGN.md sections 5 and 8): every rank trains; rank 0
+ * also hands out tasks one at a time as ranks ask for them and writes the results file. */
+#ifndef SEEDSWEEP_SCHEDULER_H
+#define SEEDSWEEP_SCHEDULER_H
+
+#include "seedsweep/common.h"
+
+typedef struct SweepOptions {
+    const char *job_path;
+    const char *output;         /* --out, or NULL for [sweep] output */
+    int restart;                /* --restart: start the file over even if it holds another job */
+    int threads;                /* --threads, or 0: SLURM_CPUS_PER_TASK, else 1 (capped by cores) */
+    int quiet;                  /* no progress lines */
+    const char *version;        /* stored in the results file */
+} SweepOptions;
+
+/* Initialises and finalises MPI itself. Returns the same status on every rank: SS_OK,
+ * SS_ERR_INPUT (job, datasets or results file refused before any training), SS_ERR_RUNTIME,
+ * or SS_INTERRUPTED (SIGTERM/SIGUSR1: finished tasks kept, run again to resume).
+ * *report is set on the one rank that should print err (the others' err may be empty). */
+int sweep_run(const SweepOptions *options, int *report, Error *err);
+
+#endif
