@@ -17,6 +17,7 @@ typedef struct Parser {
     const char *text, *cursor;  /* whole text; next unread byte */
     int line;                   /* 1-based number of the line inih is working on */
     int line_continues;         /* that line starts with whitespace (an INI continuation) */
+    int section_line;           /* line of the last [section] header read */
     int long_line;              /* first line longer than inih's buffer, 0 if none */
     JobSpec *job;
     Error *err;
@@ -51,6 +52,9 @@ static char *read_line(char *buffer, int size, void *stream) {
     size_t length = end ? (size_t)(end - p->cursor) + 1 : strlen(p->cursor);
     p->line++;
     p->line_continues = (*p->cursor == ' ' || *p->cursor == '\t');
+    const char *first = p->cursor;
+    while (*first == ' ' || *first == '\t') first++;
+    if (*first == '[') p->section_line = p->line;
     if (length + 1 > (size_t)size) {
         if (!p->long_line) p->long_line = p->line;
         length = (size_t)size - 2;
@@ -108,7 +112,7 @@ static int handler(void *user, const char *section, const char *name, const char
     if (!*section) return fail_at(p, "", name, p->line, "a key before any [section]; expected [sweep] first");
     int s = section_index(section);
     if (s < 0)
-        return fail_at(p, section, NULL, p->line, "unknown section; expected [sweep], [datasets], [model] or [train]");
+        return fail_at(p, section, NULL, p->section_line, "unknown section; expected [sweep], [datasets], [model] or [train]");
     int k = -1;
     if (s == SEC_DATASETS) {
         JobSpec *job = p->job;
