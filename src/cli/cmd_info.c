@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "seedsweep/dataset.h"
+#include "seedsweep/results.h"
 
 static void info_help(void) {
     printf("usage: seedsweep info FILE.h5\n\n"
@@ -72,8 +73,11 @@ typedef struct FileKind {
     int (*describe)(const char *path, Error *err);       /* prints to stdout */
 } FileKind;
 
+static int describe_results(const char *path, Error *err) { return results_print_info(path, stdout, err); }
+
 static const FileKind FILE_KINDS[] = {
     {DATASET_FORMAT, describe_dataset},
+    {RESULTS_FORMAT, describe_results},
 };
 
 int cmd_info(int argc, char **argv) {
