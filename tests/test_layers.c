@@ -50,7 +50,7 @@ static double dot(const float *a, const float *r, long n) {
 /* ---- convolution (optionally fused with pooling), processed in strips of `rows` ---- */
 typedef struct ConvCase {
     int Cin, H, W, Cout, k, rows, pooled;
-    float *in, *w, *b, *out, *R, *col, *dcol, *conv;
+    float *in, *w, *b, *out, *R, *col, *conv;
     uint8_t *argmax;
 } ConvCase;
 
@@ -59,14 +59,11 @@ static long conv_out_size(const ConvCase *c) {
 }
 
 static void conv_case_forward(ConvCase *c) {
-    for (int y0 = 0; y0 < c->H; y0 += c->rows) {
-        int r = c->H - y0 < c->rows ? c->H - y0 : c->rows;
-        if (c->pooled)
-            conv_relu_pool_forward_rows(c->out, c->argmax, c->conv, c->col, c->in, c->w, c->b, c->Cin, c->H, c->W,
-                                        c->Cout, c->k, y0, r);
-        else
-            conv_relu_forward_rows(c->out, c->col, c->in, c->w, c->b, c->Cin, c->H, c->W, c->Cout, c->k, y0, r);
-    }
+    if (c->pooled)
+        conv_relu_pool_forward(c->out, c->argmax, c->conv, c->col, c->in, c->w, c->b, c->Cin, c->H, c->W, c->Cout,
+                               c->k, c->rows);
+    else
+        conv_relu_forward(c->out, c->col, c->in, c->w, c->b, c->Cin, c->H, c->W, c->Cout, c->k, c->rows);
 }
 
 static double conv_case_loss(void *ctx) {
@@ -77,28 +74,25 @@ static double conv_case_loss(void *ctx) {
 
 static void check_conv(int Cin, int H, int W, int Cout, int k, int rows, int pooled) {
     ConvCase c = {.Cin = Cin, .H = H, .W = W, .Cout = Cout, .k = k, .rows = rows, .pooled = pooled};
-    long K = (long)Cin * k * k, n = (long)rows * W;
+    long K = (long)Cin * k * k, n = (long)rows * W, Kmax = (long)(Cin > Cout ? Cin : Cout) * k * k;
     c.in = random_array((long)Cin * H * W, 1.0f);
     c.w = random_array(Cout * K, 0.5f);
     c.b = random_array(Cout, 0.1f);
     c.out = calloc((size_t)Cout * H * W, sizeof(float));
     c.R = random_array(conv_out_size(&c), 1.0f);
-    c.col = calloc((size_t)(K * n), sizeof(float));
-    c.dcol = calloc((size_t)(K * n), sizeof(float));
+    c.col = calloc((size_t)(Kmax * n), sizeof(float));
     c.conv = calloc((size_t)(Cout * n), sizeof(float));
     c.argmax = calloc((size_t)Cout * H * W, 1);
     float *din = calloc((size_t)Cin * H * W, sizeof(float)), *dw = calloc((size_t)(Cout * K), sizeof(float));
-    float *db = calloc((size_t)Cout, sizeof(float)), *dconv = calloc((size_t)(Cout * n), sizeof(float));
+    float *db = calloc((size_t)Cout, sizeof(float)), *dconv = calloc((size_t)Cout * H * W, sizeof(float));
+    float *flipped = calloc((size_t)(Cout * K), sizeof(float));
+    conv_flip_weights(flipped, c.w, Cin, Cout, k);
     conv_case_forward(&c);
-    for (int y0 = 0; y0 < H; y0 += rows) {
-        int r = H - y0 < rows ? H - y0 : rows;
-        if (pooled)
-            conv_relu_pool_backward_rows(din, dw, db, dconv, c.col, c.dcol, c.R, c.out, c.argmax, c.in, c.w, Cin, H,
-                                         W, Cout, k, y0, r);
-        else
-            conv_relu_backward_rows(din, dw, db, dconv, c.col, c.dcol, c.R, c.out, c.in, c.w, Cin, H, W, Cout, k, y0,
-                                    r);
-    }
+    if (pooled)
+        conv_relu_pool_backward(din, dw, db, dconv, c.col, c.R, c.out, c.argmax, c.in, flipped, Cin, H, W, Cout, k,
+                                rows);
+    else
+        conv_relu_backward(din, dw, db, dconv, c.col, c.R, c.out, c.in, flipped, Cin, H, W, Cout, k, rows);
     const char *name = pooled ? "conv_relu_pool" : "conv_relu";
     double e;
     e = fd_error(c.in, (long)Cin * H * W, din, conv_case_loss, &c);
@@ -107,8 +101,8 @@ static void check_conv(int Cin, int H, int W, int Cout, int k, int rows, int poo
     CHECK(e < 2e-2, "%s_dweight_fd Cin%d %dx%d Cout%d k%d rows%d (err %.2g)", name, Cin, H, W, Cout, k, rows, e);
     e = fd_error(c.b, Cout, db, conv_case_loss, &c);
     CHECK(e < 2e-2, "%s_dbias_fd Cin%d %dx%d Cout%d k%d rows%d (err %.2g)", name, Cin, H, W, Cout, k, rows, e);
-    free(c.in); free(c.w); free(c.b); free(c.out); free(c.R); free(c.col); free(c.dcol); free(c.conv);
-    free(c.argmax); free(din); free(dw); free(db); free(dconv);
+    free(c.in); free(c.w); free(c.b); free(c.out); free(c.R); free(c.col); free(c.conv);
+    free(c.argmax); free(din); free(dw); free(db); free(dconv); free(flipped);
 }
 
 /* ---- max pool ---- */
@@ -161,6 +155,8 @@ int main(void) {
     check_conv(3, 8, 6, 2, 3, 4, 1);
     check_conv(2, 6, 6, 3, 5, 6, 1);   /* fused pool, 5x5 kernel */
     check_conv(1, 8, 8, 4, 1, 8, 1);   /* 1x1 kernel */
+    check_conv(2, 4, 22, 3, 3, 2, 1);  /* 11 windows a row: the 8-wide vector path and its tail */
+    check_conv(2, 5, 17, 2, 3, 3, 0);
 
     {
         PoolCase p = {.C = 3, .H = 6, .W = 8};

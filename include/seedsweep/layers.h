@@ -2,8 +2,7 @@
  * Layout: one image is CHW (channel-major), a batch is images side by side. Conv weights are
  * [Cout][Cin][k][k] and dense weights [out][in], as in PyTorch. Backward functions ACCUMULATE
  * (+=) into every gradient they produce (dinput, dweight, dbias); callers zero them first.
- * Convolutions work on a strip of output rows [y0, y0+rows) of one image at a time so the
- * im2col buffer stays in cache; BLAS (cblas_sgemm) does the arithmetic. */
+ * Convolutions are im2col + cblas_sgemm on strips of output rows of one image. */
 #ifndef SEEDSWEEP_LAYERS_H
 #define SEEDSWEEP_LAYERS_H
 
@@ -14,25 +13,30 @@ void im2col_rows(float *col, const float *in, int C, int H, int W, int k, int y0
 /* The adjoint: din[c][..][..] += col[..][..]. */
 void col2im_rows(float *din, const float *col, int C, int H, int W, int k, int y0, int rows);
 
-/* out[Cout][H][W] = relu(conv(in) + bias) for output rows [y0, y0+rows); col: K*rows*W scratch. */
-void conv_relu_forward_rows(float *out, float *col, const float *in, const float *weight,
-                            const float *bias, int Cin, int H, int W, int Cout, int k, int y0, int rows);
-/* Gradients of the rows above given dout (full image) and out (post-ReLU). dconv: Cout*rows*W
- * scratch, col/dcol: K*rows*W scratch; din may be NULL (first layer). */
-void conv_relu_backward_rows(float *din, float *dweight, float *dbias, float *dconv, float *col,
-                             float *dcol, const float *dout, const float *out, const float *in,
-                             const float *weight, int Cin, int H, int W, int Cout, int k, int y0, int rows);
+/* Convolutions of one image, 'same' padding, processed in strips of `rows` output rows (the
+ * last strip may be shorter) so that the im2col block stays in cache.
+ * Forward: out[Cout][H][W] = relu(conv(in) + bias). col: Cin*k*k * rows*W scratch. */
+void conv_relu_forward(float *out, float *col, const float *in, const float *weight, const float *bias,
+                       int Cin, int H, int W, int Cout, int k, int rows);
+/* Backward, given dout and out (post-ReLU). dconv: Cout*H*W scratch (the masked gradient);
+ * col: max(Cin, Cout)*k*k * rows*W scratch. din = conv of dconv with the flipped weights
+ * (conv_flip_weights), i.e. the same im2col + sgemm shape as the forward pass; din and
+ * weight_flipped may be NULL (first layer: no input gradient). */
+void conv_relu_backward(float *din, float *dweight, float *dbias, float *dconv, float *col,
+                        const float *dout, const float *out, const float *in, const float *weight_flipped,
+                        int Cin, int H, int W, int Cout, int k, int rows);
+/* flipped[ci][co][ky][kx] = weight[co][ci][k-1-ky][k-1-kx]: the weights of the transposed conv. */
+void conv_flip_weights(float *flipped, const float *weight, int Cin, int Cout, int k);
 
-/* Fused conv + bias + ReLU + 2x2/2 max pool: pooled[Cout][H/2][W/2] for conv rows [y0, y0+rows)
- * (y0 and rows even). argmax (0..3, row-major in the window) remembers the winner so the
- * backward pass never needs the full-resolution conv output. conv: Cout*rows*W scratch. */
-void conv_relu_pool_forward_rows(float *pooled, uint8_t *argmax, float *conv, float *col,
-                                 const float *in, const float *weight, const float *bias, int Cin,
-                                 int H, int W, int Cout, int k, int y0, int rows);
-void conv_relu_pool_backward_rows(float *din, float *dweight, float *dbias, float *dconv, float *col,
-                                  float *dcol, const float *dpooled, const float *pooled,
-                                  const uint8_t *argmax, const float *in, const float *weight, int Cin,
-                                  int H, int W, int Cout, int k, int y0, int rows);
+/* Fused conv + bias + ReLU + 2x2/2 max pool: pooled[Cout][H/2][W/2] (rows even). argmax (0..3,
+ * row-major in the window) remembers each window's winner, so the backward pass never needs
+ * the full-resolution conv output of the batch. conv: Cout * rows*W scratch. */
+void conv_relu_pool_forward(float *pooled, uint8_t *argmax, float *conv, float *col, const float *in,
+                            const float *weight, const float *bias, int Cin, int H, int W, int Cout, int k,
+                            int rows);
+void conv_relu_pool_backward(float *din, float *dweight, float *dbias, float *dconv, float *col,
+                             const float *dpooled, const float *pooled, const uint8_t *argmax, const float *in,
+                             const float *weight_flipped, int Cin, int H, int W, int Cout, int k, int rows);
 
 /* 2x2 stride-2 max pool of one image (H, W even). */
 void maxpool_forward(float *out, uint8_t *argmax, const float *in, int C, int H, int W);

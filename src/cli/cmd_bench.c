@@ -22,9 +22,20 @@ static void print_help(void) {
            "5 seconds per measurement. Results (weights) do not depend on --threads; speed does.\n"
            "  --model SPEC   layer words, e.g. 'conv16 pool conv32 pool dense64 dense2'\n"
            "  --profile      also print seconds per layer, forward and backward, per training step\n\n"
-           "The last lines are: images_per_s X (training), gflops Y (useful training FLOP/s),\n"
+           "Rates use the median step time. The last lines are: images_per_s X (training),\n"
+           "gflops Y (useful training FLOP/s: forward, weight and input gradients),\n"
            "sgemm_gflops Z (the BLAS's sgemm on a 2048^3 gemm with the same threads).\n\n"
            "example:\n  OMP_PROC_BIND=close seedsweep bench --threads 2 --seconds 10 --profile\n");
+}
+
+static int compare_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *values, int64_t count) {
+    qsort(values, (size_t)count, sizeof *values, compare_double);
+    return count % 2 ? values[count / 2] : 0.5 * (values[count / 2 - 1] + values[count / 2]);
 }
 
 static const char *kind_name(LayerKind kind) {
@@ -110,16 +121,19 @@ int cmd_bench(int argc, char **argv) {
     int L = spec.layer_count;
     double f0[MODEL_MAX_LAYERS], b0[MODEL_MAX_LAYERS], f1[MODEL_MAX_LAYERS], b1[MODEL_MAX_LAYERS];
     model_layer_times(model, f0, b0);
-    int64_t steps = 0;
+    /* Rates come from the median step time: robust when other work shares the cores. */
+    int64_t steps = 0, capacity = 4096;
+    double *step_times = malloc(sizeof(double) * capacity);
     double t0 = ss_now(), t = t0;
-    while (t - t0 < seconds || steps < 2) {
+    while ((t - t0 < seconds || steps < 3) && steps < capacity) {
+        double s0 = ss_now();
         model_forward(model, data, labels, batch);
         model_backward(model);
         model_adam_step(model, 1e-3f, 0.9f, 0.999f, 1e-7f);
-        steps++;
         t = ss_now();
+        step_times[steps++] = t - s0;
     }
-    double train_rate = (double)steps * batch / (t - t0);
+    double train_rate = batch / median(step_times, steps);
     model_layer_times(model, f1, b1);
     if (profile) {
         printf("profile (ms per training step of %d images)\n", batch);
@@ -146,12 +160,14 @@ int cmd_bench(int argc, char **argv) {
     int64_t eval_steps = 0;
     t0 = ss_now();
     t = t0;
-    while (t - t0 < seconds / 2 || eval_steps < 2) {
+    while ((t - t0 < seconds / 2 || eval_steps < 3) && eval_steps < capacity) {
+        double s0 = ss_now();
         model_forward(model, data, NULL, batch);
-        eval_steps++;
         t = ss_now();
+        step_times[eval_steps++] = t - s0;
     }
-    double eval_rate = (double)eval_steps * batch / (t - t0);
+    double eval_rate = batch / median(step_times, eval_steps);
+    free(step_times);
     double sgemm = blas_sgemm_gflops(2048, threads, 1.5);
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);

@@ -3,6 +3,9 @@
  * calling thread (the model sets OpenBLAS to one thread and parallelises over images). */
 #include <cblas.h>
 #include <float.h>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 #include <math.h>
 #include <string.h>
 
@@ -55,124 +58,226 @@ void col2im_rows(float *din, const float *col, int C, int H, int W, int k, int y
     }
 }
 
-/* conv rows into out (row stride ldo), without bias: out[Cout][rows*W]. */
-static void conv_rows_gemm(float *out, long ldo, float *col, const float *in, const float *weight,
-                           int Cin, int H, int W, int Cout, int k, int y0, int rows) {
+/* out rows [y0, y0+rows) (row stride ldo per channel) += weight x im2col(in). beta = 1: the
+ * caller pre-fills out (bias, or zeros), which also spares OpenBLAS its separate beta pass. */
+static void conv_rows_gemm(float *out, long ldo, float *col, const float *in, const float *weight, int Cin,
+                           int H, int W, int Cout, int k, int y0, int rows) {
     int K = Cin * k * k;
     int n = rows * W;
     im2col_rows(col, in, Cin, H, W, k, y0, rows);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Cout, n, K, 1.0f, weight, K, col, n, 0.0f,
-                out, (int)ldo);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Cout, n, K, 1.0f, weight, K, col, n, 1.0f, out,
+                (int)ldo);
 }
 
-/* dweight += dconv x col^T; din += col2im(weight^T x dconv). col must hold im2col of the rows. */
-static void conv_rows_backward_gemm(float *din, float *dweight, const float *dconv, float *col,
-                                    float *dcol, const float *in, const float *weight, int Cin, int H,
-                                    int W, int Cout, int k, int y0, int rows) {
+void conv_flip_weights(float *flipped, const float *weight, int Cin, int Cout, int k) {
+    int kk = k * k;
+    for (int co = 0; co < Cout; co++)
+        for (int ci = 0; ci < Cin; ci++)
+            for (int t = 0; t < kk; t++)
+                flipped[((long)ci * Cout + co) * kk + (kk - 1 - t)] = weight[((long)co * Cin + ci) * kk + t];
+}
+
+/* Shared by both backward passes once dconv (the gradient at the conv output, Cout x H x W)
+ * is built: dweight += dconv x im2col(in)^T and din += flipped x im2col(dconv), strip by strip.
+ * The 'same'-padded transposed conv of an odd kernel is the conv with the flipped kernel. */
+static void conv_backward_from_dconv(float *din, float *dweight, const float *dconv, float *col, const float *in,
+                                     const float *weight_flipped, int Cin, int H, int W, int Cout, int k,
+                                     int rows) {
     int K = Cin * k * k;
-    int n = rows * W;
-    im2col_rows(col, in, Cin, H, W, k, y0, rows);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Cout, K, n, 1.0f, dconv, n, col, n, 1.0f,
-                dweight, K);
-    if (din) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, n, Cout, 1.0f, weight, K, dconv, n,
-                    0.0f, dcol, n);
-        col2im_rows(din, dcol, Cin, H, W, k, y0, rows);
+    long hw = (long)H * W;
+    for (int y0 = 0; y0 < H; y0 += rows) {
+        int r = H - y0 < rows ? H - y0 : rows;
+        int n = r * W;
+        im2col_rows(col, in, Cin, H, W, k, y0, r);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Cout, K, n, 1.0f, dconv + (long)y0 * W, (int)hw, col,
+                    n, 1.0f, dweight, K);
+    }
+    if (!din) return;
+    for (int y0 = 0; y0 < H; y0 += rows) {
+        int r = H - y0 < rows ? H - y0 : rows;
+        conv_rows_gemm(din + (long)y0 * W, hw, col, dconv, weight_flipped, Cout, H, W, Cin, k, y0, r);
     }
 }
 
-void conv_relu_forward_rows(float *out, float *col, const float *in, const float *weight,
-                            const float *bias, int Cin, int H, int W, int Cout, int k, int y0, int rows) {
-    long hw = (long)H * W;
-    int n = rows * W;
-    float *base = out + (long)y0 * W;
-    conv_rows_gemm(base, hw, col, in, weight, Cin, H, W, Cout, k, y0, rows);
+static void fill_bias_rows(float *out, long ldo, const float *bias, int Cout, int n) {
     for (int co = 0; co < Cout; co++) {
-        float *o = base + co * hw;
-        float b = bias[co];
-        for (int i = 0; i < n; i++) {
-            float v = o[i] + b;
-            o[i] = v > 0.0f ? v : 0.0f;
+        float *o = out + co * ldo, b = bias[co];
+        for (int i = 0; i < n; i++) o[i] = b;
+    }
+}
+
+void conv_relu_forward(float *out, float *col, const float *in, const float *weight, const float *bias, int Cin,
+                       int H, int W, int Cout, int k, int rows) {
+    long hw = (long)H * W;
+    for (int y0 = 0; y0 < H; y0 += rows) {
+        int r = H - y0 < rows ? H - y0 : rows;
+        int n = r * W;
+        float *base = out + (long)y0 * W;
+        fill_bias_rows(base, hw, bias, Cout, n);
+        conv_rows_gemm(base, hw, col, in, weight, Cin, H, W, Cout, k, y0, r);
+        for (int co = 0; co < Cout; co++) {
+            float *o = base + co * hw;
+            for (int i = 0; i < n; i++) o[i] = o[i] < 0.0f ? 0.0f : o[i]; /* NaN passes, as in PyTorch */
         }
     }
 }
 
-void conv_relu_backward_rows(float *din, float *dweight, float *dbias, float *dconv, float *col,
-                             float *dcol, const float *dout, const float *out, const float *in,
-                             const float *weight, int Cin, int H, int W, int Cout, int k, int y0, int rows) {
+void conv_relu_backward(float *din, float *dweight, float *dbias, float *dconv, float *col, const float *dout,
+                        const float *out, const float *in, const float *weight_flipped, int Cin, int H, int W,
+                        int Cout, int k, int rows) {
     long hw = (long)H * W;
-    int n = rows * W;
     for (int co = 0; co < Cout; co++) {
-        const float *g = dout + co * hw + (long)y0 * W;
-        const float *o = out + co * hw + (long)y0 * W;
-        float *d = dconv + (long)co * n;
+        const float *g = dout + co * hw, *o = out + co * hw;
+        float *d = dconv + co * hw;
         float sum = 0.0f;
-        for (int i = 0; i < n; i++) {
+        for (long i = 0; i < hw; i++) {
             d[i] = o[i] > 0.0f ? g[i] : 0.0f;
             sum += d[i];
         }
         dbias[co] += sum;
     }
-    conv_rows_backward_gemm(din, dweight, dconv, col, dcol, in, weight, Cin, H, W, Cout, k, y0, rows);
+    conv_backward_from_dconv(din, dweight, dconv, col, in, weight_flipped, Cin, H, W, Cout, k, rows);
 }
 
-void conv_relu_pool_forward_rows(float *pooled, uint8_t *argmax, float *conv, float *col,
-                                 const float *in, const float *weight, const float *bias, int Cin,
-                                 int H, int W, int Cout, int k, int y0, int rows) {
-    int n = rows * W;
+/* One row of 2x2 windows: p[x] = relu(max of the window), a[x] = its winner (first maximum
+ * wins ties, as PyTorch's CPU max_pool2d; ReLU after the max since they commute; NaN passes
+ * through ReLU as in PyTorch). AVX2 path 8 windows at a time, identical results. */
+static void pool_relu_row(float *p, uint8_t *a, const float *top, const float *bot, int Wp) {
+    int x = 0;
+#ifdef __AVX2__
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256i one = _mm256_set1_epi32(1), two = _mm256_set1_epi32(2);
+    for (; x + 8 <= Wp; x += 8) {
+        __m256 t0 = _mm256_loadu_ps(top + 2 * x), t1 = _mm256_loadu_ps(top + 2 * x + 8);
+        __m256 b0 = _mm256_loadu_ps(bot + 2 * x), b1 = _mm256_loadu_ps(bot + 2 * x + 8);
+        /* de-interleave even / odd columns, then undo the per-lane order */
+        __m256 v0 = _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0));
+        __m256 v1 = _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1));
+        __m256 v2 = _mm256_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0));
+        __m256 v3 = _mm256_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1));
+        v0 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v0), _MM_SHUFFLE(3, 1, 2, 0)));
+        v1 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v1), _MM_SHUFFLE(3, 1, 2, 0)));
+        v2 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v2), _MM_SHUFFLE(3, 1, 2, 0)));
+        v3 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v3), _MM_SHUFFLE(3, 1, 2, 0)));
+        __m256 c1 = _mm256_cmp_ps(v1, v0, _CMP_GT_OQ), c3 = _mm256_cmp_ps(v3, v2, _CMP_GT_OQ);
+        __m256 m01 = _mm256_blendv_ps(v0, v1, c1), m23 = _mm256_blendv_ps(v2, v3, c3);
+        __m256 c = _mm256_cmp_ps(m23, m01, _CMP_GT_OQ);
+        __m256 m = _mm256_blendv_ps(m01, m23, c);
+        __m256i i01 = _mm256_and_si256(_mm256_castps_si256(c1), one);
+        __m256i i23 = _mm256_add_epi32(two, _mm256_and_si256(_mm256_castps_si256(c3), one));
+        __m256i idx = _mm256_castps_si256(
+            _mm256_blendv_ps(_mm256_castsi256_ps(i01), _mm256_castsi256_ps(i23), c));
+        _mm256_storeu_ps(p + x, _mm256_max_ps(zero, m)); /* max(0, NaN) = NaN */
+        __m128i w16 = _mm_packus_epi32(_mm256_castsi256_si128(idx), _mm256_extracti128_si256(idx, 1));
+        _mm_storel_epi64((__m128i *)(a + x), _mm_packus_epi16(w16, w16));
+    }
+#endif
+    for (; x < Wp; x++) {
+        float v0 = top[2 * x], v1 = top[2 * x + 1], v2 = bot[2 * x], v3 = bot[2 * x + 1];
+        float m01 = v1 > v0 ? v1 : v0, m23 = v3 > v2 ? v3 : v2;
+        uint8_t i01 = v1 > v0, i23 = 2 + (v3 > v2);
+        float m = m23 > m01 ? m23 : m01;
+        a[x] = m23 > m01 ? i23 : i01;
+        p[x] = m < 0.0f ? 0.0f : m;
+    }
+}
+
+/* The adjoint for one row of windows: the gradient g reaches each window's winner where the
+ * pooled value is positive (ReLU), zero elsewhere; writes (not adds) both conv rows. */
+static void unpool_relu_row(float *top, float *bot, const float *g, const float *p, const uint8_t *a, int Wp,
+                            float *sum) {
+    int x = 0;
+    float s = 0.0f;
+#ifdef __AVX2__
+    const __m256 zero = _mm256_setzero_ps();
+    __m256 acc = zero;
+    for (; x + 8 <= Wp; x += 8) {
+        __m256 v = _mm256_and_ps(_mm256_loadu_ps(g + x), _mm256_cmp_ps(_mm256_loadu_ps(p + x), zero, _CMP_GT_OQ));
+        __m256i idx = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(a + x)));
+        __m256 e0 = _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_cmpeq_epi32(idx, _mm256_set1_epi32(0))));
+        __m256 o0 = _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_cmpeq_epi32(idx, _mm256_set1_epi32(1))));
+        __m256 e1 = _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_cmpeq_epi32(idx, _mm256_set1_epi32(2))));
+        __m256 o1 = _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_cmpeq_epi32(idx, _mm256_set1_epi32(3))));
+        __m256 lo = _mm256_unpacklo_ps(e0, o0), hi = _mm256_unpackhi_ps(e0, o0);
+        _mm256_storeu_ps(top + 2 * x, _mm256_permute2f128_ps(lo, hi, 0x20));
+        _mm256_storeu_ps(top + 2 * x + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+        lo = _mm256_unpacklo_ps(e1, o1);
+        hi = _mm256_unpackhi_ps(e1, o1);
+        _mm256_storeu_ps(bot + 2 * x, _mm256_permute2f128_ps(lo, hi, 0x20));
+        _mm256_storeu_ps(bot + 2 * x + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+        acc = _mm256_add_ps(acc, v);
+    }
+    /* a fixed reduction order: the sum does not depend on anything but the data */
+    float lanes[8];
+    _mm256_storeu_ps(lanes, acc);
+    for (int i = 0; i < 8; i++) s += lanes[i];
+#endif
+    for (; x < Wp; x++) {
+        float v = p[x] > 0.0f ? g[x] : 0.0f;
+        top[2 * x] = a[x] == 0 ? v : 0.0f;
+        top[2 * x + 1] = a[x] == 1 ? v : 0.0f;
+        bot[2 * x] = a[x] == 2 ? v : 0.0f;
+        bot[2 * x + 1] = a[x] == 3 ? v : 0.0f;
+        s += v;
+    }
+    *sum += s;
+}
+
+void conv_relu_pool_forward(float *pooled, uint8_t *argmax, float *conv, float *col, const float *in,
+                            const float *weight, const float *bias, int Cin, int H, int W, int Cout, int k,
+                            int rows) {
     int Hp = H / 2, Wp = W / 2;
-    conv_rows_gemm(conv, n, col, in, weight, Cin, H, W, Cout, k, y0, rows);
-    for (int co = 0; co < Cout; co++) {
-        const float *c = conv + (long)co * n;
-        float b = bias[co];
-        for (int r = 0; r < rows; r += 2) {
-            long prow = ((long)co * Hp + (y0 + r) / 2) * Wp;
-            const float *top = c + (long)r * W, *bot = top + W;
-            float *p = pooled + prow;
-            uint8_t *a = argmax + prow;
-            for (int x = 0; x < Wp; x++) {
-                /* Bias first, then max: the same rounding as conv(bias) -> relu -> pool. First
-                 * maximum wins ties, as PyTorch's CPU max_pool2d does. */
-                float v0 = top[2 * x] + b, v1 = top[2 * x + 1] + b;
-                float v2 = bot[2 * x] + b, v3 = bot[2 * x + 1] + b;
-                float m = v0;
-                uint8_t i = 0;
-                if (v1 > m) { m = v1; i = 1; }
-                if (v2 > m) { m = v2; i = 2; }
-                if (v3 > m) { m = v3; i = 3; }
-                p[x] = m > 0.0f ? m : 0.0f;
-                a[x] = i;
+    for (int y0 = 0; y0 < H; y0 += rows) {
+        int r = H - y0 < rows ? H - y0 : rows;
+        int n = r * W;
+        fill_bias_rows(conv, n, bias, Cout, n);
+        conv_rows_gemm(conv, n, col, in, weight, Cin, H, W, Cout, k, y0, r);
+        for (int co = 0; co < Cout; co++) {
+            const float *c = conv + (long)co * n;
+            for (int rr = 0; rr < r; rr += 2) {
+                long prow = ((long)co * Hp + (y0 + rr) / 2) * Wp;
+                pool_relu_row(pooled + prow, argmax + prow, c + (long)rr * W, c + (long)(rr + 1) * W, Wp);
             }
         }
     }
 }
 
-void conv_relu_pool_backward_rows(float *din, float *dweight, float *dbias, float *dconv, float *col,
-                                  float *dcol, const float *dpooled, const float *pooled,
-                                  const uint8_t *argmax, const float *in, const float *weight, int Cin,
-                                  int H, int W, int Cout, int k, int y0, int rows) {
-    int n = rows * W;
+void conv_relu_pool_backward(float *din, float *dweight, float *dbias, float *dconv, float *col,
+                             const float *dpooled, const float *pooled, const uint8_t *argmax, const float *in,
+                             const float *weight_flipped, int Cin, int H, int W, int Cout, int k, int rows) {
     int Hp = H / 2, Wp = W / 2;
-    memset(dconv, 0, sizeof(float) * (size_t)Cout * n);
-    for (int co = 0; co < Cout; co++) {
-        float *d = dconv + (long)co * n;
-        float sum = 0.0f;
-        for (int r = 0; r < rows; r += 2) {
-            long prow = ((long)co * Hp + (y0 + r) / 2) * Wp;
-            const float *g = dpooled + prow, *p = pooled + prow;
-            const uint8_t *a = argmax + prow;
-            float *top = d + (long)r * W;
-            for (int x = 0; x < Wp; x++) {
-                /* The gradient reaches the window's winner only where ReLU let it through;
-                 * branch-free scatter: winner a sits at row a/2, column a%2 of the window. */
-                float v = p[x] > 0.0f ? g[x] : 0.0f;
-                top[2 * x + (a[x] >> 1) * W + (a[x] & 1)] = v;
-                sum += v;
+    long hw = (long)H * W;
+    if (!din) {
+        /* No input gradient (first layer): rebuild dconv one strip at a time, so it stays in
+         * cache between the unpooling and the weight-gradient sgemm. */
+        int K = Cin * k * k;
+        for (int y0 = 0; y0 < H; y0 += rows) {
+            int r = H - y0 < rows ? H - y0 : rows;
+            int n = r * W;
+            for (int co = 0; co < Cout; co++) {
+                float *d = dconv + (long)co * n;
+                long pc = (long)co * Hp * Wp + (long)(y0 / 2) * Wp;
+                float sum = 0.0f;
+                for (int y = 0; y < r / 2; y++)
+                    unpool_relu_row(d + 2L * y * W, d + (2L * y + 1) * W, dpooled + pc + (long)y * Wp,
+                                    pooled + pc + (long)y * Wp, argmax + pc + (long)y * Wp, Wp, &sum);
+                dbias[co] += sum;
             }
+            im2col_rows(col, in, Cin, H, W, k, y0, r);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Cout, K, n, 1.0f, dconv, n, col, n, 1.0f, dweight, K);
         }
+        return;
+    }
+    for (int co = 0; co < Cout; co++) {
+        float *d = dconv + co * hw;
+        long pc = (long)co * Hp * Wp;
+        float sum = 0.0f;
+        for (int y = 0; y < Hp; y++)
+            unpool_relu_row(d + 2L * y * W, d + (2L * y + 1) * W, dpooled + pc + (long)y * Wp, pooled + pc + (long)y * Wp,
+                            argmax + pc + (long)y * Wp, Wp, &sum);
         dbias[co] += sum;
     }
-    conv_rows_backward_gemm(din, dweight, dconv, col, dcol, in, weight, Cin, H, W, Cout, k, y0, rows);
+    conv_backward_from_dconv(din, dweight, dconv, col, in, weight_flipped, Cin, H, W, Cout, k, rows);
 }
 
 void maxpool_forward(float *out, uint8_t *argmax, const float *in, int C, int H, int W) {
@@ -218,7 +323,7 @@ void dense_forward(float *out, const float *in, const float *weight, const float
         float *o = out + (long)b * Out;
         for (int j = 0; j < Out; j++) {
             float v = o[j] + bias[j];
-            o[j] = (relu && !(v > 0.0f)) ? 0.0f : v;
+            o[j] = (relu && v < 0.0f) ? 0.0f : v;
         }
     }
 }

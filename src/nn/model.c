@@ -13,11 +13,16 @@
 #include "seedsweep/model.h"
 #include "seedsweep/rng.h"
 
-/* Columns of a convolution strip: the im2col block (K x rows*W floats) should stay in L2. */
-#define STRIP_TARGET_FLOATS (48 * 1024)
+/* Columns (rows*W) of a convolution strip. Measured on the seed network (Zen 2, OpenBLAS
+ * 0.3.21): a first layer with tiny K is memory-bound and likes strips that stay in L1/L2
+ * (~512 columns); K >= 144 sgemms like ~2048 columns. */
+#define STRIP_COLUMNS_SMALL_K 512
+#define STRIP_COLUMNS 2048
 
 typedef struct Workspace {
-    float *col, *dcol, *conv, *dconv;
+    float *col;     /* im2col strip: max(Cin, Cout)*k*k x rows*W */
+    float *conv;    /* fused forward: one strip of conv output, Cout x rows*W */
+    float *dconv;   /* backward: gradient at the conv output of one image, Cout x H x W */
 } Workspace;
 
 struct Model {
@@ -34,6 +39,7 @@ struct Model {
     float *input;                            /* [B][C][H][W] */
     float *dact[2];                          /* backward ping-pong, largest activation */
     float *slots;                            /* [B][conv_param_count] per-image conv grads */
+    float *flipped;                          /* one layer's conv weights, flipped (backward) */
     float *probs, *losses;
     uint8_t *labels;
     int count;                               /* images in the last forward */
@@ -61,7 +67,7 @@ Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *er
 
     /* Parameter offsets: layer order, weight then bias. */
     int64_t off = 0, conv_end = 0, max_act = layer_in_size(&spec->layers[0]);
-    int64_t ws_col = 0, ws_conv = 0;
+    int64_t ws_col = 0, ws_conv = 0, ws_dconv = 0, max_conv_weights = 0;
     for (int l = 0; l < L; l++) {
         const LayerSpec *S = &spec->layers[l];
         if (S->kind == LAYER_CONV || S->kind == LAYER_DENSE) {
@@ -75,14 +81,16 @@ Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *er
         if (S->kind == LAYER_CONV) {
             m->fused[l] = l + 1 < L && spec->layers[l + 1].kind == LAYER_POOL;
             int64_t K = (int64_t)S->in_c * S->kernel * S->kernel;
-            int64_t rows = STRIP_TARGET_FLOATS / (K * S->in_w);
+            int64_t rows = (K <= 27 ? STRIP_COLUMNS_SMALL_K : STRIP_COLUMNS) / S->in_w;
             if (m->fused[l]) rows &= ~(int64_t)1;
             if (rows < (m->fused[l] ? 2 : 1)) rows = m->fused[l] ? 2 : 1;
             if (rows > S->in_h) rows = S->in_h;
             m->strip_rows[l] = (int)rows;
-            int64_t n = rows * S->in_w;
-            if (K * n > ws_col) ws_col = K * n;
+            int64_t n = rows * S->in_w, Kmax = (int64_t)(S->in_c > S->units ? S->in_c : S->units) * S->kernel * S->kernel;
+            if (Kmax * n > ws_col) ws_col = Kmax * n;
             if ((int64_t)S->units * n > ws_conv) ws_conv = (int64_t)S->units * n;
+            if ((int64_t)S->units * S->in_h * S->in_w > ws_dconv) ws_dconv = (int64_t)S->units * S->in_h * S->in_w;
+            if (K * S->units > max_conv_weights) max_conv_weights = K * S->units;
         }
         if (!(S->kind == LAYER_CONV && m->fused[l]) && layer_out_size(S) > max_act) max_act = layer_out_size(S);
     }
@@ -106,12 +114,12 @@ Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *er
     PLAN(sizeof(float) * B * spec->class_count);
     PLAN(sizeof(float) * B);
     PLAN(B);
+    PLAN(sizeof(float) * max_conv_weights);
     PLAN(sizeof(Workspace) * threads);
     for (int t = 0; t < threads; t++) {
         PLAN(sizeof(float) * ws_col);
-        PLAN(sizeof(float) * ws_col);
         PLAN(sizeof(float) * ws_conv);
-        PLAN(sizeof(float) * ws_conv);
+        PLAN(sizeof(float) * ws_dconv);
     }
 #undef PLAN
     m->block = aligned_alloc(64, (size_t)total);
@@ -142,12 +150,12 @@ Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *er
     m->probs = TAKE(sizeof(float) * B * spec->class_count);
     m->losses = TAKE(sizeof(float) * B);
     m->labels = TAKE(B);
+    m->flipped = TAKE(sizeof(float) * max_conv_weights);
     m->work = TAKE(sizeof(Workspace) * threads);
     for (int t = 0; t < threads; t++) {
         m->work[t].col = TAKE(sizeof(float) * ws_col);
-        m->work[t].dcol = TAKE(sizeof(float) * ws_col);
         m->work[t].conv = TAKE(sizeof(float) * ws_conv);
-        m->work[t].dconv = TAKE(sizeof(float) * ws_conv);
+        m->work[t].dconv = TAKE(sizeof(float) * ws_dconv);
     }
 #undef TAKE
     /* Our parallelism is over images; a multi-threaded BLAS underneath would oversubscribe
@@ -228,16 +236,13 @@ static void forward_layers(Model *m, int B) {
 #pragma omp parallel for num_threads(m->threads) schedule(static)
             for (int b = 0; b < B; b++) {
                 Workspace *ws = &m->work[omp_get_thread_num()];
-                for (int y0 = 0; y0 < S->in_h; y0 += rows) {
-                    int r = S->in_h - y0 < rows ? S->in_h - y0 : rows;
-                    if (fused)
-                        conv_relu_pool_forward_rows(m->act[l + 1] + b * out_size, m->argmax[l + 1] + b * out_size,
-                                                    ws->conv, ws->col, in + b * in_size, w, bias, S->in_c,
-                                                    S->in_h, S->in_w, S->units, S->kernel, y0, r);
-                    else
-                        conv_relu_forward_rows(m->act[l] + b * out_size, ws->col, in + b * in_size, w, bias,
-                                               S->in_c, S->in_h, S->in_w, S->units, S->kernel, y0, r);
-                }
+                if (fused)
+                    conv_relu_pool_forward(m->act[l + 1] + b * out_size, m->argmax[l + 1] + b * out_size, ws->conv,
+                                           ws->col, in + b * in_size, w, bias, S->in_c, S->in_h, S->in_w, S->units,
+                                           S->kernel, rows);
+                else
+                    conv_relu_forward(m->act[l] + b * out_size, ws->col, in + b * in_size, w, bias, S->in_c, S->in_h,
+                                      S->in_w, S->units, S->kernel, rows);
             }
             m->time_forward[l] += ss_now() - t0;
             if (fused) l++;
@@ -324,24 +329,22 @@ void model_backward(Model *m) {
         const float *dout = m->dact[cur];
         int rows = m->strip_rows[c];
         int64_t wo = m->weight_offset[c], bo = m->bias_offset[c];
+        if (din_all) conv_flip_weights(m->flipped, w, C->in_c, C->units, C->kernel);
+        const float *flipped = din_all ? m->flipped : NULL;
 #pragma omp parallel for num_threads(m->threads) schedule(static)
         for (int b = 0; b < B; b++) {
             Workspace *ws = &m->work[omp_get_thread_num()];
             float *slot = m->slots + b * m->conv_param_count;
             float *din = din_all ? din_all + b * cin_size : NULL;
             if (din) memset(din, 0, sizeof(float) * cin_size);
-            for (int y0 = 0; y0 < C->in_h; y0 += rows) {
-                int r = C->in_h - y0 < rows ? C->in_h - y0 : rows;
-                if (fused)
-                    conv_relu_pool_backward_rows(din, slot + wo, slot + bo, ws->dconv, ws->col, ws->dcol,
-                                                 dout + b * out_size, m->act[l] + b * out_size,
-                                                 m->argmax[l] + b * out_size, cin + b * cin_size, w, C->in_c,
-                                                 C->in_h, C->in_w, C->units, C->kernel, y0, r);
-                else
-                    conv_relu_backward_rows(din, slot + wo, slot + bo, ws->dconv, ws->col, ws->dcol,
-                                            dout + b * out_size, m->act[l] + b * out_size, cin + b * cin_size, w,
-                                            C->in_c, C->in_h, C->in_w, C->units, C->kernel, y0, r);
-            }
+            if (fused)
+                conv_relu_pool_backward(din, slot + wo, slot + bo, ws->dconv, ws->col, dout + b * out_size,
+                                        m->act[l] + b * out_size, m->argmax[l] + b * out_size, cin + b * cin_size,
+                                        flipped, C->in_c, C->in_h, C->in_w, C->units, C->kernel, rows);
+            else
+                conv_relu_backward(din, slot + wo, slot + bo, ws->dconv, ws->col, dout + b * out_size,
+                                   m->act[l] + b * out_size, cin + b * cin_size, flipped, C->in_c, C->in_h,
+                                   C->in_w, C->units, C->kernel, rows);
         }
         cur = 1 - cur;
         m->time_backward[c] += ss_now() - t0;
