@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 const char *const IDX_FASHION_MNIST_NAMES[10] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -36,6 +37,16 @@ static gzFile open_idx(const char *path, Error *err) {
     if (!f) error_set(err, SS_ERR_RUNTIME, "%s: cannot open with zlib", path);
     else gzbuffer(f, 1 << 17);
     return f;
+}
+
+/* The most bytes f can hold after the first `consumed`: the file's size when plain, else the deflate
+ * format's ceiling (1032:1, plus slack for headers). Checked before allocating what a header claims,
+ * so a truncated or corrupt file reads as "truncated" (exit 2) rather than as a huge allocation. */
+static uint64_t idx_content_limit(const char *path, gzFile f) {
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return UINT64_MAX;
+    uint64_t size = (uint64_t)st.st_size;
+    return gzdirect(f) ? size : size * 1032 + 4096;
 }
 
 static int contains_fashion(const char *path) {
@@ -101,6 +112,12 @@ int idx_import(const char *images_path, const char *labels_path, const IdxOption
                          labels_path, header[0], IDX_LABELS_MAGIC);
     }
     uint32_t label_count = header[1];
+    uint64_t label_limit = idx_content_limit(labels_path, f);
+    if (8 + (uint64_t)label_count > label_limit) {
+        gzclose(f);
+        return error_set(err, SS_ERR_INPUT, "%s: truncated: header says %u labels, the file cannot hold more than %llu",
+                         labels_path, label_count, (unsigned long long)(label_limit > 8 ? label_limit - 8 : 0));
+    }
     uint8_t *labels = malloc(label_count ? label_count : 1);
     if (!labels) {
         gzclose(f);
@@ -136,6 +153,9 @@ int idx_import(const char *images_path, const char *labels_path, const IdxOption
     if (status == SS_OK && image_count == 0) status = error_set(err, SS_ERR_INPUT, "%s: holds zero images", images_path);
     if (status == SS_OK && (rows == 0 || cols == 0 || rows > 16384 || cols > 16384))
         status = error_set(err, SS_ERR_INPUT, "%s: image size %ux%u is not valid", images_path, rows, cols);
+    if (status == SS_OK && 16 + (uint64_t)image_count * rows * cols > idx_content_limit(images_path, f))
+        status = error_set(err, SS_ERR_INPUT, "%s: truncated: header says %u images of %ux%u, more than the file can hold",
+                           images_path, image_count, rows, cols);
 
     /* class names of the files' label values */
     int max_label = 0;
