@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -544,7 +545,9 @@ static char **read_strings(hid_t file, const char *name, int64_t *count) {
 
 static int take_writer_lock(const char *path, int *fd_out, Error *err) {
     int fd = open(path, O_RDWR | O_CLOEXEC);
-    if (fd < 0) return error_set(err, SS_ERR_RUNTIME, "%s: cannot open: %s", path, strerror(errno));
+    if (fd < 0)  /* a read-only file or file system is the user's to fix: bad input, before any training */
+        return error_set(err, errno == EACCES || errno == EROFS || errno == EPERM ? SS_ERR_INPUT : SS_ERR_RUNTIME,
+                         "%s: cannot open for writing: %s", path, strerror(errno));
     struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
     if (fcntl(fd, F_OFD_SETLK, &lock) < 0) {
         close(fd);
@@ -629,6 +632,36 @@ static int open_writer(ResultsFile *rf, Error *err) {
     return SS_OK;
 }
 
+/* Before creating path: its directory must exist and be writable, and hold the whole file (every
+ * array is allocated at creation, so a sweep that starts never runs out of space later). Both are
+ * SS_ERR_INPUT, reported before any training; a full disk found only while HDF5 writes would
+ * otherwise surface as an opaque HDF5 error. */
+static int check_output_place(const char *path, const ResultsShape *shape, const JobSpec *job, Error *err) {
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == path) snprintf(dir, sizeof dir, "/");
+    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return error_set(err, SS_ERR_INPUT, "%s: cannot create the results file: directory %s: %s", path, dir,
+                         strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return error_set(err, SS_ERR_INPUT, "%s: cannot create the results file: %s is not a directory", path, dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return error_set(err, SS_ERR_INPUT, "%s: cannot create the results file: directory %s is not writable: %s", path,
+                         dir, strerror(errno));
+    const int64_t T = shape->task_count;
+    double bytes = (double)T * (shape->dataset_count * 9.0 + shape->epochs * 8.0 + 64.0) +
+                   (double)T * (double)results_prediction_count(shape) * 4.0 + 2.0 * (double)strlen(job->text) +
+                   65536.0;
+    struct statvfs vfs;
+    if (statvfs(dir, &vfs) == 0 && (double)vfs.f_bavail * (double)vfs.f_frsize < bytes)
+        return error_set(err, SS_ERR_INPUT, "%s: the results file needs about %.1f MB but %s has %.1f MB free", path,
+                         bytes / 1e6, dir, (double)vfs.f_bavail * (double)vfs.f_frsize / 1e6);
+    return SS_OK;
+}
+
 int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets, const ResultsRunInfo *info,
                        int restart, ResultsFile **out, uint8_t *pending, Error *err) {
     quiet_hdf5();
@@ -678,6 +711,7 @@ int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets
         }
         char temp[4096];
         snprintf(temp, sizeof temp, "%s.tmp%ld", path, (long)getpid());
+        if (rc == SS_OK) rc = check_output_place(path, &rf->shape, job, err);
         if (rc == SS_OK) rc = create_file(temp, job, sets, &rf->shape, info, err);
         if (rc == SS_OK && rename(temp, path) != 0)
             rc = error_set(err, SS_ERR_RUNTIME, "%s: cannot rename %s into place: %s", path, temp, strerror(errno));
