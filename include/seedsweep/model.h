@@ -36,7 +36,7 @@ int init_kind_parse(const char *text, InitKind *kind, Error *err);
 typedef struct TrainConfig {
     int epochs, batch;
     float lr, beta1, beta2, eps;   /* Adam, Keras/PyTorch semantics */
-    int threads;                   /* worker threads for this model; results do not depend on it */
+    int threads;                   /* worker threads (<= model_create's; 0: all); results do not depend on it */
     /* Called between mini-batches (may be NULL): lets the sweep poll MPI and signals.
      * Returning non-zero aborts training with SS_INTERRUPTED. */
     int (*between_batches)(void *context);

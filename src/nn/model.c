@@ -13,11 +13,11 @@
 #include "seedsweep/model.h"
 #include "seedsweep/rng.h"
 
-/* Columns (rows*W) of a convolution strip. Measured on the seed network (Zen 2, OpenBLAS
- * 0.3.21): a first layer with tiny K is memory-bound and likes strips that stay in L1/L2
- * (~512 columns); K >= 144 sgemms like ~2048 columns. */
-#define STRIP_COLUMNS_SMALL_K 512
-#define STRIP_COLUMNS 2048
+/* Columns (rows*W) of a convolution strip: ~512 keeps the im2col block (K x 512 floats, 295 kB
+ * for K = 144) in a Zen 2 core's 512 kB L2 between im2col and the sgemm that packs it;
+ * measured on the seed network, larger strips were no faster and the first layer (K = 9,
+ * memory-bound) clearly slower. */
+#define STRIP_COLUMNS 512
 
 typedef struct Workspace {
     float *col;     /* im2col strip: max(Cin, Cout)*k*k x rows*W */
@@ -27,7 +27,8 @@ typedef struct Workspace {
 
 struct Model {
     ModelSpec spec;
-    int max_batch, threads;
+    int max_batch, threads;                  /* workspaces exist for `threads` workers */
+    int active_threads;                      /* how many run now (<= threads) */
     int64_t param_count, conv_param_count;   /* conv params are the arena's prefix */
     float *params, *grads, *adam_m, *adam_v;
     int64_t adam_t;
@@ -63,6 +64,7 @@ Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *er
     m->spec = *spec;
     m->max_batch = max_batch;
     m->threads = threads;
+    m->active_threads = threads;
     const int B = max_batch, L = spec->layer_count;
 
     /* Parameter offsets: layer order, weight then bias. */
@@ -81,7 +83,7 @@ Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *er
         if (S->kind == LAYER_CONV) {
             m->fused[l] = l + 1 < L && spec->layers[l + 1].kind == LAYER_POOL;
             int64_t K = (int64_t)S->in_c * S->kernel * S->kernel;
-            int64_t rows = (K <= 27 ? STRIP_COLUMNS_SMALL_K : STRIP_COLUMNS) / S->in_w;
+            int64_t rows = STRIP_COLUMNS / S->in_w;
             if (m->fused[l]) rows &= ~(int64_t)1;
             if (rows < (m->fused[l] ? 2 : 1)) rows = m->fused[l] ? 2 : 1;
             if (rows > S->in_h) rows = S->in_h;
@@ -233,7 +235,7 @@ static void forward_layers(Model *m, int B) {
             int fused = m->fused[l], rows = m->strip_rows[l];
             const LayerSpec *P = fused ? &spec->layers[l + 1] : S;
             int64_t out_size = layer_out_size(P);
-#pragma omp parallel for num_threads(m->threads) schedule(static)
+#pragma omp parallel for num_threads(m->active_threads) schedule(static)
             for (int b = 0; b < B; b++) {
                 Workspace *ws = &m->work[omp_get_thread_num()];
                 if (fused)
@@ -250,7 +252,7 @@ static void forward_layers(Model *m, int B) {
         }
         if (S->kind == LAYER_POOL) {
             int64_t out_size = layer_out_size(S);
-#pragma omp parallel for num_threads(m->threads) schedule(static)
+#pragma omp parallel for num_threads(m->active_threads) schedule(static)
             for (int b = 0; b < B; b++)
                 maxpool_forward(m->act[l] + b * out_size, m->argmax[l] + b * out_size, in + b * in_size, S->in_c,
                                 S->in_h, S->in_w);
@@ -307,7 +309,7 @@ void model_backward(Model *m) {
             float *din = l > 0 ? m->dact[1 - cur] : NULL;
             if (din) {
                 const float *dout = m->dact[cur];
-#pragma omp parallel for num_threads(m->threads) schedule(static)
+#pragma omp parallel for num_threads(m->active_threads) schedule(static)
                 for (int b = 0; b < B; b++) {
                     memset(din + b * in_size, 0, sizeof(float) * in_size);
                     maxpool_backward(din + b * in_size, dout + b * out_size, m->argmax[l] + b * out_size, S->in_c,
@@ -331,7 +333,7 @@ void model_backward(Model *m) {
         int64_t wo = m->weight_offset[c], bo = m->bias_offset[c];
         if (din_all) conv_flip_weights(m->flipped, w, C->in_c, C->units, C->kernel);
         const float *flipped = din_all ? m->flipped : NULL;
-#pragma omp parallel for num_threads(m->threads) schedule(static)
+#pragma omp parallel for num_threads(m->active_threads) schedule(static)
         for (int b = 0; b < B; b++) {
             Workspace *ws = &m->work[omp_get_thread_num()];
             float *slot = m->slots + b * m->conv_param_count;
@@ -388,7 +390,7 @@ void model_adam_step(Model *model, float lr, float beta1, float beta2, float eps
 static void load_batch(Model *m, const Dataset *ds, const int64_t *index, int count) {
     const int H = ds->height, W = ds->width, C = ds->channels;
     const int64_t hw = (int64_t)H * W, image = hw * C;
-#pragma omp parallel for num_threads(m->threads) schedule(static)
+#pragma omp parallel for num_threads(m->active_threads) schedule(static)
     for (int b = 0; b < count; b++) {
         const uint8_t *src = ds->images + index[b] * image;
         float *dst = m->input + b * image;
@@ -435,6 +437,9 @@ int model_train(Model *model, const Dataset *train, const TrainConfig *cfg, uint
     const int classes = model->spec.class_count;
     Rng rng = rng_stream(order_seed, RNG_PURPOSE_ORDER);
     model_adam_reset(model);
+    /* cfg->threads may ask for fewer workers than the model was planned for (never more:
+     * workspaces are sized at creation); results are the same either way. */
+    model->active_threads = cfg->threads >= 1 && cfg->threads < model->threads ? cfg->threads : model->threads;
     int status = SS_OK;
     for (int epoch = 0; epoch < cfg->epochs && status == SS_OK && !history->diverged; epoch++) {
         for (int64_t i = 0; i < train->count; i++) order[i] = i;
@@ -466,6 +471,7 @@ int model_train(Model *model, const Dataset *train, const TrainConfig *cfg, uint
         history->epochs_done = epoch + 1;
     }
     free(order);
+    model->active_threads = model->threads;
     return status;
 }
 
