@@ -17,7 +17,11 @@ T=$(tmpdir)
 cleanup() { slurm_down; rm -rf "$T"; }
 trap cleanup EXIT
 
-# 16 tasks of about a second each: long enough to interrupt midway, short enough for the test budget.
+# A private copy of the binary: every run of this test must use the same code, even if `make` rebuilds
+# build/seedsweep meanwhile (comparing arrays across a rebuild would compare two programs).
+cp "$SEEDSWEEP" "$T/seedsweep" && SEEDSWEEP=$T/seedsweep
+
+# 16 tasks of about half a second each: long enough to interrupt midway, short enough for the test budget.
 "$SEEDSWEEP" synth fly1 --out "$T/a.h5" --size 64 --count 80 --seed 1 >/dev/null &&
 "$SEEDSWEEP" synth fly3 --out "$T/b.h5" --size 64 --count 80 --seed 1 >/dev/null ||
     { fail "slurm_sweep: seedsweep synth failed"; finish; }
@@ -34,7 +38,7 @@ b = b.h5
 input  = 64x64x1
 layers = conv8 pool conv16 pool conv16 pool flatten dense32 dense2
 [train]
-epochs = 12
+epochs = 6
 batch  = 20
 EOF
 TASKS=16
