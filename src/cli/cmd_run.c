@@ -18,7 +18,7 @@ static void print_help(void) {
            "  --threads N   threads per rank (default: SLURM_CPUS_PER_TASK, else 1; by default\n"
            "                capped so that ranks per node x threads <= cores)\n"
            "  --restart     start FILE over even if it holds results of a different job\n"
-           "  --quiet       no progress lines\n"
+           "  --quiet       no per-task progress lines (the first and last lines remain)\n"
            "\n"
            "The job file is checked completely (keys, seeds, datasets, model shapes) before any training;\n"
            "errors name the key and line and exit 2. Progress: one line per finished task (done/total,\n"

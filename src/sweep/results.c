@@ -597,7 +597,14 @@ static int check_resume(const char *path, hid_t file, const JobSpec *job, const 
 }
 
 static int open_writer(ResultsFile *rf, Error *err) {
-    rf->file = open_unlocked(rf->path, H5F_ACC_RDWR);
+    /* No sieve buffer: every H5Dwrite goes straight to the file (pwrite) in program order, so a
+     * task's rows are in the OS before its status is, even without a flush in between, and a
+     * killed process cannot take buffered rows with it. */
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_file_locking(fapl, 0, 1);
+    H5Pset_sieve_buf_size(fapl, 0);
+    rf->file = H5Fopen(rf->path, H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
     if (rf->file < 0) return error_set(err, SS_ERR_RUNTIME, "%s: cannot open results file for writing", rf->path);
     rf->task_status = H5Dopen2(rf->file, "task_status", H5P_DEFAULT);
     rf->task_seconds = H5Dopen2(rf->file, "task_seconds", H5P_DEFAULT);
@@ -761,8 +768,7 @@ int results_record_task(ResultsFile *rf, const TaskResult *r, Error *err) {
         ok = write_row(rf->predictions[d], H5T_NATIVE_FLOAT, r->task, p);
         p += s->image_count[d] * s->class_count;
     }
-    /* rows reach the file before the status that vouches for them */
-    ok = ok && H5Fflush(rf->file, H5F_SCOPE_LOCAL) >= 0;
+    /* rows reach the file before the status that vouches for them (direct writes, see open_writer) */
     int8_t status = (int8_t)r->status;
     ok = ok && write_row(rf->task_status, H5T_NATIVE_INT8, r->task, &status);
     ok = ok && H5Fflush(rf->file, H5F_SCOPE_LOCAL) >= 0;
