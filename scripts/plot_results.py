@@ -56,6 +56,7 @@ def main():
 
     fig, (box_ax, curve_ax) = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw={"width_ratios": [1.2, 1]})
     pooled = []
+    labelled = set()
     for position, tr in enumerate(order):
         rows = np.where(done & (train == tr))[0]
         values = []
@@ -68,7 +69,8 @@ def main():
             values.extend(a[keep])
             x = position + 1 + rng.uniform(-0.18, 0.18, size=keep.sum())
             colour = colours[d % len(colours)]
-            label = f"tested on {names[d]}" if position == 0 or d == order[0] else None
+            label = f"tested on {names[d]}" if d not in labelled else None
+            labelled.add(d)
             box_ax.scatter(x[~c[keep]], a[keep][~c[keep]], s=18, alpha=0.75, color=colour, zorder=3,
                            label=label)
             if c[keep].any():
@@ -84,7 +86,7 @@ def main():
     box_ax.axhline(0.5, color="grey", linestyle=":", linewidth=1)
     box_ax.set_ylim(-0.02, 1.02)
     handles, labels = box_ax.get_legend_handles_labels()
-    unique = dict(zip(labels, handles))
+    unique = dict(sorted(zip(labels, handles), key=lambda item: names.index(item[0].split()[-1])))
     if unique:
         box_ax.legend(unique.values(), unique.keys(), loc="lower right", fontsize=8, title="x = collapsed run",
                       title_fontsize=8)
