@@ -43,6 +43,7 @@ struct Model {
     float *flipped;                          /* one layer's conv weights, flipped (backward) */
     float *probs, *losses;
     uint8_t *labels;
+    int64_t *eval_index;                     /* [B] image numbers of an evaluation batch */
     int count;                               /* images in the last forward */
     Workspace *work;                         /* one per thread */
     double time_forward[MODEL_MAX_LAYERS], time_backward[MODEL_MAX_LAYERS];
@@ -116,6 +117,7 @@ Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *er
     PLAN(sizeof(float) * B * spec->class_count);
     PLAN(sizeof(float) * B);
     PLAN(B);
+    PLAN(sizeof(int64_t) * B);
     PLAN(sizeof(float) * max_conv_weights);
     PLAN(sizeof(Workspace) * threads);
     for (int t = 0; t < threads; t++) {
@@ -152,6 +154,7 @@ Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *er
     m->probs = TAKE(sizeof(float) * B * spec->class_count);
     m->losses = TAKE(sizeof(float) * B);
     m->labels = TAKE(B);
+    m->eval_index = TAKE(sizeof(int64_t) * B);
     m->flipped = TAKE(sizeof(float) * max_conv_weights);
     m->work = TAKE(sizeof(Workspace) * threads);
     for (int t = 0; t < threads; t++) {
@@ -479,7 +482,7 @@ int model_evaluate(Model *model, const Dataset *ds, float *probs, EvalResult *re
     memset(result, 0, sizeof *result);
     if (check_dataset(model, ds, "evaluate", err)) return err->code;
     const int classes = model->spec.class_count;
-    int64_t index[model->max_batch];
+    int64_t *index = model->eval_index;
     double loss_sum = 0.0;
     int64_t correct = 0;
     int first_prediction = -1, collapsed = 1;
