@@ -79,3 +79,19 @@ data/fashion-shard%.h5: | $(BUILD)/seedsweep
 data/fashion-test.h5: | $(BUILD)/seedsweep
 	$(BUILD)/seedsweep import idx $(FASHION_DIR)/t10k-images-idx3-ubyte.gz $(FASHION_DIR)/t10k-labels-idx1-ubyte.gz \
 	    --classes T-shirt/top,Shirt --out $@
+
+# Hardening (issue 6; README "Hardening").
+#   make crash-campaign N=20     kill -9 sweeps at random moments, resume, compare with a clean run
+#   make fuzz FUZZ_SECONDS=600   libFuzzer (clang) on the job file, model spec, IDX and PNG parsers, in turn
+# `make tests` also builds replay_* (the fuzz harnesses with a plain main) for tests/fuzz_regress.sh.
+N            ?= 20
+FUZZ_SECONDS ?= 600
+FUZZ_REPLAY  := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/fuzz/replay_%)
+.PHONY: crash-campaign fuzz
+tests: $(FUZZ_REPLAY)
+$(BUILD)/tests/fuzz/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay_main.o $(BUILD)/libseedsweep.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+crash-campaign: $(BUILD)/seedsweep
+	BUILD=$(BUILD) bash tests/crash/campaign.sh -n $(N)
+fuzz:
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
