@@ -2,14 +2,14 @@
 # demo.sh - `make demo`: from a fresh clone to a finished small sweep, its report and its figure.
 # Installs missing Debian packages, builds, makes 64x64 demo datasets (data/demo-fly1..3.h5) if absent,
 # runs jobs/demo.ini with 2 MPI ranks into results/demo.h5 (from scratch each time), prints the report and
-# draws results/demo.png. About a minute on 2 idle cores once the packages are installed.
+# draws results/demo.png. About a minute on 2 idle cores (2-3 on busy ones) once the packages are installed.
 set -eu
 cd "$(dirname "$0")/.."
 START=$SECONDS
 step() { echo "== demo [$((SECONDS - START)) s] $*"; }
 PY=/usr/bin/python3            # Debian's python has h5py and matplotlib; a pyenv python on PATH may not
 RANKS=${DEMO_RANKS:-2}
-SIZE=64 COUNT=200
+SIZE=64 COUNT=300
 
 step "checking Debian packages (scripts/install-deps.sh)"
 bash scripts/install-deps.sh
