@@ -17,7 +17,9 @@
  * for K = 144) in a Zen 2 core's 512 kB L2 between im2col and the sgemm that packs it;
  * measured on the seed network, larger strips were no faster and the first layer (K = 9,
  * memory-bound) clearly slower. */
+#ifndef STRIP_COLUMNS
 #define STRIP_COLUMNS 512
+#endif
 
 typedef struct Workspace {
     float *col;     /* im2col strip: max(Cin, Cout)*k*k x rows*W */
@@ -288,7 +290,6 @@ void model_backward(Model *m) {
     const ModelSpec *spec = &m->spec;
     const int B = m->count, L = spec->layer_count;
     memset(m->grads, 0, sizeof(float) * m->param_count);
-    memset(m->slots, 0, sizeof(float) * B * m->conv_param_count);
     int cur = 0;
     memset(m->dact[cur], 0, sizeof(float) * B * spec->class_count);
     softmax_xent_backward(m->dact[cur], m->probs, m->labels, B, spec->class_count, 1.0f / B);
@@ -341,6 +342,8 @@ void model_backward(Model *m) {
             Workspace *ws = &m->work[omp_get_thread_num()];
             float *slot = m->slots + b * m->conv_param_count;
             float *din = din_all ? din_all + b * cin_size : NULL;
+            /* this layer's part of the image's slot: zeroed here, while it is about to be hot */
+            memset(slot + wo, 0, sizeof(float) * (size_t)(bo + C->units - wo));
             if (din) memset(din, 0, sizeof(float) * cin_size);
             if (fused)
                 conv_relu_pool_backward(din, slot + wo, slot + bo, ws->dconv, ws->col, dout + b * out_size,
@@ -355,11 +358,18 @@ void model_backward(Model *m) {
         m->time_backward[c] += ss_now() - t0;
         if (fused) l--;
     }
-    /* Sum the per-image conv gradients in image order: independent of the thread count. */
+    /* Sum the per-image conv gradients in image order: each element's sum has the same order
+     * whatever the thread count (threads split the elements, not the images). */
     int64_t n = m->conv_param_count;
-    for (int b = 0; b < B; b++) {
-        const float *slot = m->slots + b * n;
-        for (int64_t i = 0; i < n; i++) m->grads[i] += slot[i];
+    float *grads = m->grads;
+    const float *slots = m->slots;
+#pragma omp parallel for num_threads(m->active_threads) schedule(static)
+    for (int64_t start = 0; start < n; start += 4096) {
+        int64_t end = start + 4096 < n ? start + 4096 : n;
+        for (int b = 0; b < B; b++) {
+            const float *slot = slots + b * n;
+            for (int64_t i = start; i < end; i++) grads[i] += slot[i];
+        }
     }
 }
 
