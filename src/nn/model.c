@@ -2,7 +2,8 @@
  * Threads: convolutions run one image per OpenMP thread with OpenBLAS on one thread, each
  * image's conv weight gradients go to its own slot, and slots are summed in image order, so
  * every result is bit-identical whatever the thread count. Dense layers are small: one
- * batched sgemm on the calling thread. */
+ * batched sgemm on the calling thread. Images are handed out dynamically (whichever worker is
+ * free takes the next), which balances load on shared machines and cannot change results. */
 #include <cblas.h>
 #include <math.h>
 #include <omp.h>
@@ -240,7 +241,7 @@ static void forward_layers(Model *m, int B) {
             int fused = m->fused[l], rows = m->strip_rows[l];
             const LayerSpec *P = fused ? &spec->layers[l + 1] : S;
             int64_t out_size = layer_out_size(P);
-#pragma omp parallel for num_threads(m->active_threads) schedule(static)
+#pragma omp parallel for num_threads(m->active_threads) schedule(dynamic, 1)
             for (int b = 0; b < B; b++) {
                 Workspace *ws = &m->work[omp_get_thread_num()];
                 if (fused)
@@ -257,7 +258,7 @@ static void forward_layers(Model *m, int B) {
         }
         if (S->kind == LAYER_POOL) {
             int64_t out_size = layer_out_size(S);
-#pragma omp parallel for num_threads(m->active_threads) schedule(static)
+#pragma omp parallel for num_threads(m->active_threads) schedule(dynamic, 1)
             for (int b = 0; b < B; b++)
                 maxpool_forward(m->act[l] + b * out_size, m->argmax[l] + b * out_size, in + b * in_size, S->in_c,
                                 S->in_h, S->in_w);
@@ -313,7 +314,7 @@ void model_backward(Model *m) {
             float *din = l > 0 ? m->dact[1 - cur] : NULL;
             if (din) {
                 const float *dout = m->dact[cur];
-#pragma omp parallel for num_threads(m->active_threads) schedule(static)
+#pragma omp parallel for num_threads(m->active_threads) schedule(dynamic, 1)
                 for (int b = 0; b < B; b++) {
                     memset(din + b * in_size, 0, sizeof(float) * in_size);
                     maxpool_backward(din + b * in_size, dout + b * out_size, m->argmax[l] + b * out_size, S->in_c,
@@ -337,7 +338,7 @@ void model_backward(Model *m) {
         int64_t wo = m->weight_offset[c], bo = m->bias_offset[c];
         if (din_all) conv_flip_weights(m->flipped, w, C->in_c, C->units, C->kernel);
         const float *flipped = din_all ? m->flipped : NULL;
-#pragma omp parallel for num_threads(m->active_threads) schedule(static)
+#pragma omp parallel for num_threads(m->active_threads) schedule(dynamic, 1)
         for (int b = 0; b < B; b++) {
             Workspace *ws = &m->work[omp_get_thread_num()];
             float *slot = m->slots + b * m->conv_param_count;
