@@ -263,8 +263,35 @@ static void test_fixture(const char *name, const char *input, const char *layers
     model_free(m);
 }
 
+/* Bit-identical gradients whatever the thread count (per-image slots, fixed reduction order). */
+static void test_thread_invariance(void) {
+    ModelSpec spec;
+    Error err = {0};
+    model_spec_parse("64x64x1", "conv8 pool conv8 conv16 pool conv16 pool flatten dense32 dense2", &spec, &err);
+    int64_t image = 64 * 64;
+    const int batch = 7;
+    float *x = malloc(sizeof(float) * image * batch), *g1 = malloc(sizeof(float) * spec.param_count);
+    uint8_t labels[7] = {0, 1, 1, 0, 1, 0, 0};
+    Rng rng = rng_stream(8, RNG_PURPOSE_TEST);
+    for (int64_t i = 0; i < image * batch; i++) x[i] = (float)rng_uniform(&rng);
+    int same = 1;
+    for (int threads = 1; threads <= 3; threads++) {
+        Model *m = model_create(&spec, batch, threads, &err);
+        model_init(m, INIT_GLOROT_UNIFORM, 4);
+        model_forward(m, x, labels, batch);
+        model_backward(m);
+        if (threads == 1) memcpy(g1, model_grads(m), sizeof(float) * spec.param_count);
+        else same &= !memcmp(g1, model_grads(m), sizeof(float) * spec.param_count);
+        model_free(m);
+    }
+    CHECK(same, "gradients_bit_identical_for_1_2_3_threads");
+    free(x);
+    free(g1);
+}
+
 int main(void) {
     test_spec();
+    test_thread_invariance();
     test_init();
     test_model_fd("8x8x2", "conv3 pool conv4k5 conv3 pool flatten dense6 dense3", 3, 1);
     test_model_fd("8x8x2", "conv3 pool conv4k5 conv3 pool flatten dense6 dense3", 3, 2);
