@@ -64,6 +64,18 @@ for target in start 1 6 14; do
         done
         sleep "0.0$((RANDOM % 10))"
     fi
+    if [ $target = 1 ]; then
+        # read the file while the sweep runs (before this kill)
+        "$SEEDSWEEP" report "$dir/k9.h5" >"$dir/live.txt" 2>&1
+        if grep -qE "30 tasks: [0-9]+ done, 0 diverged, [0-9]+ pending" "$dir/live.txt"; then pass "resume report works on a running sweep ($(head -1 "$dir/live.txt" | cut -d: -f2-))"
+        else fail "resume report on a running sweep: $(head -3 "$dir/live.txt")"; fi
+        "$PY" -c "
+import h5py, xarray as xr
+f = h5py.File('$dir/k9.h5', 'r'); s = f['task_status'][()]; assert (s == 1).sum() > 0
+assert xr.open_dataset('$dir/k9.h5', engine='h5netcdf').accuracy.dims == ('task', 'dataset')" 2>"$dir/live.err"
+        rc=$?; [ $rc = 0 ] || tail -3 "$dir/live.err"; [ $rc = 0 ]
+        check "resume h5py and xarray open a running sweep's file" [ $? = 0 ]
+    fi
     kill -9 $(ranks_of $job_pid) $job_pid 2>/dev/null
     wait $job_pid 2>/dev/null
     sleep 0.1

@@ -15,6 +15,8 @@ for n in 2 3; do
     if same_arrays "$dir/r1.h5" "$dir/r$n.h5" >"$dir/cmp$n.log" 2>&1; then pass "sweep $n ranks bit-identical to 1 rank"
     else fail "sweep $n ranks bit-identical to 1 rank: $(tail -1 "$dir/cmp$n.log")"; fi
 done
+"$SEEDSWEEP" run "$dir/job.ini" --out "$dir/t2.h5" --threads 2 --quiet >"$dir/t2.log" 2>&1
+check "sweep --threads 2 bit-identical to 1 thread" same_arrays "$dir/r1.h5" "$dir/t2.h5"
 mpirun -n 2 --mca btl tcp,self "$SEEDSWEEP" run "$dir/job.ini" --out "$dir/tcp.h5" >"$dir/tcp.log" 2>&1
 check "sweep --mca btl tcp,self exits 0" [ $? = 0 ]
 check "sweep tcp,self bit-identical" same_arrays "$dir/r1.h5" "$dir/tcp.h5"
