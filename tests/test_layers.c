@@ -105,6 +105,57 @@ static void check_conv(int Cin, int H, int W, int Cout, int k, int rows, int poo
     free(c.argmax); free(din); free(dw); free(db); free(dconv); free(flipped);
 }
 
+/* ---- the same on a group of G images through the *_group functions ---- */
+typedef struct GroupCase {
+    int Cin, H, W, Cout, k, G, pooled;
+    float *in, *w, *b, *out, *R, *col, *conv;
+    uint8_t *argmax;
+} GroupCase;
+
+static long group_out_size(const GroupCase *c) {
+    return (long)c->G * c->Cout * (c->pooled ? (c->H / 2) * (c->W / 2) : c->H * c->W);
+}
+
+static double group_case_loss(void *ctx) {
+    GroupCase *c = ctx;
+    if (c->pooled)
+        conv_relu_pool_forward_group(c->out, c->argmax, c->conv, c->col, c->in, c->w, c->b, c->Cin, c->H, c->W,
+                                     c->Cout, c->k, c->G);
+    else
+        conv_relu_forward_group(c->out, c->conv, c->col, c->in, c->w, c->b, c->Cin, c->H, c->W, c->Cout, c->k, c->G);
+    return dot(c->out, c->R, group_out_size(c));
+}
+
+static void check_group(int Cin, int H, int W, int Cout, int k, int G, int pooled) {
+    GroupCase c = {.Cin = Cin, .H = H, .W = W, .Cout = Cout, .k = k, .G = G, .pooled = pooled};
+    long hw = (long)H * W, n = G * hw, K = (long)Cin * k * k, Kmax = (long)(Cin > Cout ? Cin : Cout) * k * k;
+    c.in = random_array(G * Cin * hw, 1.0f);
+    c.w = random_array(Cout * K, 0.5f);
+    c.b = random_array(Cout, 0.1f);
+    c.out = calloc((size_t)(G * Cout * hw), sizeof(float));
+    c.R = random_array(group_out_size(&c), 1.0f);
+    c.col = calloc((size_t)(Kmax * n), sizeof(float));
+    c.conv = calloc((size_t)(Cout * n), sizeof(float));
+    c.argmax = calloc((size_t)(G * Cout * hw), 1);
+    float *din = calloc((size_t)(G * Cin * hw), sizeof(float)), *dw = calloc((size_t)(Cout * K), sizeof(float));
+    float *db = calloc((size_t)Cout, sizeof(float)), *dconv = calloc((size_t)(Cout * n), sizeof(float));
+    float *scratch = calloc((size_t)(Cin * n), sizeof(float)), *flipped = calloc((size_t)(Cout * K), sizeof(float));
+    conv_flip_weights(flipped, c.w, Cin, Cout, k);
+    group_case_loss(&c);
+    if (pooled)
+        conv_relu_pool_backward_group(din, dw, db, dconv, scratch, c.col, c.R, c.out, c.argmax, c.in, flipped, Cin, H,
+                                      W, Cout, k, G);
+    else
+        conv_relu_backward_group(din, dw, db, dconv, scratch, c.col, c.R, c.out, c.in, flipped, Cin, H, W, Cout, k, G);
+    double e1 = fd_error(c.in, G * Cin * hw, din, group_case_loss, &c);
+    double e2 = fd_error(c.w, Cout * K, dw, group_case_loss, &c);
+    double e3 = fd_error(c.b, Cout, db, group_case_loss, &c);
+    CHECK(e1 < 2e-2 && e2 < 2e-2 && e3 < 2e-2, "%s_group_fd G%d Cin%d %dx%d Cout%d k%d (dinput %.2g dweight %.2g dbias %.2g)",
+          pooled ? "conv_relu_pool" : "conv_relu", G, Cin, H, W, Cout, k, e1, e2, e3);
+    free(c.in); free(c.w); free(c.b); free(c.out); free(c.R); free(c.col); free(c.conv); free(c.argmax);
+    free(din); free(dw); free(db); free(dconv); free(scratch); free(flipped);
+}
+
 /* ---- max pool ---- */
 typedef struct PoolCase { int C, H, W; float *in, *out, *R; uint8_t *argmax; } PoolCase;
 static double pool_case_loss(void *ctx) {
@@ -157,6 +208,10 @@ int main(void) {
     check_conv(1, 8, 8, 4, 1, 8, 1);   /* 1x1 kernel */
     check_conv(2, 4, 22, 3, 3, 2, 1);  /* 11 windows a row: the 8-wide vector path and its tail */
     check_conv(2, 5, 17, 2, 3, 3, 0);
+    check_group(2, 4, 4, 3, 3, 3, 1);
+    check_group(3, 4, 6, 2, 3, 2, 0);
+    check_group(2, 2, 2, 4, 3, 4, 1);   /* 2x2 images, as the seed network's last conv */
+    check_group(2, 5, 3, 2, 5, 3, 0);   /* 5x5 kernel larger than the image */
 
     {
         PoolCase p = {.C = 3, .H = 6, .W = 8};

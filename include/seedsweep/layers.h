@@ -38,6 +38,23 @@ void conv_relu_pool_backward(float *din, float *dweight, float *dbias, float *dc
                              const float *dpooled, const float *pooled, const uint8_t *argmax, const float *in,
                              const float *weight_flipped, int Cin, int H, int W, int Cout, int k, int rows);
 
+/* The same four ops on a group of G whole images at once: for small images one sgemm of
+ * G*H*W columns beats G tiny ones. in/out/din/pooled/argmax hold G images, each contiguous as
+ * above. Scratch: col max(Cin, Cout)*k*k x G*H*W; conv (forward) Cout x G*H*W; dconv Cout x
+ * G*H*W and scratch Cin x G*H*W (backward). Weight gradients are summed over the group. */
+void conv_relu_forward_group(float *out, float *conv, float *col, const float *in, const float *weight,
+                             const float *bias, int Cin, int H, int W, int Cout, int k, int G);
+void conv_relu_pool_forward_group(float *pooled, uint8_t *argmax, float *conv, float *col, const float *in,
+                                  const float *weight, const float *bias, int Cin, int H, int W, int Cout, int k,
+                                  int G);
+void conv_relu_backward_group(float *din, float *dweight, float *dbias, float *dconv, float *scratch, float *col,
+                              const float *dout, const float *out, const float *in, const float *weight_flipped,
+                              int Cin, int H, int W, int Cout, int k, int G);
+void conv_relu_pool_backward_group(float *din, float *dweight, float *dbias, float *dconv, float *scratch,
+                                   float *col, const float *dpooled, const float *pooled, const uint8_t *argmax,
+                                   const float *in, const float *weight_flipped, int Cin, int H, int W, int Cout,
+                                   int k, int G);
+
 /* 2x2 stride-2 max pool of one image (H, W even). */
 void maxpool_forward(float *out, uint8_t *argmax, const float *in, int C, int H, int W);
 void maxpool_backward(float *din, const float *dout, const uint8_t *argmax, int C, int H, int W);

@@ -11,13 +11,15 @@
 
 #include "seedsweep/layers.h"
 
-void im2col_rows(float *col, const float *in, int C, int H, int W, int k, int y0, int rows) {
+/* im2col with explicit strides: column block row stride ldcol, input channel stride cstride
+ * (H*W for one image; larger when the channels of a group of images are interleaved). */
+static void im2col_strided(float *col, long ldcol, const float *in, long cstride, int C, int H, int W, int k,
+                           int y0, int rows) {
     int pad = k / 2;
-    long n = (long)rows * W;
     for (int c = 0; c < C; c++) {
         for (int ky = 0; ky < k; ky++) {
             for (int kx = 0; kx < k; kx++) {
-                float *dst = col + ((long)(c * k + ky) * k + kx) * n;
+                float *dst = col + ((long)(c * k + ky) * k + kx) * ldcol;
                 int x_lo = pad - kx > 0 ? pad - kx : 0;            /* first x with ix >= 0 */
                 int x_hi = W + pad - kx < W ? W + pad - kx : W;    /* one past last x with ix < W */
                 for (int r = 0; r < rows; r++) {
@@ -27,7 +29,7 @@ void im2col_rows(float *col, const float *in, int C, int H, int W, int k, int y0
                         memset(d, 0, sizeof(float) * (size_t)W);
                         continue;
                     }
-                    const float *s = in + ((long)c * H + iy) * W + (kx - pad);
+                    const float *s = in + c * cstride + (long)iy * W + (kx - pad);
                     for (int x = 0; x < x_lo; x++) d[x] = 0.0f;
                     memcpy(d + x_lo, s + x_lo, sizeof(float) * (size_t)(x_hi - x_lo));
                     for (int x = x_hi; x < W; x++) d[x] = 0.0f;
@@ -35,6 +37,10 @@ void im2col_rows(float *col, const float *in, int C, int H, int W, int k, int y0
             }
         }
     }
+}
+
+void im2col_rows(float *col, const float *in, int C, int H, int W, int k, int y0, int rows) {
+    im2col_strided(col, (long)rows * W, in, (long)H * W, C, H, W, k, y0, rows);
 }
 
 void col2im_rows(float *din, const float *col, int C, int H, int W, int k, int y0, int rows) {
@@ -278,6 +284,116 @@ void conv_relu_pool_backward(float *din, float *dweight, float *dbias, float *dc
         dbias[co] += sum;
     }
     conv_backward_from_dconv(din, dweight, dconv, col, in, weight_flipped, Cin, H, W, Cout, k, rows);
+}
+
+/* ---- groups of small images: one sgemm over G whole images ----
+ * Group layout of scratch: [channel][G*H*W], image g at columns g*H*W. */
+
+static void group_im2col(float *col, const float *images, long image_stride, long cstride, int C, int H, int W,
+                         int k, int G) {
+    long hw = (long)H * W;
+    for (int g = 0; g < G; g++)
+        im2col_strided(col + g * hw, G * hw, images + g * image_stride, cstride, C, H, W, k, 0, H);
+}
+
+/* conv[Cout][G*HW] = bias + weight x im2col(images) */
+static void group_conv(float *conv, float *col, const float *in, const float *weight, const float *bias, int Cin,
+                       int H, int W, int Cout, int k, int G) {
+    long hw = (long)H * W, n = G * hw;
+    int K = Cin * k * k;
+    group_im2col(col, in, Cin * hw, hw, Cin, H, W, k, G);
+    if (bias) fill_bias_rows(conv, n, bias, Cout, (int)n);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Cout, (int)n, K, 1.0f, weight, K, col, (int)n,
+                bias ? 1.0f : 0.0f, conv, (int)n);
+}
+
+/* From dconv[Cout][G*HW]: dweight += dconv x im2col(in)^T; din += flipped conv of dconv.
+ * scratch: Cin x G*HW. */
+static void group_backward_from_dconv(float *din, float *dweight, const float *dconv, float *scratch, float *col,
+                                      const float *in, const float *weight_flipped, int Cin, int H, int W, int Cout,
+                                      int k, int G) {
+    long hw = (long)H * W, n = G * hw;
+    int K = Cin * k * k, Kt = Cout * k * k;
+    group_im2col(col, in, Cin * hw, hw, Cin, H, W, k, G);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Cout, K, (int)n, 1.0f, dconv, (int)n, col, (int)n, 1.0f,
+                dweight, K);
+    if (!din) return;
+    group_im2col(col, dconv, hw, n, Cout, H, W, k, G);   /* image g at column g*HW, channel stride G*HW */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Cin, (int)n, Kt, 1.0f, weight_flipped, Kt, col, (int)n,
+                0.0f, scratch, (int)n);
+    for (int g = 0; g < G; g++)
+        for (int ci = 0; ci < Cin; ci++) {
+            const float *src = scratch + ci * n + g * hw;
+            float *d = din + ((long)g * Cin + ci) * hw;
+            for (long i = 0; i < hw; i++) d[i] += src[i];
+        }
+}
+
+void conv_relu_backward_group(float *din, float *dweight, float *dbias, float *dconv, float *scratch, float *col,
+                              const float *dout, const float *out, const float *in, const float *weight_flipped,
+                              int Cin, int H, int W, int Cout, int k, int G) {
+    long hw = (long)H * W, n = G * hw;
+    for (int co = 0; co < Cout; co++) {
+        float sum = 0.0f;
+        for (int g = 0; g < G; g++) {
+            const float *gr = dout + ((long)g * Cout + co) * hw, *o = out + ((long)g * Cout + co) * hw;
+            float *d = dconv + co * n + g * hw;
+            for (long i = 0; i < hw; i++) {
+                d[i] = o[i] > 0.0f ? gr[i] : 0.0f;
+                sum += d[i];
+            }
+        }
+        dbias[co] += sum;
+    }
+    group_backward_from_dconv(din, dweight, dconv, scratch, col, in, weight_flipped, Cin, H, W, Cout, k, G);
+}
+
+void conv_relu_pool_backward_group(float *din, float *dweight, float *dbias, float *dconv, float *scratch,
+                                   float *col, const float *dpooled, const float *pooled, const uint8_t *argmax,
+                                   const float *in, const float *weight_flipped, int Cin, int H, int W, int Cout,
+                                   int k, int G) {
+    long hw = (long)H * W, n = G * hw, phw = hw / 4;
+    int Wp = W / 2;
+    for (int co = 0; co < Cout; co++) {
+        float sum = 0.0f;
+        for (int g = 0; g < G; g++) {
+            float *d = dconv + co * n + g * hw;
+            long pc = ((long)g * Cout + co) * phw;
+            for (int y = 0; y < H / 2; y++)
+                unpool_relu_row(d + 2L * y * W, d + (2L * y + 1) * W, dpooled + pc + (long)y * Wp,
+                                pooled + pc + (long)y * Wp, argmax + pc + (long)y * Wp, Wp, &sum);
+        }
+        dbias[co] += sum;
+    }
+    group_backward_from_dconv(din, dweight, dconv, scratch, col, in, weight_flipped, Cin, H, W, Cout, k, G);
+}
+
+void conv_relu_forward_group(float *out, float *conv, float *col, const float *in, const float *weight,
+                             const float *bias, int Cin, int H, int W, int Cout, int k, int G) {
+    long hw = (long)H * W, n = G * hw;
+    group_conv(conv, col, in, weight, bias, Cin, H, W, Cout, k, G);
+    for (int g = 0; g < G; g++)
+        for (int co = 0; co < Cout; co++) {
+            const float *c = conv + co * n + g * hw;
+            float *o = out + ((long)g * Cout + co) * hw;
+            for (long i = 0; i < hw; i++) o[i] = c[i] < 0.0f ? 0.0f : c[i];
+        }
+}
+
+void conv_relu_pool_forward_group(float *pooled, uint8_t *argmax, float *conv, float *col, const float *in,
+                                  const float *weight, const float *bias, int Cin, int H, int W, int Cout, int k,
+                                  int G) {
+    long hw = (long)H * W, n = G * hw, phw = hw / 4;
+    int Wp = W / 2;
+    group_conv(conv, col, in, weight, bias, Cin, H, W, Cout, k, G);
+    for (int g = 0; g < G; g++)
+        for (int co = 0; co < Cout; co++) {
+            const float *c = conv + co * n + g * hw;
+            long prow = ((long)g * Cout + co) * phw;
+            for (int y = 0; y < H / 2; y++)
+                pool_relu_row(pooled + prow + (long)y * Wp, argmax + prow + (long)y * Wp, c + 2L * y * W,
+                              c + (2L * y + 1) * W, Wp);
+        }
 }
 
 void maxpool_forward(float *out, uint8_t *argmax, const float *in, int C, int H, int W) {

@@ -38,6 +38,8 @@ struct Model {
     int64_t weight_offset[MODEL_MAX_LAYERS], bias_offset[MODEL_MAX_LAYERS];
     int fused[MODEL_MAX_LAYERS];             /* conv l is fused with the pool at l+1 */
     int strip_rows[MODEL_MAX_LAYERS];
+    int group[MODEL_MAX_LAYERS];             /* conv: images per sgemm (small images), else 1 */
+    int units_used[MODEL_MAX_LAYERS];        /* conv: gradient slots filled by the last backward */
     float *act[MODEL_MAX_LAYERS];            /* batch outputs; NULL for a fused conv */
     uint8_t *argmax[MODEL_MAX_LAYERS];       /* pool winners */
     float *input;                            /* [B][C][H][W] */
@@ -92,10 +94,17 @@ Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *er
             if (rows < (m->fused[l] ? 2 : 1)) rows = m->fused[l] ? 2 : 1;
             if (rows > S->in_h) rows = S->in_h;
             m->strip_rows[l] = (int)rows;
+            /* Images smaller than a strip are convolved G at a time (one sgemm). G depends on
+             * the shapes only, never on the thread count, so results do not either. */
+            int64_t hw = (int64_t)S->in_h * S->in_w, G = hw < STRIP_COLUMNS ? STRIP_COLUMNS / hw : 1;
+            if (G > B) G = B;
+            m->group[l] = (int)G;
             int64_t n = rows * S->in_w, Kmax = (int64_t)(S->in_c > S->units ? S->in_c : S->units) * S->kernel * S->kernel;
+            if (G > 1) n = G * hw;
             if (Kmax * n > ws_col) ws_col = Kmax * n;
-            if ((int64_t)S->units * n > ws_conv) ws_conv = (int64_t)S->units * n;
-            if ((int64_t)S->units * S->in_h * S->in_w > ws_dconv) ws_dconv = (int64_t)S->units * S->in_h * S->in_w;
+            int64_t cmax = S->in_c > S->units ? S->in_c : S->units;
+            if (cmax * n > ws_conv) ws_conv = cmax * n;
+            if ((int64_t)S->units * (G > 1 ? n : hw) > ws_dconv) ws_dconv = (int64_t)S->units * (G > 1 ? n : hw);
             if (K * S->units > max_conv_weights) max_conv_weights = K * S->units;
         }
         if (!(S->kind == LAYER_CONV && m->fused[l]) && layer_out_size(S) > max_act) max_act = layer_out_size(S);
@@ -241,6 +250,25 @@ static void forward_layers(Model *m, int B) {
             int fused = m->fused[l], rows = m->strip_rows[l];
             const LayerSpec *P = fused ? &spec->layers[l + 1] : S;
             int64_t out_size = layer_out_size(P);
+            int G = m->group[l];
+            if (G > 1) {
+                int units = (B + G - 1) / G;
+#pragma omp parallel for num_threads(m->active_threads) schedule(dynamic, 1)
+                for (int u = 0; u < units; u++) {
+                    Workspace *ws = &m->work[omp_get_thread_num()];
+                    int b = u * G, g = B - b < G ? B - b : G;
+                    if (fused)
+                        conv_relu_pool_forward_group(m->act[l + 1] + b * out_size, m->argmax[l + 1] + b * out_size,
+                                                     ws->conv, ws->col, in + b * in_size, w, bias, S->in_c, S->in_h,
+                                                     S->in_w, S->units, S->kernel, g);
+                    else
+                        conv_relu_forward_group(m->act[l] + b * out_size, ws->conv, ws->col, in + b * in_size, w, bias,
+                                                S->in_c, S->in_h, S->in_w, S->units, S->kernel, g);
+                }
+                m->time_forward[l] += ss_now() - t0;
+                if (fused) l++;
+                continue;
+            }
 #pragma omp parallel for num_threads(m->active_threads) schedule(dynamic, 1)
             for (int b = 0; b < B; b++) {
                 Workspace *ws = &m->work[omp_get_thread_num()];
@@ -338,6 +366,34 @@ void model_backward(Model *m) {
         int64_t wo = m->weight_offset[c], bo = m->bias_offset[c];
         if (din_all) conv_flip_weights(m->flipped, w, C->in_c, C->units, C->kernel);
         const float *flipped = din_all ? m->flipped : NULL;
+        int G = m->group[c];
+        if (G > 1) {
+            int units = (B + G - 1) / G;
+            m->units_used[c] = units;
+#pragma omp parallel for num_threads(m->active_threads) schedule(dynamic, 1)
+            for (int u = 0; u < units; u++) {
+                Workspace *ws = &m->work[omp_get_thread_num()];
+                int b = u * G, g = B - b < G ? B - b : G;
+                float *slot = m->slots + u * m->conv_param_count;
+                float *din = din_all ? din_all + b * cin_size : NULL;
+                memset(slot + wo, 0, sizeof(float) * (size_t)(bo + C->units - wo));
+                if (din) memset(din, 0, sizeof(float) * cin_size * g);
+                if (fused)
+                    conv_relu_pool_backward_group(din, slot + wo, slot + bo, ws->dconv, ws->conv, ws->col,
+                                                  dout + b * out_size, m->act[l] + b * out_size,
+                                                  m->argmax[l] + b * out_size, cin + b * cin_size, flipped, C->in_c,
+                                                  C->in_h, C->in_w, C->units, C->kernel, g);
+                else
+                    conv_relu_backward_group(din, slot + wo, slot + bo, ws->dconv, ws->conv, ws->col,
+                                             dout + b * out_size, m->act[l] + b * out_size, cin + b * cin_size,
+                                             flipped, C->in_c, C->in_h, C->in_w, C->units, C->kernel, g);
+            }
+            cur = 1 - cur;
+            m->time_backward[c] += ss_now() - t0;
+            if (fused) l--;
+            continue;
+        }
+        m->units_used[c] = B;
 #pragma omp parallel for num_threads(m->active_threads) schedule(dynamic, 1)
         for (int b = 0; b < B; b++) {
             Workspace *ws = &m->work[omp_get_thread_num()];
@@ -359,17 +415,22 @@ void model_backward(Model *m) {
         m->time_backward[c] += ss_now() - t0;
         if (fused) l--;
     }
-    /* Sum the per-image conv gradients in image order: each element's sum has the same order
-     * whatever the thread count (threads split the elements, not the images). */
+    /* Sum each conv layer's per-image (or per-group) gradients in slot order: each element's
+     * sum has the same order whatever the thread count (threads split elements, not slots). */
     int64_t n = m->conv_param_count;
     float *grads = m->grads;
     const float *slots = m->slots;
+    for (int c = 0; c < L; c++) {
+        if (spec->layers[c].kind != LAYER_CONV) continue;
+        int64_t first = m->weight_offset[c], last = m->bias_offset[c] + spec->layers[c].units;
+        int units = m->units_used[c];
 #pragma omp parallel for num_threads(m->active_threads) schedule(static)
-    for (int64_t start = 0; start < n; start += 4096) {
-        int64_t end = start + 4096 < n ? start + 4096 : n;
-        for (int b = 0; b < B; b++) {
-            const float *slot = slots + b * n;
-            for (int64_t i = start; i < end; i++) grads[i] += slot[i];
+        for (int64_t start = first; start < last; start += 4096) {
+            int64_t end = start + 4096 < last ? start + 4096 : last;
+            for (int u = 0; u < units; u++) {
+                const float *slot = slots + u * n;
+                for (int64_t i = start; i < end; i++) grads[i] += slot[i];
+            }
         }
     }
 }
