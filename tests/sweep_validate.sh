@@ -60,6 +60,12 @@ check "validate --restart file holds the new job" "$PY" -c "import h5py; f=h5py.
 cp "$dir/fly1.h5" "$dir/keep.h5"
 expect_exit 2 "validate a dataset file as --out is refused" "$SEEDSWEEP" run "$dir/job.ini" --out "$dir/keep.h5" --restart
 check "validate the dataset file is left intact" cmp -s "$dir/fly1.h5" "$dir/keep.h5"
+# same job, same file, but a dataset's contents changed (same name and size): refused
+"$SEEDSWEEP" run "$dir/job.ini" --out "$dir/same.h5" --quiet >/dev/null 2>&1
+"$SEEDSWEEP" synth fly2 --out "$dir/fly2.h5" --size 16 --count 40 --seed 7 >/dev/null
+rc=0; "$SEEDSWEEP" run "$dir/job.ini" --out "$dir/same.h5" >/dev/null 2>"$dir/changed.err" || rc=$?
+if [ $rc = 2 ] && grep -q "contents of dataset fly2" "$dir/changed.err"; then pass "validate resume refuses a dataset whose contents changed"
+else fail "validate resume refuses changed dataset: exit $rc: $(cat "$dir/changed.err")"; fi
 expect_exit 2 "validate missing job file" "$SEEDSWEEP" run "$dir/none.ini"
 expect_exit 2 "validate unknown option" "$SEEDSWEEP" run "$dir/job.ini" --fast
 "$SEEDSWEEP" run --help >"$dir/help.txt"

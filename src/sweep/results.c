@@ -79,6 +79,21 @@ void task_result_free(TaskResult *r) {
     memset(r, 0, sizeof *r);
 }
 
+/* Fingerprint of a dataset's contents (images, labels), so a resumed sweep cannot silently mix
+ * results from data that changed under the same file names and sizes. */
+static int dataset_digest(const Dataset *ds, char hex[65]) {
+    char images[65];
+    size_t image_bytes = (size_t)ds->count * ds->height * ds->width * ds->channels;
+    sha256_hex(ds->images, image_bytes, images);
+    char *buffer = malloc(64 + (size_t)ds->count + 1);
+    if (!buffer) return 0;
+    memcpy(buffer, images, 64);
+    memcpy(buffer + 64, ds->labels, (size_t)ds->count);
+    sha256_hex(buffer, 64 + (size_t)ds->count, hex);
+    free(buffer);
+    return 1;
+}
+
 /* ---- writing helpers ---- */
 
 static hid_t utf8_string_type(void) {
@@ -328,6 +343,15 @@ static int create_file(const char *path, const JobSpec *job, const Dataset *sets
         if (!write_all(ds, H5T_NATIVE_INT64, sizes)) CHECK_ID(-1, "/dataset_size");
         H5Dclose(ds);
         attach_scales(scales, "/dataset_size", 1, dim_dataset);
+        char digests[JOB_MAX_DATASETS][65];
+        char *digest_list[JOB_MAX_DATASETS];
+        for (int d = 0; d < D; d++) {
+            if (!dataset_digest(&sets[d], digests[d])) CHECK_ID(-1, "/dataset_sha256 (out of memory)");
+            digest_list[d] = digests[d];
+        }
+        CHECK_ID(ds = create_strings(file, "dataset_sha256", D, digest_list), "/dataset_sha256");
+        H5Dclose(ds);
+        attach_scales(scales, "/dataset_sha256", 1, dim_dataset);
     }
 
     /* per task: the plan */
@@ -558,8 +582,8 @@ static int take_writer_lock(const char *path, int *fd_out, Error *err) {
 }
 
 /* Compares an existing file with this job; on success fills pending from task_status. */
-static int check_resume(const char *path, hid_t file, const JobSpec *job, const ResultsShape *shape, uint8_t *pending,
-                        Error *err) {
+static int check_resume(const char *path, hid_t file, const JobSpec *job, const Dataset *sets, const ResultsShape *shape,
+                        uint8_t *pending, Error *err) {
     char *format = read_attr_string(file, "format");
     char *text = read_attr_string(file, "job");
     char *sha = read_attr_string(file, "job_sha256");
@@ -585,6 +609,18 @@ static int check_resume(const char *path, hid_t file, const JobSpec *job, const 
                                    "%s: dataset %s had %lld images when this file was made, now %lld; "
                                    "use --restart to start over",
                                    path, job->dataset_names[d], (long long)sizes[d], (long long)shape->image_count[d]);
+            int64_t digest_count = 0;
+            char **digests = rc == SS_OK ? read_strings(file, "dataset_sha256", &digest_count) : NULL;
+            for (int d = 0; digests && d < shape->dataset_count && d < digest_count && rc == SS_OK; d++) {
+                char now[65];
+                if (dataset_digest(&sets[d], now) && strcmp(now, digests[d]))
+                    rc = error_set(err, SS_ERR_INPUT,
+                                   "%s: the contents of dataset %s (%s) changed since this file was made; "
+                                   "use --restart to start over",
+                                   path, job->dataset_names[d], job->dataset_paths[d]);
+            }
+            for (int64_t i = 0; digests && i < digest_count; i++) free(digests[i]);
+            free(digests);
             for (int64_t t = 0; t < t_count; t++) pending[t] = status[t] == TASK_PENDING;
         }
         free(sizes);
@@ -700,7 +736,7 @@ int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets
             } else if (restart) {
                 create = 1;
             } else {
-                rc = check_resume(path, file, job, &rf->shape, pending, err);
+                rc = check_resume(path, file, job, sets, &rf->shape, pending, err);
             }
             free(format);
             H5Fclose(file);
