@@ -21,28 +21,33 @@ median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2)
 value() { awk -v k="$1" '$1==k {print $2}'; }
 
 "$BIN" bench --seconds 0.5 --threads 1 | head -2
-printf '%-8s %12s %12s %12s %12s %9s %9s %10s\n' threads ours_train torch_train ours_eval torch_eval train_x eval_x sgemm_gf
+printf '%-8s %11s %11s %11s %11s %8s %8s %10s %10s %9s\n' threads ours_train torch_train ours_eval torch_eval train_x eval_x ours_cpu torch_cpu sgemm_gf
 for t in $THREADS; do
-    ot=() oe=() tt=() te=() sg=()
+    ot=() oe=() tt=() te=() sg=() oc=() tc=()
     for r in $(seq "$REPS"); do
         out=$("$BIN" bench --threads "$t" --seconds "$SECS")
         ot+=("$(echo "$out" | value images_per_s)")
         oe+=("$(echo "$out" | value eval_images_per_s)")
         sg+=("$(echo "$out" | value sgemm_gflops)")
+        oc+=("$(echo "$out" | value train_images_per_cpu_s)")
         if [ $have_torch = 1 ]; then
             out=$("$PY" "$ROOT/bench/torch_reference.py" --threads "$t" --seconds "$SECS")
             tt+=("$(echo "$out" | value train_images_per_s)")
             te+=("$(echo "$out" | value eval_images_per_s)")
+            tc+=("$(echo "$out" | value train_images_per_cpu_s)")
         fi
     done
     mot=$(printf '%s\n' "${ot[@]}" | median); moe=$(printf '%s\n' "${oe[@]}" | median)
-    msg=$(printf '%s\n' "${sg[@]}" | median)
-    mtt=nan mte=nan rt=nan re=nan
+    msg=$(printf '%s\n' "${sg[@]}" | median); moc=$(printf '%s\n' "${oc[@]}" | median)
+    mtt=nan mte=nan rt=nan re=nan mtc=nan
     if [ $have_torch = 1 ]; then
         mtt=$(printf '%s\n' "${tt[@]}" | median); mte=$(printf '%s\n' "${te[@]}" | median)
+        mtc=$(printf '%s\n' "${tc[@]}" | median)
         rt=$(awk -v a="$mot" -v b="$mtt" 'BEGIN {printf "%.2f", a / b}')
         re=$(awk -v a="$moe" -v b="$mte" 'BEGIN {printf "%.2f", a / b}')
     fi
-    printf '%-8s %12s %12s %12s %12s %9s %9s %10s\n' "$t" "$mot" "$mtt" "$moe" "$mte" "$rt" "$re" "$msg"
+    printf '%-8s %11s %11s %11s %11s %8s %8s %10s %10s %9s\n' "$t" "$mot" "$mtt" "$moe" "$mte" "$rt" "$re" "$moc" "$mtc" "$msg"
 done
-echo "(images/s, medians of $REPS runs of ${SECS} s; train_x/eval_x = seedsweep / PyTorch)"
+echo "(images/s of wall time, medians of $REPS runs of ${SECS} s; train_x/eval_x = seedsweep / PyTorch;"
+echo " *_cpu = training images per CPU-second of the process, all threads: the efficiency, little"
+echo " affected by other work on the machine; uptime: $(uptime | sed 's/.*load/load/'))"

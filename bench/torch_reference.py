@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """torch_reference.py - the same network, input, batch and threads in PyTorch (Debian's 1.13),
-trained with Adam on random data: prints `train_images_per_s X` and `eval_images_per_s Y`.
+trained with Adam on random data: prints `train_images_per_s X` and `eval_images_per_s Y`
+(medians of step times, like `seedsweep bench`) and `train_images_per_cpu_s` (per CPU-second).
 
     /usr/bin/python3 bench/torch_reference.py [--input 256x256x1] [--batch 20] [--threads 1]
                                               [--seconds 5] [--model 'conv16 pool ... dense2']
 Run it with /usr/bin/python3 (the interpreter that has torch), not a pyenv python3.
 """
 import argparse
+import statistics
 import time
 
 import torch
@@ -65,19 +67,25 @@ def main():
         opt.step()
 
     step()
-    n, t0 = 0, time.perf_counter()
-    while time.perf_counter() - t0 < args.seconds or n < 2:
+    walls, cpus, t0 = [], [], time.perf_counter()
+    while time.perf_counter() - t0 < args.seconds or len(walls) < 3:
+        w0, c0 = time.perf_counter(), time.process_time()
         step()
-        n += 1
-    train = n * args.batch / (time.perf_counter() - t0)
+        walls.append(time.perf_counter() - w0)
+        cpus.append(time.process_time() - c0)
+    # medians of step times, as seedsweep bench does
+    train = args.batch / statistics.median(walls)
+    train_cpu = args.batch / statistics.median(cpus)
     with torch.no_grad():
         net(x)
-        n, t0 = 0, time.perf_counter()
-        while time.perf_counter() - t0 < args.seconds / 2 or n < 2:
+        walls, t0 = [], time.perf_counter()
+        while time.perf_counter() - t0 < args.seconds / 2 or len(walls) < 3:
+            w0 = time.perf_counter()
             net(x)
-            n += 1
-        evaluate = n * args.batch / (time.perf_counter() - t0)
+            walls.append(time.perf_counter() - w0)
+        evaluate = args.batch / statistics.median(walls)
     print(f"torch {torch.__version__} threads {torch.get_num_threads()} batch {args.batch} input {args.input}")
+    print(f"train_images_per_cpu_s {train_cpu:.2f}")
     print(f"eval_images_per_s {evaluate:.2f}")
     print(f"train_images_per_s {train:.2f}")
 
