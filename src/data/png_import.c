@@ -243,7 +243,7 @@ static int sorted_entries(const char *dir, char ***names, int *count, Error *err
         *count = 0;
         return error_set(err, SS_ERR_RUNTIME, "out of memory listing %s", dir);
     }
-    qsort(*names, (size_t)*count, sizeof(char *), compare_names);
+    if (*count > 1) qsort(*names, (size_t)*count, sizeof(char *), compare_names);  /* qsort(NULL, 0) is UB */
     return SS_OK;
 }
 
