@@ -213,6 +213,17 @@ cp f1.h5 f1.copy.h5
 if bad "results: output is a dataset file" "f1.copy.h5" "$S" run good.ini --quiet --out f1.copy.h5 --restart; then
     check "results: output is a dataset file (file intact, even with --restart)" cmp -s f1.h5 f1.copy.h5
 fi
+head -c 3000 keep.h5 >trunc-results.h5 && cp trunc-results.h5 trunc-results0.h5
+if bad "results: truncated results file" "trunc-results.h5" "$S" run good.ini --quiet --out trunc-results.h5; then
+    check "results: truncated results file (left as it was)" cmp -s trunc-results.h5 trunc-results0.h5
+fi
+# the same job text, but a dataset changed on disk since the file was made
+mkdir -p changed && cp good.ini changed/ && cp f1.h5 changed/f1.h5 && cp keep.h5 changed/keep.h5 &&
+    "$S" synth fly2 --out changed/f2.h5 --size 16 --count 48 >/dev/null
+CASES=$((CASES + 1))   # counted here: bad runs in a subshell below
+if (cd changed && bad "results: a dataset changed since the file was made" "keep.h5" "$S" run good.ini --quiet --out keep.h5); then
+    check "results: a dataset changed since the file was made (file intact)" cmp -s keep.h5 changed/keep.h5
+fi
 bad "results: directory missing" "no-such-dir" "$S" run good.ini --quiet --out no-such-dir/r.h5 && pass "results: directory missing"
 # read-only: a read-only tmpfs when we may mount (root ignores chmod), else a chmod 555 directory
 mkdir -p ro
