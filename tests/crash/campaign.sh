@@ -27,7 +27,10 @@ RANDOM=$seed
 T=$(tmpdir)
 [ "$keep" = 1 ] && echo "scratch: $T" || trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
-S=$SEEDSWEEP
+# a private copy: a rebuild in the working tree midway (make by someone else) must not mix two
+# binaries, whose results may legitimately differ, into one comparison
+cp "$SEEDSWEEP" ./seedsweep || { fail "crash campaign: no $SEEDSWEEP (make first)"; finish; }
+S=$T/seedsweep
 echo "crash campaign: $trials trials, seed $seed (replay: -s $seed), up to $max_kills kills each, $ranks ranks"
 
 # ---- the job: 20 small tasks, a few seconds in all, so kills land in every phase ----
