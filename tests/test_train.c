@@ -118,6 +118,16 @@ int main(void) {
     double worst = 0;
     for (int64_t i = 0; i < test.count; i++) worst = fmax(worst, fabs(probs[2 * i] + probs[2 * i + 1] - 1.0));
     CHECK(rc == SS_OK && worst < 1e-5, "evaluate_probs_sum_to_one (%.2g)", worst);
+    /* Collapse: a huge bias on class 0 makes every prediction class 0; accuracy is then the
+     * class-0 proportion (half of the alternating test labels). */
+    model_params(model)[model_param_count(model) - 2] = 1e4f;
+    rc = model_evaluate(model, &test, probs, &eval, &err);
+    CHECK(rc == SS_OK && eval.collapsed && fabs(eval.accuracy - 0.5) < 1e-6 && isfinite(eval.loss),
+          "evaluate_collapsed_flag (collapsed %d accuracy %.4f loss %g)", eval.collapsed, eval.accuracy, eval.loss);
+    Dataset wrong = test;
+    wrong.width = 23;
+    rc = model_evaluate(model, &wrong, probs, &eval, &err);
+    CHECK(rc == SS_ERR_INPUT && strstr(err.message, "24x24x1"), "evaluate_rejects_other_image_size (%s)", err.message);
     TrainConfig big = cfg;
     big.batch = 17;
     big.between_batches = NULL;
