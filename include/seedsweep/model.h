@@ -29,7 +29,10 @@ typedef struct ModelSpec {
 } ModelSpec;
 
 /* input: "256x256x1"; layers: "conv16 pool ... dense2" (also "conv16k5" for 5x5).
- * Errors (SS_ERR_INPUT) name the word and its 1-based position. */
+ * Errors (SS_ERR_INPUT) name the word and its 1-based position. A dense layer right after a
+ * conv or pool flattens implicitly; flattening is in CHW order (as PyTorch; Keras uses HWC,
+ * which only permutes the first dense layer's weights). `pool` is 2x2 stride 2 and needs
+ * even sizes. Dense layers but the last have ReLU; the last is softmax + cross-entropy. */
 int model_spec_parse(const char *input, const char *layers, ModelSpec *spec, Error *err);
 int init_kind_parse(const char *text, InitKind *kind, Error *err);
 
