@@ -7,8 +7,8 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/slurm_lib.sh"
 
-if ! "$SEEDSWEEP" run --help >/dev/null 2>&1; then
-    skip "slurm_sweep: 'seedsweep run' is not built yet ($SEEDSWEEP run --help fails)"; finish
+if ! out=$("$SEEDSWEEP" run --help 2>&1); then
+    fail "slurm_sweep: $SEEDSWEEP run --help fails: $(echo "$out" | tail -n 2)"; finish
 fi
 if ! "$PY" -c 'import h5py, numpy' 2>/dev/null; then skip "slurm_sweep: $PY lacks h5py/numpy"; finish; fi
 slurm_up slurm_sweep || finish
