@@ -25,6 +25,16 @@ def text(value):
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def zoomed_limits(values):
+    """Accuracy axis limits: the data's range plus a margin, on a 0.05 grid, within [0, 1]."""
+    values = values[np.isfinite(values)] if len(values) else values
+    if not len(values):
+        return -0.02, 1.02
+    low = max(0.0, np.floor((values.min() - 0.02) * 20) / 20)
+    high = min(1.0, np.ceil((values.max() + 0.02) * 20) / 20)
+    return low - 0.01, high + 0.01
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      epilog="example: scripts/plot_results.py results/demo.h5 -o demo.png")
@@ -83,8 +93,11 @@ def main():
     box_ax.set_xticklabels([f"{names[tr]}\n(n={len(v)})" for tr, v in zip(order, pooled)])
     box_ax.set_xlabel("training dataset")
     box_ax.set_ylabel("test accuracy (other datasets)")
-    box_ax.axhline(0.5, color="grey", linestyle=":", linewidth=1)
-    box_ax.set_ylim(-0.02, 1.02)
+    every = np.concatenate([np.asarray(v, dtype=float) for v in pooled]) if pooled else np.array([])
+    low, high = zoomed_limits(every)
+    if low < 0.5 < high:
+        box_ax.axhline(0.5, color="grey", linestyle=":", linewidth=1)
+    box_ax.set_ylim(low, high)
     handles, labels = box_ax.get_legend_handles_labels()
     unique = dict(sorted(zip(labels, handles), key=lambda item: names.index(item[0].split()[-1])))
     if unique:
@@ -103,7 +116,7 @@ def main():
                           label=f"trained on {names[tr]} (median)")
     curve_ax.set_xlabel("epoch")
     curve_ax.set_ylabel("training accuracy")
-    curve_ax.set_ylim(-0.02, 1.02)
+    curve_ax.set_ylim(*zoomed_limits(train_accuracy[done].ravel()))
     if len(epochs) <= 20:
         curve_ax.set_xticks(epochs)
     if order:

@@ -339,7 +339,7 @@ int report_write(const char *path, ReportFormat format, FILE *out, Error *err) {
         if (!top) fprintf(out, "  none\n");
         for (int i = 0; i < top; i++) {
             Misclassified *m = &wrong[i];
-            fprintf(out, "  %-12s image %-6lld label %-10s wrong in %d of %d runs\n", names[m->dataset],
+            fprintf(out, "  %-12s image %-6lld label %-12s wrong in %d of %d runs\n", names[m->dataset],
                     (long long)m->image, data.class_names[m->label], m->wrong, m->runs);
         }
     }
