@@ -71,10 +71,11 @@ typedef struct ResultsData {
     float *train_loss, *train_accuracy; /* task_count x epochs */
     float *predictions[JOB_MAX_DATASETS];   /* task_count x image_count[d] x class_count, or NULL */
     uint8_t *labels[JOB_MAX_DATASETS];      /* image_count[d] */
+    char **image_names[JOB_MAX_DATASETS];   /* image_count[d] source names, NULL when the dataset has none */
 } ResultsData;
 
 /* Reads path without locking it (a running sweep keeps writing). with_predictions: also
- * load /predictions and /labels. Rows whose task_status was 0 when read are pending. */
+ * load /predictions, /labels and /image_name. Rows whose task_status was 0 when read are pending. */
 int results_load(const char *path, int with_predictions, ResultsData *data, Error *err);
 void results_data_free(ResultsData *data);
 /* For `seedsweep info`: what the file holds and how far the sweep got. */

@@ -305,6 +305,10 @@ int report_write(const char *path, ReportFormat format, FILE *out, Error *err) {
             json_string(out, names[m->dataset]);
             fprintf(out, ", \"image\": %lld, \"label\": ", (long long)m->image);
             json_string(out, data.class_names[m->label]);
+            if (data.image_names[m->dataset]) {
+                fprintf(out, ", \"name\": ");
+                json_string(out, data.image_names[m->dataset][m->image]);
+            }
             fprintf(out, ", \"wrong\": %d, \"runs\": %d}%s\n", m->wrong, m->runs, i + 1 < top ? "," : "");
         }
         fprintf(out, "  ]\n}\n");
@@ -339,8 +343,9 @@ int report_write(const char *path, ReportFormat format, FILE *out, Error *err) {
         if (!top) fprintf(out, "  none\n");
         for (int i = 0; i < top; i++) {
             Misclassified *m = &wrong[i];
-            fprintf(out, "  %-12s image %-6lld label %-12s wrong in %d of %d runs\n", names[m->dataset],
-                    (long long)m->image, data.class_names[m->label], m->wrong, m->runs);
+            const char *source = data.image_names[m->dataset] ? data.image_names[m->dataset][m->image] : "";
+            fprintf(out, "  %-12s image %-6lld label %-12s wrong in %d of %d runs  %s\n", names[m->dataset],
+                    (long long)m->image, data.class_names[m->label], m->wrong, m->runs, source);
         }
     }
     free(wrong);

@@ -429,6 +429,19 @@ static int create_file(const char *path, const JobSpec *job, const Dataset *sets
     H5Gclose(group);
     group = -1;
     for (int d = 0; d < D; d++) {
+        if (!sets[d].names) continue;
+        if (group < 0) CHECK_ID(group = H5Gcreate2(file, "image_name", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/image_name");
+        char path_n[128], image_dim[80];
+        snprintf(path_n, sizeof path_n, "/image_name/%s", job->dataset_names[d]);
+        snprintf(image_dim, sizeof image_dim, "image_%s", job->dataset_names[d]);
+        CHECK_ID(ds = create_strings(file, path_n, (int)shape->image_count[d], sets[d].names), path_n);
+        H5Dclose(ds);
+        const char *dim_i[] = {image_dim};
+        attach_scales(scales, path_n, 1, dim_i);
+    }
+    if (group >= 0) H5Gclose(group);
+    group = -1;
+    for (int d = 0; d < D; d++) {
         char path_p[128], path_l[128], image_dim[80];
         snprintf(path_p, sizeof path_p, "/predictions/%s", job->dataset_names[d]);
         snprintf(path_l, sizeof path_l, "/labels/%s", job->dataset_names[d]);
@@ -910,6 +923,9 @@ int results_load(const char *path, int with_predictions, ResultsData *data, Erro
         data->predictions[d] = read_array(file, name, H5T_NATIVE_FLOAT, NULL);
         snprintf(name, sizeof name, "labels/%s", names[d]);
         data->labels[d] = read_array(file, name, H5T_NATIVE_UINT8, NULL);
+        snprintf(name, sizeof name, "image_name/%s", names[d]);
+        if (H5Lexists(file, "image_name", H5P_DEFAULT) > 0 && H5Lexists(file, name, H5P_DEFAULT) > 0)
+            data->image_names[d] = read_strings(file, name, NULL);   /* optional: datasets without /names */
         if (!data->predictions[d] || !data->labels[d]) {
             rc = error_set(err, SS_ERR_INPUT, "%s: damaged results file (predictions or labels of %s)", path, names[d]);
             goto done;
@@ -933,6 +949,9 @@ void results_data_free(ResultsData *data) {
         free(data->dataset_names[d]);
         free(data->predictions[d]);
         free(data->labels[d]);
+        if (data->image_names[d])
+            for (int64_t i = 0; i < data->shape.image_count[d]; i++) free(data->image_names[d][i]);
+        free(data->image_names[d]);
     }
     if (data->class_names)
         for (int c = 0; c < data->shape.class_count; c++) free(data->class_names[c]);
