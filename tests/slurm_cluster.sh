@@ -11,6 +11,8 @@ pass slurm_cluster_up
 [ "$(sinfo -h -o %t)" = idle ] && pass slurm_node_idle || fail "slurm_node_idle: sinfo says $(sinfo -h -o %t)"
 
 T=$(tmpdir)
+cleanup() { slurm_down; rm -rf "$T"; }
+trap cleanup EXIT
 # The stand-in: ranks sleep until SIGUSR1/SIGTERM (exit 3, like seedsweep) or 60 s; after a restart they end at once.
 cat >"$T/standin.c" <<'EOF'
 #include <mpi.h>
@@ -69,5 +71,4 @@ if [ "$state" = COMPLETED ] && [ "$restarts" = 1 ] &&
 else
     fail "slurm_sbatch_requeue: job $job $state, restarts $restarts; its output:"; echo "$out"
 fi
-rm -rf "$T"
 finish
