@@ -59,6 +59,7 @@ typedef struct Sweep {
     int64_t queue_length, queue_next;
     int64_t done_this_run, total_pending;
     int workers_active;            /* workers not yet told -1 and not stopped */
+    uint8_t *worker_finished;      /* [size]: 1 once a worker was told -1 or reported stopping */
     int stopping;                  /* no more tasks handed out */
     int failure;                   /* SS_ERR_RUNTIME seen somewhere */
     Error failure_err;
@@ -191,9 +192,18 @@ static int64_t next_task(Sweep *sw) {
     return sw->queue[sw->queue_next++];
 }
 
+/* Tells every worker still working to abort its task (a 4-byte eager send: never blocks). */
 static void broadcast_stop(Sweep *sw) {
     int token = 1;
-    for (int r = 1; r < sw->size; r++) MPI_Send(&token, 1, MPI_INT, r, TAG_STOP, MPI_COMM_WORLD);
+    for (int r = 1; r < sw->size; r++)
+        if (!sw->worker_finished[r]) MPI_Send(&token, 1, MPI_INT, r, TAG_STOP, MPI_COMM_WORLD);
+}
+
+static void worker_finished(Sweep *sw, int rank) {
+    if (rank > 0 && rank < sw->size && !sw->worker_finished[rank]) {
+        sw->worker_finished[rank] = 1;
+        sw->workers_active--;
+    }
 }
 
 static void begin_stopping(Sweep *sw) {
@@ -217,7 +227,7 @@ static void serve(Sweep *sw) {
         ReportHeader *h = (ReportHeader *)sw->recv_buffer;
         sw->reports_served++;
         if (h->kind == REPORT_STOPPED || h->kind == REPORT_FAILED) {
-            sw->workers_active--;
+            worker_finished(sw, status.MPI_SOURCE);
             if (h->kind == REPORT_FAILED) {
                 if (!sw->failure)
                     error_set(&sw->failure_err, SS_ERR_RUNTIME, "rank %d failed (its message is above)", h->rank);
@@ -239,7 +249,7 @@ static void serve(Sweep *sw) {
         }
         int64_t task = next_task(sw);
         MPI_Send(&task, 1, MPI_INT64_T, status.MPI_SOURCE, TAG_TASK, MPI_COMM_WORLD);
-        if (task < 0) sw->workers_active--;
+        if (task < 0) worker_finished(sw, status.MPI_SOURCE);
     }
     sw->serve_seconds += ss_now() - t0;
 }
@@ -394,7 +404,9 @@ static int prepare(Sweep *sw, const SweepOptions *options, Error *err) {
     sw->report_bytes = report_size(&sw->shape);
     sw->send_buffer = malloc(sw->report_bytes);
     sw->recv_buffer = malloc(sw->report_bytes);
-    if (!sw->send_buffer || !sw->recv_buffer) return error_set(err, SS_ERR_RUNTIME, "out of memory for reports");
+    sw->worker_finished = calloc((size_t)sw->size, 1);
+    if (!sw->send_buffer || !sw->recv_buffer || !sw->worker_finished)
+        return error_set(err, SS_ERR_RUNTIME, "out of memory for reports");
     sw->model = model_create(&sw->job.model, sw->job.batch, sw->threads, err);
     if (!sw->model) return err->code ? err->code : SS_ERR_RUNTIME;
     return SS_OK;
@@ -435,6 +447,7 @@ static void cleanup(Sweep *sw) {
     free(sw->send_buffer);
     free(sw->recv_buffer);
     free(sw->queue);
+    free(sw->worker_finished);
 }
 
 int sweep_run(const SweepOptions *options, int *report, Error *err) {
