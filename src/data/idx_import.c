@@ -174,7 +174,7 @@ int idx_import(const char *images_path, const char *labels_path, const IdxOption
             name_count = fashion && max_label < 10 ? 10 : max_label + 1;
             names = calloc((size_t)name_count, sizeof(char *));
             for (int k = 0; names && k < name_count; k++) {
-                char digits[8];
+                char digits[16];
                 snprintf(digits, sizeof digits, "%d", k);
                 names[k] = strdup(fashion && max_label < 10 ? IDX_FASHION_MNIST_NAMES[k] : digits);
                 if (!names[k]) status = error_set(err, SS_ERR_RUNTIME, "out of memory");

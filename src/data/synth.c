@@ -16,11 +16,11 @@
  * batch effect (Control fields exposed brighter), the kind of shortcut a network can learn instead. */
 static const SynthPreset PRESETS[] = {
     {"fly1", "brain 1 ('train' in the paper): bright, well-separated aggregates",
-     400, 14.0, 1.00, 66.0, 0.45, 2.0, 2.5, 1.20, 1.45, 1.10, 12.0, 40.0, 1.5, 1.00},
+     400, 28.0, 1.00, 120.0, 0.45, 2.0, 3.0, 1.20, 1.60, 1.60, 8.0, 40.0, 1.5, 1.00},
     {"fly2", "brain 2 ('test1'): a little more gain, background, noise and blur than fly1",
-     783, 18.0, 1.10, 62.0, 0.40, 1.7, 3.0, 1.45, 1.60, 1.00, 10.0, 36.0, 2.0, 1.00},
-    {"fly3", "brain 3 ('test2'): dimmer, smaller aggregates; Control fields exposed 15% brighter",
-     719, 22.0, 0.92, 70.0, 0.42, 1.5, 3.5, 1.70, 1.10, 0.65, 6.0, 26.0, 2.5, 1.15},
+     783, 32.0, 1.06, 112.0, 0.40, 1.8, 3.5, 1.30, 1.70, 1.50, 8.0, 38.0, 2.0, 1.00},
+    {"fly3", "brain 3 ('test2'): fewer, smaller, dimmer aggregates, more noise; Control fields exposed 25% brighter",
+     719, 36.0, 0.95, 118.0, 0.42, 1.6, 4.0, 1.30, 1.25, 1.20, 6.0, 32.0, 2.0, 1.25},
 };
 enum { PRESET_COUNT = sizeof PRESETS / sizeof PRESETS[0] };
 
@@ -137,7 +137,7 @@ static void paint_cell(float *image, const float *texture, int size, const Cell 
             /* cytoplasm a little brighter around the nucleus, grainy texture throughout */
             double radial = 1.0 + 0.25 * fmax(0.0, 1.0 - rho / boundary);
             double t = texture[y * size + x];
-            double value = level * radial * (0.55 + 0.9 * t) * (1.0 - nucleus_darkness * nucleus);
+            double value = level * radial * (0.7 + 0.6 * t) * (1.0 - nucleus_darkness * nucleus);
             image[y * size + x] += (float)(body * value);
         }
 }
@@ -152,6 +152,25 @@ static void paint_spot(float *image, int size, double cx, double cy, double sigm
             double d2 = (x - cx) * (x - cx) + (y - cy) * (y - cy);
             image[y * size + x] += (float)(peak * exp(-d2 * inv));
         }
+}
+
+/* A neurite-like process: a thin, tapering, gently curving line leaving the cell edge (both classes). */
+static void paint_process(float *image, int size, const Cell *c, double level, double scale, Rng *rng) {
+    double theta = uniform_in(rng, 0, 2 * M_PI);
+    double rho = 0.9 * cell_boundary(c, theta);
+    double u = rho * cos(theta) * c->radius, v = rho * sin(theta) * c->radius * c->aspect;
+    double x = c->cx + u * cos(c->angle) - v * sin(c->angle), y = c->cy + u * sin(c->angle) + v * cos(c->angle);
+    double heading = atan2(y - c->cy, x - c->cx) + uniform_in(rng, -0.4, 0.4);
+    double bend = uniform_in(rng, -0.025, 0.025) / scale, length = uniform_in(rng, 0.5, 1.6) * c->radius;
+    double width = uniform_in(rng, 1.2, 2.0) * scale, brightness = uniform_in(rng, 0.35, 0.6) * level;
+    for (double travelled = 0; travelled < length; travelled += 1.0) {
+        double fade = 1.0 - travelled / length;
+        /* spots one pixel apart along a Gaussian line of sigma w sum to about sqrt(2 pi) w times the peak */
+        paint_spot(image, size, x, y, width * (0.5 + 0.5 * fade), brightness * fade / (2.5 * width));
+        heading += bend + 0.05 * rng_normal(rng);
+        x += cos(heading);
+        y += sin(heading);
+    }
 }
 
 /* Aggregates sit in the cytoplasm, between the nucleus and the membrane, denser near the nucleus,
@@ -228,7 +247,7 @@ static void render_base(const SynthPreset *p, int size, int snap29, Rng *rng, fl
     int placed = 0;
     for (int attempt = 0; placed < cell_count && attempt < 40; attempt++) {
         Cell c;
-        c.radius = uniform_in(rng, 38, 62) * scale * (cell_count > 1 ? 0.85 : 1.0);
+        c.radius = uniform_in(rng, 42, 68) * scale * (cell_count > 1 ? 0.85 : 1.0);
         c.aspect = uniform_in(rng, 0.72, 1.0);
         c.angle = uniform_in(rng, 0, M_PI);
         c.cx = uniform_in(rng, 0.22, 0.78) * size;
@@ -249,6 +268,8 @@ static void render_base(const SynthPreset *p, int size, int snap29, Rng *rng, fl
     for (int j = 0; j < placed; j++) {
         double level = p->cytoplasm * uniform_in(rng, 0.8, 1.2);
         paint_cell(image, texture, size, &cells[j], level, p->nucleus_darkness, scale);
+        int processes = (int)rng_below(rng, 3);
+        for (int k = 0; k < processes; k++) paint_process(image, size, &cells[j], level, scale, rng);
         double mean = snap29 ? uniform_in(rng, p->snap29_aggregates_min, p->snap29_aggregates_max) : p->control_aggregates;
         paint_aggregates(image, size, &cells[j], poisson(rng, mean), p->aggregate_sigma * scale,
                          p->aggregate_contrast * level, rng);
