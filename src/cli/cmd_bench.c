@@ -150,7 +150,8 @@ int cmd_bench(int argc, char **argv) {
     model_layer_times(model, f1, b1);
     if (profile) {
         printf("profile (ms per training step of %d images)\n", batch);
-        printf("  %-3s %-8s %-14s %10s %10s\n", "#", "layer", "output", "forward", "backward");
+        printf("  %-3s %-8s %-14s %10s %10s %9s %9s\n", "#", "layer", "output", "forward", "backward", "fwd_GF/s",
+               "bwd_GF/s");
         double tf = 0, tb = 0;
         for (int l = 0; l < L; l++) {
             const LayerSpec *S = &spec.layers[l];
@@ -160,8 +161,14 @@ int cmd_bench(int argc, char **argv) {
             char name[24];
             if (S->kind == LAYER_CONV || S->kind == LAYER_DENSE) snprintf(name, sizeof name, "%s%d", kind_name(S->kind), S->units);
             else snprintf(name, sizeof name, "%s", kind_name(S->kind));
-            printf("  %-3d %-8s %-14s %10.2f %10.2f%s\n", l + 1, name, shape, fw, bw,
-                   S->kind == LAYER_POOL && l > 0 && spec.layers[l - 1].kind == LAYER_CONV ? "  (fused into the conv)" : "");
+            double macs = S->kind == LAYER_CONV ? (double)S->out_h * S->out_w * S->out_c * S->in_c * S->kernel * S->kernel
+                          : S->kind == LAYER_DENSE ? (double)S->in_h * S->in_w * S->in_c * S->units : 0.0;
+            if (macs > 0)
+                printf("  %-3d %-8s %-14s %10.2f %10.2f %9.1f %9.1f\n", l + 1, name, shape, fw, bw,
+                       fw > 0 ? 2e-6 * macs * batch / fw : 0.0, bw > 0 ? 2e-6 * macs * batch * (l == 0 ? 1 : 2) / bw : 0.0);
+            else
+                printf("  %-3d %-8s %-14s %10.2f %10.2f%s\n", l + 1, name, shape, fw, bw,
+                       S->kind == LAYER_POOL && l > 0 && spec.layers[l - 1].kind == LAYER_CONV ? "  (fused into the conv)" : "");
             tf += fw;
             tb += bw;
         }
