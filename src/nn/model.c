@@ -21,6 +21,9 @@
 #ifndef STRIP_COLUMNS
 #define STRIP_COLUMNS 512
 #endif
+#ifndef STRIP_COLUMNS_SMALL_K
+#define STRIP_COLUMNS_SMALL_K 512
+#endif
 
 typedef struct Workspace {
     float *col;     /* im2col strip: max(Cin, Cout)*k*k x rows*W */
@@ -89,7 +92,7 @@ Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *er
         if (S->kind == LAYER_CONV) {
             m->fused[l] = l + 1 < L && spec->layers[l + 1].kind == LAYER_POOL;
             int64_t K = (int64_t)S->in_c * S->kernel * S->kernel;
-            int64_t rows = STRIP_COLUMNS / S->in_w;
+            int64_t rows = (K <= 27 ? STRIP_COLUMNS_SMALL_K : STRIP_COLUMNS) / S->in_w;
             if (m->fused[l]) rows &= ~(int64_t)1;
             if (rows < (m->fused[l] ? 2 : 1)) rows = m->fused[l] ? 2 : 1;
             if (rows > S->in_h) rows = S->in_h;
