@@ -50,9 +50,16 @@ int main(void) {
     double b[] = {0.55, 0.8, 0.82, 0.85, 0.9};
     double u, z;
     double pv = mann_whitney(a, 7, b, 5, &u, &z);
-    /* scipy.stats.mannwhitneyu(a, b, alternative="two-sided", method="asymptotic"):
+    /* ties, so scipy.stats.mannwhitneyu(a, b) uses the normal approximation:
      * statistic=4.0, pvalue=0.0334937 */
     CHECK(u == 4.0 && fabs(pv - 0.0334937) < 1e-6, "mann-whitney U=%.1f p=%.7f matches scipy (4.0, 0.0334937)", u, pv);
+    double c[] = {0.1, 0.5, 0.3}, e[] = {0.6, 0.7, 0.2, 0.9};
+    pv = mann_whitney(c, 3, e, 4, &u, &z);
+    /* scipy.stats.mannwhitneyu(c, e) (exact, no ties): statistic=2.0, pvalue=0.2285714285714 */
+    CHECK(u == 2.0 && fabs(pv - 0.22857142857142856) < 1e-12, "mann-whitney exact U=%.1f p=%.12f matches scipy", u, pv);
+    double f8[] = {0.1, 0.5, 0.3, 0.35, 0.4, 0.45, 0.47, 0.48}, g8[] = {0.6, 0.7, 0.2, 0.9, 0.91, 0.92, 0.93, 0.94};
+    pv = mann_whitney(f8, 8, g8, 8, &u, &z);
+    CHECK(u == 7.0 && fabs(pv - 0.006993006993006993) < 1e-12, "mann-whitney exact 8 vs 8 p=%.12f matches scipy", pv);
     double same[] = {0.5, 0.5};
     pv = mann_whitney(same, 2, same, 2, &u, &z);
     CHECK(pv != pv, "mann-whitney all tied gives NaN p");

@@ -17,9 +17,9 @@ typedef struct Summary {
 /* values is sorted in place; NaNs must be left out by the caller. */
 void summary_of(double *values, int n, Summary *s);
 
-/* Two-sided Mann-Whitney U test: U of a, z and p from the normal approximation with tie and
- * continuity correction (as scipy.stats.mannwhitneyu(method="asymptotic")). p = NaN when a
- * sample is empty or all values are tied. */
+/* Two-sided Mann-Whitney U test, as scipy.stats.mannwhitneyu(a, b) (method "auto"): U of a;
+ * p exact when a sample has <= 8 values and nothing is tied, else from the normal approximation
+ * with tie and continuity correction. p = NaN when a sample is empty or all values are tied. */
 double mann_whitney(const double *a, int na, const double *b, int nb, double *u, double *z);
 
 /* Reads path (it may belong to a running sweep: pending tasks are left out and counted). */
