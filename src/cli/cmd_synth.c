@@ -11,7 +11,8 @@
 static void synth_help(void) {
     printf("usage: seedsweep synth fly1|fly2|fly3 --out FILE.h5 [--size PX] [--count N] [--seed S]\n\n"
            "Synthetic stand-ins for the fly-brain cell images: 8-bit grayscale fluorescence-like fields of\n"
-           "1-3 cells (soft edges, grainy cytoplasm, darker nucleus), optical blur, shot + read noise.\n"
+           "1-3 cells (soft edges, grainy cytoplasm, darker nucleus, 0-2 thin processes), specks of debris,\n"
+           "optical blur, shot + read noise.\n"
            "Classes: 0 \"Control\" (few or no aggregates), 1 \"Snap29\" (many small bright aggregates).\n"
            "Each base image is stored with its copies rotated by 90, 180 and 270 degrees (consecutive\n"
            "images 4b..4b+3, names PRESET-BBBBB-rotDDD); classes alternate by base image, so they are\n"
@@ -22,8 +23,10 @@ static void synth_help(void) {
            "  --seed S        default 0; the preset is mixed in, so fly1 and fly2 never share cells\n\n"
            "Presets (lengths in pixels at 256x256, levels in 8-bit grey):\n");
     synth_describe_presets(stdout);
-    printf("\nfly1 and fly2 differ a little; fly3 more (see data/README.md): a network trained on fly3 can\n"
-           "learn its Control/Snap29 brightness difference instead of the aggregates.\n\n"
+    printf("\nfly1 and fly2 differ a little; fly3 more (data/README.md has measured accuracies): with the\n"
+           "paper's network, training on fly1 transfers well to fly2 and less well to fly3, while training\n"
+           "on fly3 often never takes off in 9 epochs (one class for every image, ~50%%). fly3's brightness\n"
+           "difference between classes is a shortcut that does not hold on fly1/fly2.\n\n"
            "example:\n  seedsweep synth fly1 --out data/fly1.h5\n"
            "  seedsweep synth fly3 --out /tmp/small.h5 --size 64 --count 40 --seed 7\n");
 }
