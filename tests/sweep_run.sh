@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 source "$ROOT/tests/helpers/sweep_fixture.sh"
 dir=$(tmpdir)
 trap 'rm -rf "$dir"' EXIT
-make_fixture "$dir" 16 40 || { fail "sweep fixture: synth failed"; finish; }
+make_fixture "$dir" 16 300 || { fail "sweep fixture: synth failed"; finish; }   # > 256 images: evaluation runs in slices
 
 "$SEEDSWEEP" run "$dir/job.ini" --out "$dir/r1.h5" >"$dir/r1.log" 2>&1
 check "sweep 1 rank (no mpirun) exits 0" [ $? = 0 ]
@@ -34,7 +34,7 @@ assert f.attrs["format"] == "seedsweep-results/1"
 for key in ("job", "job_sha256", "version", "created", "ranks", "threads_per_rank", "blas"):
     assert key in f.attrs, key
 assert (f["task_status"][()] == 1).all()
-assert f["accuracy"].shape == (12, 3) and f["predictions/fly2"].shape == (12, 40, 2)
+assert f["accuracy"].shape == (12, 3) and f["predictions/fly2"].shape == (12, 300, 2)
 assert [d.label or list(d.keys())[0] for d in f["accuracy"].dims] == ["task", "dataset"]
 assert set(f["task_rank"][()]) <= {0, 1} and len(set(f["task_rank"][()])) == 2, "both ranks trained"
 assert list(f["task_train_dataset"][()]) == [0] * 6 + [2] * 6

@@ -100,6 +100,46 @@ static void report_view(const ResultsShape *s, char *buffer, TaskResult *r) {
 static int poll_rank0(void *context);
 static int poll_worker(void *context);
 
+/* model_evaluate over slices of ds, polling between slices: evaluating every dataset can take a
+ * sizeable share of a task, and rank 0 must keep answering workers meanwhile. Slices are whole
+ * multiples of the model's batch, so every forward pass sees the same images as one call would;
+ * every rank evaluates the same way, so results stay bit-identical whichever rank ran a task. */
+static int evaluate(Sweep *sw, const Dataset *ds, float *probs, EvalResult *result, Error *err) {
+    memset(result, 0, sizeof *result);
+    const int classes = sw->shape.class_count;
+    const int batch = sw->job.batch;
+    const int64_t slice = (int64_t)batch * (batch >= 256 ? 1 : (256 + batch - 1) / batch);
+    double loss_sum = 0.0;
+    for (int64_t start = 0; start < ds->count; start += slice) {
+        Dataset view = *ds;
+        view.count = ds->count - start < slice ? ds->count - start : slice;
+        view.images = dataset_image(ds, start);
+        view.labels = ds->labels + start;
+        view.names = NULL;
+        EvalResult part;
+        int rc = model_evaluate(sw->model, &view, probs + start * classes, &part, err);
+        if (rc != SS_OK) return rc;
+        loss_sum += (double)part.loss * view.count;
+        if (start + slice < ds->count && (sw->rank == 0 ? poll_rank0(sw) : poll_worker(sw)))
+            return error_set(err, SS_INTERRUPTED, "evaluate: interrupted");
+    }
+    int64_t correct = 0;
+    int first = -1, collapsed = 1;
+    for (int64_t i = 0; i < ds->count; i++) {
+        const float *p = probs + i * classes;
+        int best = 0;   /* first maximum, as model_evaluate */
+        for (int c = 1; c < classes; c++)
+            if (p[c] > p[best]) best = c;
+        correct += best == ds->labels[i];
+        if (first < 0) first = best;
+        if (best != first) collapsed = 0;
+    }
+    result->accuracy = (float)((double)correct / ds->count);
+    result->loss = (float)(loss_sum / ds->count);
+    result->collapsed = collapsed;
+    return SS_OK;
+}
+
 static int run_task(Sweep *sw, int64_t task, char *buffer, Error *err) {
     const JobSpec *job = &sw->job;
     PlanTask plan = plan_task(job, task);
@@ -118,8 +158,8 @@ static int run_task(Sweep *sw, int64_t task, char *buffer, Error *err) {
     for (int e = history.epochs_done; e < job->epochs; e++) r.train_loss[e] = r.train_accuracy[e] = NAN;
     float *p = r.predictions;
     for (int d = 0; d < job->dataset_count; d++) {
-        EvalResult ev;
-        rc = model_evaluate(sw->model, &sw->sets[d], p, &ev, err);
+        EvalResult ev = {0};
+        rc = evaluate(sw, &sw->sets[d], p, &ev, err);
         if (rc != SS_OK) return rc;
         r.accuracy[d] = ev.accuracy;
         r.loss[d] = ev.loss;
