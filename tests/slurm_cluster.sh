@@ -55,7 +55,7 @@ else fail "slurm_plain_job: job $job $state, output: $(cat "$T/plain.out" 2>/dev
 
 # The sbatch script under the time-limit path. scancel -b -s USR1 sends what --signal=B:USR1@N sends.
 t0=$SECONDS
-job=$(SEEDSWEEP="$T/standin" sbatch --parsable --chdir="$T" -o "$T/job.out" "$ROOT/slurm/seedsweep.sbatch" job.ini 2>&1)
+job=$(SEEDSWEEP="$T/standin" sbatch --parsable --ntasks=2 --chdir="$T" -o "$T/job.out" "$ROOT/slurm/seedsweep.sbatch" job.ini 2>&1)
 if ! [[ "$job" =~ ^[0-9]+$ ]]; then fail "slurm_sbatch_requeue: sbatch said: $job"; finish; fi
 job_wait_state "$job" 20 RUNNING >/dev/null
 for i in $(seq 40); do [ "$(grep -c '^standin rank' "$T/job.out" 2>/dev/null)" = 2 ] && break; sleep 0.25; done
