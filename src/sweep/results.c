@@ -718,16 +718,20 @@ static int check_output_place(const char *path, const ResultsShape *shape, const
     return SS_OK;
 }
 
-/* mkdir -p of path's directory, so `output = results/x.h5` works in a fresh checkout. */
-static int make_parent_directories(const char *path, Error *err) {
+/* The output's directory must exist: a typo in `output` should not silently create directories. */
+static int check_parent_directory(const char *path, Error *err) {
     char buffer[4096];
     snprintf(buffer, sizeof buffer, "%s", path);
-    for (char *slash = strchr(buffer + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-        *slash = '\0';
-        if (mkdir(buffer, 0777) != 0 && errno != EEXIST)
-            return error_set(err, SS_ERR_INPUT, "%s: cannot create directory %s: %s", path, buffer, strerror(errno));
-        *slash = '/';
-    }
+    char *slash = strrchr(buffer, '/');
+    if (!slash) return SS_OK;
+    if (slash == buffer) slash[1] = '\0';
+    else *slash = '\0';
+    struct stat st;
+    if (stat(buffer, &st) != 0 || !S_ISDIR(st.st_mode))
+        return error_set(err, SS_ERR_INPUT, "%s: directory %s does not exist (create it first, e.g. mkdir -p %s)", path,
+                         buffer, buffer);
+    if (access(buffer, W_OK) != 0)
+        return error_set(err, SS_ERR_INPUT, "%s: directory %s is not writable", path, buffer);
     return SS_OK;
 }
 
@@ -780,7 +784,7 @@ int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets
         }
         char temp[4096];
         snprintf(temp, sizeof temp, "%s.tmp%ld", path, (long)getpid());
-        if (rc == SS_OK) rc = make_parent_directories(path, err);
+        if (rc == SS_OK) rc = check_parent_directory(path, err);
         if (rc == SS_OK) rc = check_output_place(path, &rf->shape, job, err);
         if (rc == SS_OK) rc = create_file(temp, job, sets, &rf->shape, info, err);
         if (rc == SS_OK && rename(temp, path) != 0)
