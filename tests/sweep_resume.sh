@@ -75,6 +75,9 @@ f = h5py.File('$dir/k9.h5', 'r'); s = f['task_status'][()]; assert (s == 1).sum(
 assert xr.open_dataset('$dir/k9.h5', engine='h5netcdf').accuracy.dims == ('task', 'dataset')" 2>"$dir/live.err"
         rc=$?; [ $rc = 0 ] || tail -3 "$dir/live.err"; [ $rc = 0 ]
         check "resume h5py and xarray open a running sweep's file" [ $? = 0 ]
+        rc=0; "$SEEDSWEEP" run "$dir/job.ini" --out "$dir/k9.h5" --quiet >/dev/null 2>"$dir/second.err" || rc=$?
+        if [ $rc = 2 ] && grep -q "another sweep is writing" "$dir/second.err"; then pass "resume a second sweep onto a running sweep's file is refused"
+        else fail "resume second sweep onto a running file: exit $rc: $(cat "$dir/second.err")"; fi
     fi
     kill -9 $(ranks_of $job_pid) $job_pid 2>/dev/null
     wait $job_pid 2>/dev/null
