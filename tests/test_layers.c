@@ -88,11 +88,13 @@ static void check_conv(int Cin, int H, int W, int Cout, int k, int rows, int poo
     float *flipped = calloc((size_t)(Cout * K), sizeof(float));
     conv_flip_weights(flipped, c.w, Cin, Cout, k);
     conv_case_forward(&c);
+    float *dflipped = calloc((size_t)(Cout * K), sizeof(float));
     if (pooled)
-        conv_relu_pool_backward(din, dw, db, dconv, c.col, c.R, c.out, c.argmax, c.in, flipped, Cin, H, W, Cout, k,
-                                rows);
+        conv_relu_pool_backward(din, dw, db, dconv, c.col, dflipped, c.R, c.out, c.argmax, c.in, flipped, Cin, H, W,
+                                Cout, k, rows);
     else
-        conv_relu_backward(din, dw, db, dconv, c.col, c.R, c.out, c.in, flipped, Cin, H, W, Cout, k, rows);
+        conv_relu_backward(din, dw, db, dconv, c.col, dflipped, c.R, c.out, c.in, flipped, Cin, H, W, Cout, k, rows);
+    free(dflipped);
     const char *name = pooled ? "conv_relu_pool" : "conv_relu";
     double e;
     e = fd_error(c.in, (long)Cin * H * W, din, conv_case_loss, &c);

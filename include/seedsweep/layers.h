@@ -19,10 +19,11 @@ void col2im_rows(float *din, const float *col, int C, int H, int W, int k, int y
 void conv_relu_forward(float *out, float *col, const float *in, const float *weight, const float *bias,
                        int Cin, int H, int W, int Cout, int k, int rows);
 /* Backward, given dout and out (post-ReLU). dconv: Cout*H*W scratch (the masked gradient);
- * col: max(Cin, Cout)*k*k * rows*W scratch. din = conv of dconv with the flipped weights
- * (conv_flip_weights), i.e. the same im2col + sgemm shape as the forward pass; din and
+ * col: max(Cin, Cout)*k*k * rows*W scratch; dflipped: Cin*Cout*k*k scratch. din = conv of
+ * dconv with the flipped weights (conv_flip_weights), the same im2col + sgemm shape as the
+ * forward pass, and that im2col of dconv also gives dweight (see layers.c); din and
  * weight_flipped may be NULL (first layer: no input gradient). */
-void conv_relu_backward(float *din, float *dweight, float *dbias, float *dconv, float *col,
+void conv_relu_backward(float *din, float *dweight, float *dbias, float *dconv, float *col, float *dflipped,
                         const float *dout, const float *out, const float *in, const float *weight_flipped,
                         int Cin, int H, int W, int Cout, int k, int rows);
 /* flipped[ci][co][ky][kx] = weight[co][ci][k-1-ky][k-1-kx]: the weights of the transposed conv. */
@@ -34,7 +35,7 @@ void conv_flip_weights(float *flipped, const float *weight, int Cin, int Cout, i
 void conv_relu_pool_forward(float *pooled, uint8_t *argmax, float *conv, float *col, const float *in,
                             const float *weight, const float *bias, int Cin, int H, int W, int Cout, int k,
                             int rows);
-void conv_relu_pool_backward(float *din, float *dweight, float *dbias, float *dconv, float *col,
+void conv_relu_pool_backward(float *din, float *dweight, float *dbias, float *dconv, float *col, float *dflipped,
                              const float *dpooled, const float *pooled, const uint8_t *argmax, const float *in,
                              const float *weight_flipped, int Cin, int H, int W, int Cout, int k, int rows);
 

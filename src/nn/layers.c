@@ -84,25 +84,41 @@ void conv_flip_weights(float *flipped, const float *weight, int Cin, int Cout, i
 }
 
 /* Shared by both backward passes once dconv (the gradient at the conv output, Cout x H x W)
- * is built: dweight += dconv x im2col(in)^T and din += flipped x im2col(dconv), strip by strip.
- * The 'same'-padded transposed conv of an odd kernel is the conv with the flipped kernel. */
-static void conv_backward_from_dconv(float *din, float *dweight, const float *dconv, float *col, const float *in,
-                                     const float *weight_flipped, int Cin, int H, int W, int Cout, int k,
-                                     int rows) {
-    int K = Cin * k * k;
+ * is built. With an input gradient wanted, one im2col of dconv per strip feeds both sgemms:
+ *   din      += flipped[Cin][Cout*k*k] x im2col(dconv)          (the transposed conv)
+ *   dflipped += in[Cin][strip] x im2col(dconv)^T                  (= dweight, flipped)
+ * since dweight[co][ci][t] = sum_p dconv[co][p] in[ci][p + t] = sum_q in[ci][q] dconv[co][q - t]:
+ * the input itself needs no im2col. dflipped (scratch, Cin*Cout*k*k) is flipped back into
+ * dweight at the end. Without an input gradient (first layer): dweight += dconv x im2col(in)^T. */
+static void conv_backward_from_dconv(float *din, float *dweight, float *dflipped, const float *dconv, float *col,
+                                     const float *in, const float *weight_flipped, int Cin, int H, int W, int Cout,
+                                     int k, int rows) {
+    int K = Cin * k * k, Kt = Cout * k * k, kk = k * k;
     long hw = (long)H * W;
+    if (!din) {
+        for (int y0 = 0; y0 < H; y0 += rows) {
+            int r = H - y0 < rows ? H - y0 : rows;
+            int n = r * W;
+            im2col_rows(col, in, Cin, H, W, k, y0, r);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Cout, K, n, 1.0f, dconv + (long)y0 * W, (int)hw,
+                        col, n, 1.0f, dweight, K);
+        }
+        return;
+    }
+    memset(dflipped, 0, sizeof(float) * (size_t)Cin * Kt);
     for (int y0 = 0; y0 < H; y0 += rows) {
         int r = H - y0 < rows ? H - y0 : rows;
         int n = r * W;
-        im2col_rows(col, in, Cin, H, W, k, y0, r);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Cout, K, n, 1.0f, dconv + (long)y0 * W, (int)hw, col,
-                    n, 1.0f, dweight, K);
+        im2col_rows(col, dconv, Cout, H, W, k, y0, r);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Cin, n, Kt, 1.0f, weight_flipped, Kt, col, n, 1.0f,
+                    din + (long)y0 * W, (int)hw);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Cin, Kt, n, 1.0f, in + (long)y0 * W, (int)hw, col, n,
+                    1.0f, dflipped, Kt);
     }
-    if (!din) return;
-    for (int y0 = 0; y0 < H; y0 += rows) {
-        int r = H - y0 < rows ? H - y0 : rows;
-        conv_rows_gemm(din + (long)y0 * W, hw, col, dconv, weight_flipped, Cout, H, W, Cin, k, y0, r);
-    }
+    for (int co = 0; co < Cout; co++)
+        for (int ci = 0; ci < Cin; ci++)
+            for (int t = 0; t < kk; t++)
+                dweight[((long)co * Cin + ci) * kk + t] += dflipped[((long)ci * Cout + co) * kk + (kk - 1 - t)];
 }
 
 static void fill_bias_rows(float *out, long ldo, const float *bias, int Cout, int n) {
@@ -128,7 +144,8 @@ void conv_relu_forward(float *out, float *col, const float *in, const float *wei
     }
 }
 
-void conv_relu_backward(float *din, float *dweight, float *dbias, float *dconv, float *col, const float *dout,
+void conv_relu_backward(float *din, float *dweight, float *dbias, float *dconv, float *col, float *dflipped,
+                        const float *dout,
                         const float *out, const float *in, const float *weight_flipped, int Cin, int H, int W,
                         int Cout, int k, int rows) {
     long hw = (long)H * W;
@@ -142,7 +159,7 @@ void conv_relu_backward(float *din, float *dweight, float *dbias, float *dconv, 
         }
         dbias[co] += sum;
     }
-    conv_backward_from_dconv(din, dweight, dconv, col, in, weight_flipped, Cin, H, W, Cout, k, rows);
+    conv_backward_from_dconv(din, dweight, dflipped, dconv, col, in, weight_flipped, Cin, H, W, Cout, k, rows);
 }
 
 /* One row of 2x2 windows: p[x] = relu(max of the window), a[x] = its winner (first maximum
@@ -248,7 +265,7 @@ void conv_relu_pool_forward(float *pooled, uint8_t *argmax, float *conv, float *
     }
 }
 
-void conv_relu_pool_backward(float *din, float *dweight, float *dbias, float *dconv, float *col,
+void conv_relu_pool_backward(float *din, float *dweight, float *dbias, float *dconv, float *col, float *dflipped,
                              const float *dpooled, const float *pooled, const uint8_t *argmax, const float *in,
                              const float *weight_flipped, int Cin, int H, int W, int Cout, int k, int rows) {
     int Hp = H / 2, Wp = W / 2;
@@ -283,7 +300,7 @@ void conv_relu_pool_backward(float *din, float *dweight, float *dbias, float *dc
                             argmax + pc + (long)y * Wp, Wp, &sum);
         dbias[co] += sum;
     }
-    conv_backward_from_dconv(din, dweight, dconv, col, in, weight_flipped, Cin, H, W, Cout, k, rows);
+    conv_backward_from_dconv(din, dweight, dflipped, dconv, col, in, weight_flipped, Cin, H, W, Cout, k, rows);
 }
 
 /* ---- groups of small images: one sgemm over G whole images ----

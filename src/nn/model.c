@@ -29,6 +29,7 @@ typedef struct Workspace {
     float *col;     /* im2col strip: max(Cin, Cout)*k*k x rows*W */
     float *conv;    /* fused forward: one strip of conv output, Cout x rows*W */
     float *dconv;   /* backward: gradient at the conv output of one image, Cout x H x W */
+    float *dflipped;/* backward: one layer's weight gradient, flipped layout */
 } Workspace;
 
 struct Model {
@@ -139,6 +140,7 @@ Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *er
         PLAN(sizeof(float) * ws_col);
         PLAN(sizeof(float) * ws_conv);
         PLAN(sizeof(float) * ws_dconv);
+        PLAN(sizeof(float) * max_conv_weights);
     }
 #undef PLAN
     m->block = aligned_alloc(64, (size_t)total);
@@ -176,6 +178,7 @@ Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *er
         m->work[t].col = TAKE(sizeof(float) * ws_col);
         m->work[t].conv = TAKE(sizeof(float) * ws_conv);
         m->work[t].dconv = TAKE(sizeof(float) * ws_dconv);
+        m->work[t].dflipped = TAKE(sizeof(float) * max_conv_weights);
     }
 #undef TAKE
     /* Our parallelism is over images; a multi-threaded BLAS underneath would oversubscribe
@@ -406,11 +409,11 @@ void model_backward(Model *m) {
             memset(slot + wo, 0, sizeof(float) * (size_t)(bo + C->units - wo));
             if (din) memset(din, 0, sizeof(float) * cin_size);
             if (fused)
-                conv_relu_pool_backward(din, slot + wo, slot + bo, ws->dconv, ws->col, dout + b * out_size,
+                conv_relu_pool_backward(din, slot + wo, slot + bo, ws->dconv, ws->col, ws->dflipped, dout + b * out_size,
                                         m->act[l] + b * out_size, m->argmax[l] + b * out_size, cin + b * cin_size,
                                         flipped, C->in_c, C->in_h, C->in_w, C->units, C->kernel, rows);
             else
-                conv_relu_backward(din, slot + wo, slot + bo, ws->dconv, ws->col, dout + b * out_size,
+                conv_relu_backward(din, slot + wo, slot + bo, ws->dconv, ws->col, ws->dflipped, dout + b * out_size,
                                    m->act[l] + b * out_size, cin + b * cin_size, flipped, C->in_c, C->in_h,
                                    C->in_w, C->units, C->kernel, rows);
         }
