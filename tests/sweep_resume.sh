@@ -37,7 +37,7 @@ pending=$("$PY" -c "import h5py; s=h5py.File('$dir/term.h5','r')['task_status'][
 if [ "$pending" -gt 0 ] && [ "$pending" -lt 30 ]; then pass "resume SIGTERM kept finished tasks ($((30 - pending)) done, $pending pending)"
 else fail "resume SIGTERM kept finished tasks: $pending pending"; fi
 mpirun -n 2 "$SEEDSWEEP" run "$dir/job.ini" --out "$dir/term.h5" >"$dir/rerun.log" 2>&1
-check "resume re-run exits 0" [ $? = 0 ]
+rc=$?; if [ $rc = 0 ]; then pass "resume re-run exits 0"; else fail "resume re-run exits 0: exit $rc: $(tail -3 "$dir/rerun.log")"; fi
 check "resume re-run ran only pending tasks" grep -q "30 tasks, $pending to run" "$dir/rerun.log"
 check "resume after SIGTERM bit-identical to uninterrupted" same_arrays "$dir/ref.h5" "$dir/term.h5"
 
@@ -65,7 +65,11 @@ for target in start 1 6 14; do
         sleep "0.0$((RANDOM % 10))"
     fi
     if [ $target = 1 ]; then
-        # read the file while the sweep runs (before this kill)
+        # read the file while the sweep runs (before this kill); a second sweep onto it is refused
+        rc=0; "$SEEDSWEEP" run "$dir/job.ini" --out "$dir/k9.h5" --quiet >/dev/null 2>"$dir/second.err" || rc=$?
+        if grep -q "tasks in" "$dir/run.log"; then skip "resume second sweep onto a running file: the sweep ended first"
+        elif [ $rc = 2 ] && grep -q "another sweep is writing" "$dir/second.err"; then pass "resume a second sweep onto a running sweep's file is refused"
+        else fail "resume second sweep onto a running file: exit $rc: $(cat "$dir/second.err")"; fi
         "$SEEDSWEEP" report "$dir/k9.h5" >"$dir/live.txt" 2>&1
         if grep -qE "30 tasks: [0-9]+ done, 0 diverged, [0-9]+ pending" "$dir/live.txt"; then pass "resume report works on a running sweep ($(head -1 "$dir/live.txt" | cut -d: -f2-))"
         else fail "resume report on a running sweep: $(head -3 "$dir/live.txt")"; fi
@@ -75,9 +79,6 @@ f = h5py.File('$dir/k9.h5', 'r'); s = f['task_status'][()]; assert (s == 1).sum(
 assert xr.open_dataset('$dir/k9.h5', engine='h5netcdf').accuracy.dims == ('task', 'dataset')" 2>"$dir/live.err"
         rc=$?; [ $rc = 0 ] || tail -3 "$dir/live.err"; [ $rc = 0 ]
         check "resume h5py and xarray open a running sweep's file" [ $? = 0 ]
-        rc=0; "$SEEDSWEEP" run "$dir/job.ini" --out "$dir/k9.h5" --quiet >/dev/null 2>"$dir/second.err" || rc=$?
-        if [ $rc = 2 ] && grep -q "another sweep is writing" "$dir/second.err"; then pass "resume a second sweep onto a running sweep's file is refused"
-        else fail "resume second sweep onto a running file: exit $rc: $(cat "$dir/second.err")"; fi
     fi
     kill -9 $(ranks_of $job_pid) $job_pid 2>/dev/null
     wait $job_pid 2>/dev/null
@@ -99,7 +100,10 @@ for t in map(int, sys.argv[3:]):
 done = status != 0
 for name in ("accuracy", "loss", "train_loss", "predictions/fly2"):
     assert np.array_equal(f[name][()][done], ref[name][()][done]), name
-    assert np.isnan(f[name][()][~done]).all() or name == "predictions/fly2", name
+    # a pending row may hold the rows of the one task being recorded at the kill (status comes last)
+    rows = f[name][()][~done]
+    written = int((~np.isnan(rows.reshape(len(rows), -1)).all(axis=1)).sum()) if len(rows) else 0
+    assert written <= 1, (name, written)
 print(int(done.sum()))
 PY
     if [ $? = 0 ]; then pass "resume kill -9 at ${delay}: h5py opens it, $(tail -1 "$dir/k9.py.log") done tasks intact"
