@@ -718,23 +718,6 @@ static int check_output_place(const char *path, const ResultsShape *shape, const
     return SS_OK;
 }
 
-/* The output's directory must exist: a typo in `output` should not silently create directories. */
-static int check_parent_directory(const char *path, Error *err) {
-    char buffer[4096];
-    snprintf(buffer, sizeof buffer, "%s", path);
-    char *slash = strrchr(buffer, '/');
-    if (!slash) return SS_OK;
-    if (slash == buffer) slash[1] = '\0';
-    else *slash = '\0';
-    struct stat st;
-    if (stat(buffer, &st) != 0 || !S_ISDIR(st.st_mode))
-        return error_set(err, SS_ERR_INPUT, "%s: directory %s does not exist (create it first, e.g. mkdir -p %s)", path,
-                         buffer, buffer);
-    if (access(buffer, W_OK) != 0)
-        return error_set(err, SS_ERR_INPUT, "%s: directory %s is not writable", path, buffer);
-    return SS_OK;
-}
-
 int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets, const ResultsRunInfo *info,
                        int restart, ResultsFile **out, uint8_t *pending, Error *err) {
     quiet_hdf5();
@@ -784,7 +767,6 @@ int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets
         }
         char temp[4096];
         snprintf(temp, sizeof temp, "%s.tmp%ld", path, (long)getpid());
-        if (rc == SS_OK) rc = check_parent_directory(path, err);
         if (rc == SS_OK) rc = check_output_place(path, &rf->shape, job, err);
         if (rc == SS_OK) rc = create_file(temp, job, sets, &rf->shape, info, err);
         if (rc == SS_OK && rename(temp, path) != 0)
