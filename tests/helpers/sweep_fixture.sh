@@ -1,8 +1,14 @@
 # tests/helpers/sweep_fixture.sh - sourced by tests/sweep_*.sh after tests/lib.sh.
-# make_fixture DIR SIZE COUNT: three synthetic datasets (fly1-3) in DIR and DIR/job.ini,
+# make_fixture DIR SIZE COUNT: a private copy of the binary ($SEEDSWEEP then points to it), three synthetic datasets (fly1-3) in DIR and DIR/job.ini,
 # a tiny network (SIZExSIZEx1, conv4 pool flatten dense8 dense2), 2 training sets x 6 seeds.
 make_fixture() {
     local dir=$1 size=${2:-16} count=${3:-40}
+    # a private copy of the binary: others rebuilding build/seedsweep mid-test must not change it
+    for _ in 1 2 3 4 5; do
+        cp "$SEEDSWEEP" "$dir/seedsweep" 2>/dev/null && "$dir/seedsweep" --version >/dev/null 2>&1 && break
+        sleep 1
+    done
+    SEEDSWEEP="$dir/seedsweep"
     for preset in fly1 fly2 fly3; do
         "$SEEDSWEEP" synth $preset --out "$dir/$preset.h5" --size "$size" --count "$count" >/dev/null || return 1
     done
