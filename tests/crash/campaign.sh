@@ -57,11 +57,12 @@ run_sweep() {  # run_sweep NP OUT: mpirun in the background; sets SWEEP_PID
     SWEEP_PID=$!
 }
 start=$SECONDS
+clean_start=$(date +%s%N)
 mpirun -np 2 "$S" run crash.ini --out clean.h5 --quiet --threads 1 >clean.log 2>&1 ||
     { fail "crash campaign: the clean run failed: $(tail -3 clean.log)"; finish; }
-clean_seconds=$((SECONDS - start))
-# kills land between 0.2 s and a little past the clean run's length
-max_delay_ms=$(( (clean_seconds + 1) * 1000 ))
+clean_ms=$(( ($(date +%s%N) - clean_start) / 1000000 ))
+# kills land between 0.2 s and 90% of the clean run's length (start-up, creation and training)
+max_delay_ms=$(( clean_ms * 9 / 10 > 400 ? clean_ms * 9 / 10 : 400 ))
 
 done_count() {  # tasks recorded in $1 (0 when absent or unreadable)
     [ -f "$1" ] || { echo 0; return; }
