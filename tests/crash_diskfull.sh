@@ -14,25 +14,10 @@ if [ "$(id -u)" != 0 ] || ! mount -t tmpfs -o size=2m tmpfs disk 2>/dev/null; th
     skip "disk full during a sweep: cannot mount a small tmpfs here (needs root)"
     finish
 fi
-"$SEEDSWEEP" synth fly1 --out d1.h5 --size 32 --count 120 >/dev/null &&
-    "$SEEDSWEEP" synth fly2 --out d2.h5 --size 32 --count 120 >/dev/null || { fail "disk full: synth"; finish; }
-cat >disk.ini <<'INI'
-[sweep]
-name   = disk-full
-seeds  = 0-9
-train  = fly1 fly2
-[datasets]
-fly1 = d1.h5
-fly2 = d2.h5
-[model]
-input  = 32x32x1
-layers = conv8 pool conv8 pool flatten dense16 dense2
-[train]
-epochs = 4
-batch  = 10
-INI
-mpirun -np 2 "$SEEDSWEEP" run disk.ini --out clean.h5 --quiet --threads 1 >/dev/null 2>&1 || { fail "disk full: clean run"; finish; }
-mpirun -np 2 "$SEEDSWEEP" run disk.ini --out disk/r.h5 --quiet --threads 1 >run.log 2>&1 &
+source "$ROOT/tests/crash/job.sh"
+write_crash_job "$SEEDSWEEP" || { fail "disk full: synth"; finish; }
+mpirun -np 2 "$SEEDSWEEP" run crash.ini --out clean.h5 --quiet --threads 1 >/dev/null 2>&1 || { fail "disk full: clean run"; finish; }
+mpirun -np 2 "$SEEDSWEEP" run crash.ini --out disk/r.h5 --quiet --threads 1 >run.log 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do [ -f disk/r.h5 ] && break; sleep 0.05; done
 # fill every byte left (the file exists, so its arrays are allocated)
@@ -41,10 +26,6 @@ free=$(df -k --output=avail disk | tail -1 | tr -d ' ')
 done_at_fill=$("$SEEDSWEEP" info disk/r.h5 2>/dev/null | awk '$1 == "tasks" { print $3 }')
 wait $pid; rc=$?
 check "disk full during a sweep: filled to ${free} KB free with ${done_at_fill:-?} of 20 tasks done; the sweep still exits 0" test "$rc" = 0
-check "disk full during a sweep: arrays identical to a run on a roomy disk" $PY - clean.h5 disk/r.h5 <<'PYEOF'
-import sys, h5py, numpy as np
-a, b = h5py.File(sys.argv[1], 'r'), h5py.File(sys.argv[2], 'r')
-names = ['accuracy', 'loss', 'train_loss', 'task_status'] + ['predictions/' + n for n in a['predictions']]
-sys.exit(0 if all(np.array_equal(a[n][()], b[n][()], equal_nan=True) for n in names) else 1)
-PYEOF
+check "disk full during a sweep: arrays identical to a run on a roomy disk" \
+    $PY "$ROOT/tests/helpers/compare_results.py" clean.h5 disk/r.h5
 finish

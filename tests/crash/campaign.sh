@@ -34,24 +34,8 @@ S=$T/seedsweep
 echo "crash campaign: $trials trials, seed $seed (replay: -s $seed), up to $max_kills kills each, $ranks ranks"
 
 # ---- the job: 20 small tasks, a few seconds in all, so kills land in every phase ----
-"$S" synth fly1 --out c1.h5 --size 32 --count 120 >/dev/null &&
-    "$S" synth fly2 --out c2.h5 --size 32 --count 120 >/dev/null || { fail "crash campaign: synth"; finish; }
-cat >crash.ini <<'EOF'
-[sweep]
-name   = crash-campaign
-output = unused.h5
-seeds  = 0-9
-train  = fly1 fly2
-[datasets]
-fly1 = c1.h5
-fly2 = c2.h5
-[model]
-input  = 32x32x1
-layers = conv8 pool conv8 pool flatten dense16 dense2
-[train]
-epochs = 4
-batch  = 10
-EOF
+source "$ROOT/tests/crash/job.sh"
+write_crash_job "$S" || { fail "crash campaign: synth"; finish; }
 run_sweep() {  # run_sweep NP OUT: mpirun in the background; sets SWEEP_PID
     mpirun -np "$1" "$S" run crash.ini --out "$2" --quiet --threads 1 >>sweep.log 2>&1 &
     SWEEP_PID=$!
