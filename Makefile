@@ -26,6 +26,10 @@ TEST_SRC   := $(wildcard tests/test_*.c)
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 
+# Keep intermediate objects (test and fuzz .o files): make would otherwise delete them after
+# `make test` and print "rm ..." after the suite's final "N passed, N failed" line.
+.SECONDARY:
+
 .PHONY: all test tests bench demo clean deps
 all: $(BUILD)/seedsweep
 
