@@ -6,9 +6,7 @@ source "$(dirname "$0")/lib.sh"
 source "$ROOT/tests/helpers/sweep_fixture.sh"
 dir=$(tmpdir)
 trap 'rm -rf "$dir"' EXIT
-make_fixture "$dir" 32 120 || { fail "sweep fixture: synth failed"; finish; }
-sed -i -e 's/^seeds  = .*/seeds  = 0-9/' -e 's/^train  = .*/train  = fly1 fly2 fly3/' \
-    -e 's/^layers = .*/layers = conv8 pool conv8 pool flatten dense16 dense2/' -e 's/^epochs = .*/epochs = 4/' "$dir/job.ini"
+make_slow_fixture "$dir" || { fail "sweep fixture: synth failed"; finish; }
 for attempt in 1 2; do
     mpirun -n 2 "$SEEDSWEEP" run "$dir/job.ini" --out "$dir/b$attempt.h5" --quiet >"$dir/log" 2>&1 || { fail "balance run failed: $(tail -3 "$dir/log")"; finish; }
     line=$(grep "tasks in" "$dir/log")

@@ -7,10 +7,7 @@ source "$(dirname "$0")/lib.sh"
 source "$ROOT/tests/helpers/sweep_fixture.sh"
 dir=$(tmpdir)
 trap 'rm -rf "$dir"' EXIT
-make_fixture "$dir" 32 120 || { fail "sweep fixture: synth failed"; finish; }
-# slower tasks (~0.1-0.2 s each), 30 of them, so signals land mid-sweep
-sed -i -e 's/^seeds  = .*/seeds  = 0-9/' -e 's/^train  = .*/train  = fly1 fly2 fly3/' \
-    -e 's/^layers = .*/layers = conv8 pool conv8 pool flatten dense16 dense2/' -e 's/^epochs = .*/epochs = 4/' "$dir/job.ini"
+make_slow_fixture "$dir" || { fail "sweep fixture: synth failed"; finish; }
 
 mpirun -n 2 "$SEEDSWEEP" run "$dir/job.ini" --out "$dir/ref.h5" --quiet >"$dir/ref.log" 2>&1
 check "resume reference run exits 0" [ $? = 0 ]

@@ -31,5 +31,13 @@ batch  = 8
 JOB
 }
 
+# make_slow_fixture DIR: make_fixture DIR 32 120, widened to 30 slower tasks (~0.1-0.2 s each:
+# 3 training sets x 10 seeds, two convs, 4 epochs), so signals and scheduling have room to act.
+make_slow_fixture() {
+    make_fixture "$1" 32 120 || return 1
+    sed -i -e 's/^seeds  = .*/seeds  = 0-9/' -e 's/^train  = .*/train  = fly1 fly2 fly3/' \
+        -e 's/^layers = .*/layers = conv8 pool conv8 pool flatten dense16 dense2/' -e 's/^epochs = .*/epochs = 4/' "$1/job.ini"
+}
+
 # same_arrays A B: the result arrays of two files are identical (NaN == NaN)
 same_arrays() { "$PY" "$ROOT/tests/helpers/compare_results.py" "$1" "$2" >/dev/null; }
