@@ -5,12 +5,25 @@ PKGS       := hdf5 ompi-c openblas inih libpng zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
+# ARCH: the instruction set the build targets. The default is a baseline every x86-64 node of the
+# last decade runs (and valgrind emulates): one binary for login and compute nodes, with or
+# without AVX-512. The AVX2 kernels of our own loops are chosen at run time (layers.c) and
+# OpenBLAS dispatches by itself, so the baseline loses little (README "Performance").
+# `make ARCH=native` builds for this machine's CPU into build-native/; results are bit-identical
+# to the portable build's (tests/build_native.sh) as long as the BLAS kernel is the same.
+ifeq ($(shell uname -m),x86_64)
+ARCH       ?= x86-64-v2
+endif
+MARCH      := $(if $(ARCH),-march=$(ARCH))
 ifeq ($(SANITIZE),1)
 BUILD      ?= build-san
 OPT        ?= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else ifeq ($(ARCH),native)
+BUILD      ?= build-native
+OPT        ?= -O3 $(MARCH) -g
 else
 BUILD      ?= build
-OPT        ?= -O3 -march=native -g
+OPT        ?= -O3 $(MARCH) -g
 endif
 
 CC         ?= gcc
@@ -33,7 +46,12 @@ FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 .PHONY: all test tests bench demo clean deps
 all: $(BUILD)/seedsweep
 
-$(BUILD)/%.o: %.c
+# Objects depend on the flags they were compiled with: `make ARCH=...` or a changed CFLAGS into an
+# existing build directory rebuilds everything instead of mixing instruction sets.
+FLAGS_STAMP := $(BUILD)/.cflags
+$(shell mkdir -p $(BUILD) && printf '%s\n' '$(CC) $(CFLAGS)' | cmp -s - $(FLAGS_STAMP) || printf '%s\n' '$(CC) $(CFLAGS)' >$(FLAGS_STAMP))
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -55,6 +73,7 @@ test: tests
 
 bench: $(BUILD)/seedsweep
 	bash bench/run.sh
+	bash bench/arch.sh
 
 demo:
 	bash scripts/demo.sh
@@ -63,7 +82,7 @@ deps:
 	bash scripts/install-deps.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-native
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

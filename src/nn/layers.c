@@ -3,17 +3,27 @@
  * calling thread (the model sets OpenBLAS to one thread and parallelises over images). */
 #include <cblas.h>
 #include <float.h>
-#ifdef __AVX2__
+#if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #endif
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "seedsweep/layers.h"
 
+/* Data-movement loops the compiler vectorises: in the portable build (Makefile ARCH) they are also
+ * compiled for AVX2 and the copy the CPU supports is chosen at load time (GCC target_clones).
+ * They hold no reductions and no contractible multiply-adds, so every copy computes identical bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__AVX2__) && !defined(__SANITIZE_ADDRESS__)
+#define SS_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define SS_VECTOR_CLONES
+#endif
+
 /* im2col with explicit strides: column block row stride ldcol, input channel stride cstride
  * (H*W for one image; larger when the channels of a group of images are interleaved). */
-static void im2col_strided(float *col, long ldcol, const float *in, long cstride, int C, int H, int W, int k,
+SS_VECTOR_CLONES static void im2col_strided(float *col, long ldcol, const float *in, long cstride, int C, int H, int W, int k,
                            int y0, int rows) {
     int pad = k / 2;
     for (int c = 0; c < C; c++) {
@@ -43,7 +53,7 @@ void im2col_rows(float *col, const float *in, int C, int H, int W, int k, int y0
     im2col_strided(col, (long)rows * W, in, (long)H * W, C, H, W, k, y0, rows);
 }
 
-void col2im_rows(float *din, const float *col, int C, int H, int W, int k, int y0, int rows) {
+SS_VECTOR_CLONES void col2im_rows(float *din, const float *col, int C, int H, int W, int k, int y0, int rows) {
     int pad = k / 2;
     long n = (long)rows * W;
     for (int c = 0; c < C; c++) {
@@ -121,14 +131,14 @@ static void conv_backward_from_dconv(float *din, float *dweight, float *dflipped
                 dweight[((long)co * Cin + ci) * kk + t] += dflipped[((long)ci * Cout + co) * kk + (kk - 1 - t)];
 }
 
-static void fill_bias_rows(float *out, long ldo, const float *bias, int Cout, int n) {
+SS_VECTOR_CLONES static void fill_bias_rows(float *out, long ldo, const float *bias, int Cout, int n) {
     for (int co = 0; co < Cout; co++) {
         float *o = out + co * ldo, b = bias[co];
         for (int i = 0; i < n; i++) o[i] = b;
     }
 }
 
-void conv_relu_forward(float *out, float *col, const float *in, const float *weight, const float *bias, int Cin,
+SS_VECTOR_CLONES void conv_relu_forward(float *out, float *col, const float *in, const float *weight, const float *bias, int Cin,
                        int H, int W, int Cout, int k, int rows) {
     long hw = (long)H * W;
     for (int y0 = 0; y0 < H; y0 += rows) {
@@ -162,12 +172,41 @@ void conv_relu_backward(float *din, float *dweight, float *dbias, float *dconv, 
     conv_backward_from_dconv(din, dweight, dflipped, dconv, col, in, weight_flipped, Cin, H, W, Cout, k, rows);
 }
 
-/* One row of 2x2 windows: p[x] = relu(max of the window), a[x] = its winner (first maximum
+/* Runtime dispatch. The default build targets a baseline ISA (Makefile ARCH), so one binary runs
+ * on every node of a cluster and under valgrind; the two pooling kernels below also come in an
+ * AVX2 version, compiled for AVX2 whatever -march says and chosen once at load time when the CPU
+ * (and OS) support it. Both versions give bit-identical results: the same comparisons in the same
+ * order, and the unpool sum keeps the AVX2 version's 8-lane accumulation order in the scalar one.
+ * So neither the build flags nor the CPU's vector width ever change a result (only the BLAS
+ * kernel does; see the README). */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SS_AVX2_DISPATCH 1
+static int have_avx2;
+/* SEEDSWEEP_NO_AVX2=1 forces the scalar versions (tests/build_portable.sh proves them identical). */
+__attribute__((constructor)) static void detect_avx2(void) {
+    const char *off = getenv("SEEDSWEEP_NO_AVX2");
+    __builtin_cpu_init();
+    have_avx2 = __builtin_cpu_supports("avx2") && !(off && *off && strcmp(off, "0") != 0);
+}
+#endif
+
+/* One 2x2 window x of a row: p[x] = relu(max of the window), a[x] = its winner (first maximum
  * wins ties, as PyTorch's CPU max_pool2d; ReLU after the max since they commute; NaN passes
- * through ReLU as in PyTorch). AVX2 path 8 windows at a time, identical results. */
-static void pool_relu_row(float *p, uint8_t *a, const float *top, const float *bot, int Wp) {
+ * through ReLU as in PyTorch). */
+static inline void pool_relu_one(float *p, uint8_t *a, const float *top, const float *bot, int x) {
+    float v0 = top[2 * x], v1 = top[2 * x + 1], v2 = bot[2 * x], v3 = bot[2 * x + 1];
+    float m01 = v1 > v0 ? v1 : v0, m23 = v3 > v2 ? v3 : v2;
+    uint8_t i01 = v1 > v0, i23 = 2 + (v3 > v2);
+    float m = m23 > m01 ? m23 : m01;
+    a[x] = m23 > m01 ? i23 : i01;
+    p[x] = m < 0.0f ? 0.0f : m;
+}
+
+#ifdef SS_AVX2_DISPATCH
+/* 8 windows at a time, then the scalar tail: identical to pool_relu_one on every window. */
+__attribute__((target("avx2"))) static void pool_relu_row_avx2(float *p, uint8_t *a, const float *top,
+                                                               const float *bot, int Wp) {
     int x = 0;
-#ifdef __AVX2__
     const __m256 zero = _mm256_setzero_ps();
     const __m256i one = _mm256_set1_epi32(1), two = _mm256_set1_epi32(2);
     for (; x + 8 <= Wp; x += 8) {
@@ -194,24 +233,39 @@ static void pool_relu_row(float *p, uint8_t *a, const float *top, const float *b
         __m128i w16 = _mm_packus_epi32(_mm256_castsi256_si128(idx), _mm256_extracti128_si256(idx, 1));
         _mm_storel_epi64((__m128i *)(a + x), _mm_packus_epi16(w16, w16));
     }
+    for (; x < Wp; x++) pool_relu_one(p, a, top, bot, x);
+}
 #endif
-    for (; x < Wp; x++) {
-        float v0 = top[2 * x], v1 = top[2 * x + 1], v2 = bot[2 * x], v3 = bot[2 * x + 1];
-        float m01 = v1 > v0 ? v1 : v0, m23 = v3 > v2 ? v3 : v2;
-        uint8_t i01 = v1 > v0, i23 = 2 + (v3 > v2);
-        float m = m23 > m01 ? m23 : m01;
-        a[x] = m23 > m01 ? i23 : i01;
-        p[x] = m < 0.0f ? 0.0f : m;
+
+static void pool_relu_row(float *p, uint8_t *a, const float *top, const float *bot, int Wp) {
+#ifdef SS_AVX2_DISPATCH
+    if (have_avx2) {
+        pool_relu_row_avx2(p, a, top, bot, Wp);
+        return;
     }
+#endif
+    for (int x = 0; x < Wp; x++) pool_relu_one(p, a, top, bot, x);
 }
 
-/* The adjoint for one row of windows: the gradient g reaches each window's winner where the
- * pooled value is positive (ReLU), zero elsewhere; writes (not adds) both conv rows. */
-static void unpool_relu_row(float *top, float *bot, const float *g, const float *p, const uint8_t *a, int Wp,
-                            float *sum) {
+/* The adjoint for one window x: the gradient g reaches the window's winner where the pooled
+ * value is positive (ReLU), zero elsewhere; writes (not adds) both conv rows; returns the value
+ * passed on (for the bias gradient). */
+static inline float unpool_relu_one(float *top, float *bot, const float *g, const float *p, const uint8_t *a,
+                                    int x) {
+    float v = p[x] > 0.0f ? g[x] : 0.0f;
+    top[2 * x] = a[x] == 0 ? v : 0.0f;
+    top[2 * x + 1] = a[x] == 1 ? v : 0.0f;
+    bot[2 * x] = a[x] == 2 ? v : 0.0f;
+    bot[2 * x + 1] = a[x] == 3 ? v : 0.0f;
+    return v;
+}
+
+#ifdef SS_AVX2_DISPATCH
+__attribute__((target("avx2"))) static void unpool_relu_row_avx2(float *top, float *bot, const float *g,
+                                                                 const float *p, const uint8_t *a, int Wp,
+                                                                 float *sum) {
     int x = 0;
     float s = 0.0f;
-#ifdef __AVX2__
     const __m256 zero = _mm256_setzero_ps();
     __m256 acc = zero;
     for (; x + 8 <= Wp; x += 8) {
@@ -234,15 +288,26 @@ static void unpool_relu_row(float *top, float *bot, const float *g, const float 
     float lanes[8];
     _mm256_storeu_ps(lanes, acc);
     for (int i = 0; i < 8; i++) s += lanes[i];
+    for (; x < Wp; x++) s += unpool_relu_one(top, bot, g, p, a, x);
+    *sum += s;
+}
 #endif
-    for (; x < Wp; x++) {
-        float v = p[x] > 0.0f ? g[x] : 0.0f;
-        top[2 * x] = a[x] == 0 ? v : 0.0f;
-        top[2 * x + 1] = a[x] == 1 ? v : 0.0f;
-        bot[2 * x] = a[x] == 2 ? v : 0.0f;
-        bot[2 * x + 1] = a[x] == 3 ? v : 0.0f;
-        s += v;
+
+static void unpool_relu_row(float *top, float *bot, const float *g, const float *p, const uint8_t *a, int Wp,
+                            float *sum) {
+#ifdef SS_AVX2_DISPATCH
+    if (have_avx2) {
+        unpool_relu_row_avx2(top, bot, g, p, a, Wp, sum);
+        return;
     }
+#endif
+    /* the AVX2 version's order: 8 lanes over the whole blocks of 8, lanes summed in order, tail */
+    float lanes[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f}, s = 0.0f;
+    int x = 0;
+    for (; x + 8 <= Wp; x += 8)
+        for (int i = 0; i < 8; i++) lanes[i] += unpool_relu_one(top, bot, g, p, a, x + i);
+    for (int i = 0; i < 8; i++) s += lanes[i];
+    for (; x < Wp; x++) s += unpool_relu_one(top, bot, g, p, a, x);
     *sum += s;
 }
 

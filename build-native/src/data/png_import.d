@@ -1,0 +1,10 @@
+build-native/src/data/png_import.o: src/data/png_import.c \
+ include/seedsweep/png_import.h include/seedsweep/dataset.h \
+ include/seedsweep/common.h /usr/include/libpng16/png.h \
+ /usr/include/libpng16/pnglibconf.h /usr/include/libpng16/pngconf.h
+include/seedsweep/png_import.h:
+include/seedsweep/dataset.h:
+include/seedsweep/common.h:
+/usr/include/libpng16/png.h:
+/usr/include/libpng16/pnglibconf.h:
+/usr/include/libpng16/pngconf.h:

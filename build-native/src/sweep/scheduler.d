@@ -1,0 +1,17 @@
+build-native/src/sweep/scheduler.o: src/sweep/scheduler.c \
+ include/seedsweep/scheduler.h include/seedsweep/common.h \
+ /usr/lib/x86_64-linux-gnu/openmpi/include/mpi.h \
+ /usr/lib/x86_64-linux-gnu/openmpi/include/mpi_portable_platform.h \
+ include/seedsweep/jobfile.h include/seedsweep/dataset.h \
+ include/seedsweep/model.h include/seedsweep/layers.h \
+ include/seedsweep/plan.h include/seedsweep/results.h
+include/seedsweep/scheduler.h:
+include/seedsweep/common.h:
+/usr/lib/x86_64-linux-gnu/openmpi/include/mpi.h:
+/usr/lib/x86_64-linux-gnu/openmpi/include/mpi_portable_platform.h:
+include/seedsweep/jobfile.h:
+include/seedsweep/dataset.h:
+include/seedsweep/model.h:
+include/seedsweep/layers.h:
+include/seedsweep/plan.h:
+include/seedsweep/results.h:
