@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "commands.h"
-#include "seedsweep/layers.h"
+#include "seedsweep/blas.h"
 #include "seedsweep/model.h"
 #include "seedsweep/rng.h"
 

@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "seedsweep/blas.h"
 #include "seedsweep/jobfile.h"
-#include "seedsweep/layers.h"
 #include "seedsweep/model.h"
 #include "seedsweep/plan.h"
 #include "seedsweep/results.h"
