@@ -64,6 +64,9 @@ static int64_t layer_in_size(const LayerSpec *L) { return (int64_t)L->in_h * L->
 
 static int64_t align_up(int64_t bytes) { return (bytes + 63) & ~(int64_t)63; }
 
+/* One piece on purpose (llm.c's fill_in_parameter_sizes + malloc_and_point_parameters): the
+ * per-layer plan, then the PLAN list of sizes and the TAKE list of pointers, which must name the
+ * same buffers in the same order and are easiest to check side by side. */
 Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *err) {
     if (max_batch < 1 || threads < 1) {
         error_set(err, SS_ERR_INPUT, "model: batch (%d) and threads (%d) must be at least 1", max_batch, threads);
@@ -321,6 +324,8 @@ float model_forward(Model *model, const float *input, const uint8_t *labels, int
     return (float)(sum / count);
 }
 
+/* One walk from the loss back to the input, kept whole because the ping-pong of dact[cur] and
+ * dact[1 - cur] runs through every branch; each layer kind's branch is a few calls into layers.c. */
 void model_backward(Model *m) {
     const ModelSpec *spec = &m->spec;
     const int B = m->count, L = spec->layer_count;

@@ -47,6 +47,8 @@ static int parse_input(const char *input, ModelSpec *spec, Error *err) {
     return SS_OK;
 }
 
+/* One pass over the words that infers each layer's shape from the one before it; kept whole
+ * so a word's checks and the shape it produces read together. */
 int model_spec_parse(const char *input, const char *layers, ModelSpec *spec, Error *err) {
     memset(spec, 0, sizeof *spec);
     if (parse_input(input, spec, err)) return err->code;
