@@ -7,9 +7,9 @@
  *   0 -> worker  TAG_STOP    abort the task in hand (after SIGTERM/SIGUSR1 or a failure)
  * Rank 0 serves reports by non-blocking MPI_Iprobe polling from the between_batches hook of
  * model_train and model_evaluate and between its own tasks, so it trains on its core like every
- * other rank; a worker waits for a reply at most one of rank 0's mini-batches. Waits poll with short sleeps rather than
- * blocking MPI calls, which Open MPI implements as busy loops that would steal cores from the
- * ranks still training when ranks are oversubscribed.
+ * other rank; a worker waits for a reply at most one of rank 0's mini-batches. Waits poll with
+ * short sleeps rather than blocking MPI calls, which Open MPI implements as busy loops that would
+ * steal cores from the ranks still training when ranks are oversubscribed.
  * Running one task is task.c's job (no MPI there), choosing threads threads.c's, and every
  * message to the user goes through progress.c: this file is the protocol and its set-up. */
 #include "seedsweep/scheduler.h"
