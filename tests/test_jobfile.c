@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "seedsweep/jobfile.h"
+#include "seedsweep/sha256.h"
 
 static const char *VALID =
     "; a comment\n"

@@ -11,18 +11,13 @@
 enum { SIZE = 24 };
 
 /* Class 1 images carry 3 bright Gaussian blobs on a noisy background; class 0 only noise. */
-static void make_blobs(Dataset *ds, int64_t count, uint64_t seed) {
-    memset(ds, 0, sizeof *ds);
-    ds->count = count;
-    ds->height = ds->width = SIZE;
-    ds->channels = 1;
-    ds->class_count = 2;
-    ds->images = calloc((size_t)count * SIZE * SIZE, 1);
-    ds->labels = calloc((size_t)count, 1);
+static void make_blobs(ImageSet *set, int64_t count, uint64_t seed) {
+    uint8_t *pixels = calloc((size_t)count * SIZE * SIZE, 1), *labels = calloc((size_t)count, 1);
+    *set = (ImageSet){.count = count, .h = SIZE, .w = SIZE, .c = 1, .pixels = pixels, .labels = labels};
     Rng rng = rng_stream(seed, RNG_PURPOSE_TEST);
     for (int64_t n = 0; n < count; n++) {
         int label = (int)(n & 1);
-        ds->labels[n] = (uint8_t)label;
+        labels[n] = (uint8_t)label;
         float img[SIZE * SIZE];
         for (int i = 0; i < SIZE * SIZE; i++) img[i] = 40.0f + 30.0f * (float)rng_uniform(&rng);
         if (label)
@@ -34,18 +29,18 @@ static void make_blobs(Dataset *ds, int64_t count, uint64_t seed) {
                         img[y * SIZE + x] += (float)(150.0 * exp(-d2 / 3.0));
                     }
             }
-        for (int i = 0; i < SIZE * SIZE; i++) ds->images[n * SIZE * SIZE + i] = (uint8_t)(img[i] > 255 ? 255 : img[i]);
+        for (int i = 0; i < SIZE * SIZE; i++) pixels[n * SIZE * SIZE + i] = (uint8_t)(img[i] > 255 ? 255 : img[i]);
     }
 }
 
-static void free_blobs(Dataset *ds) {
-    free(ds->images);
-    free(ds->labels);
+static void free_blobs(ImageSet *set) {
+    free((void *)set->pixels);
+    free((void *)set->labels);
 }
 
 /* Trains from seed 7; returns a malloc'd copy of the final weights. */
-static float *train_once(const ModelSpec *spec, const Dataset *train, int threads, int epochs, TrainHistory *h,
-                         EvalResult *eval, const Dataset *test) {
+static float *train_once(const ModelSpec *spec, const ImageSet *train, int threads, int epochs, TrainHistory *h,
+                         EvalResult *eval, const ImageSet *test) {
     Error err = {0};
     Model *model = model_create(spec, 16, threads, &err);
     if (!model) return NULL;
@@ -54,7 +49,7 @@ static float *train_once(const ModelSpec *spec, const Dataset *train, int thread
                        .threads = threads};
     int rc = model_train(model, train, &cfg, 7, h, &err);
     if (rc) printf("train: %s\n", err.message);
-    if (eval) model_evaluate(model, test, NULL, eval, &err);
+    if (eval) model_evaluate(model, test, NULL, NULL, eval, &err);
     float *w = malloc(sizeof(float) * model_param_count(model));
     memcpy(w, model_params(model), sizeof(float) * model_param_count(model));
     model_free(model);
@@ -62,9 +57,19 @@ static float *train_once(const ModelSpec *spec, const Dataset *train, int thread
 }
 
 static int interrupt_after_two(void *context) { return ++*(int *)context >= 2; }
+static int count_calls(void *context) { return ++*(int *)context, 0; }
+
+/* images [first, first + count) of set, as a set of their own */
+static ImageSet slice(const ImageSet *set, int64_t first, int64_t count) {
+    ImageSet part = *set;
+    part.count = count;
+    part.pixels += first * set->h * set->w * set->c;
+    part.labels += first;
+    return part;
+}
 
 int main(void) {
-    Dataset train, test;
+    ImageSet train, test;
     make_blobs(&train, 600, 1);
     make_blobs(&test, 400, 2);
     Error err = {0};
@@ -114,25 +119,57 @@ int main(void) {
     /* Evaluate: probabilities sum to 1, and batch mismatch errors are reported. */
     float *probs = malloc(sizeof(float) * 2 * test.count);
     model_init(model, INIT_GLOROT_UNIFORM, 3);
-    rc = model_evaluate(model, &test, probs, &eval, &err);
+    rc = model_evaluate(model, &test, NULL, probs, &eval, &err);
     double worst = 0;
     for (int64_t i = 0; i < test.count; i++) worst = fmax(worst, fabs(probs[2 * i] + probs[2 * i + 1] - 1.0));
     CHECK(rc == SS_OK && worst < 1e-5, "evaluate_probs_sum_to_one (%.2g)", worst);
     /* Collapse: a huge bias on class 0 makes every prediction class 0; accuracy is then the
      * class-0 proportion (half of the alternating test labels). */
+
+    /* The loss is summed in blocks of 256 images (16 batches of 16), each block's mean rounded
+     * to float: exactly what evaluating the two blocks apart and weighting their means gives
+     * (the sweep's results files depend on this order). */
+    EvalResult whole, first, rest;
+    float *part_probs = malloc(sizeof(float) * 2 * test.count);
+    ImageSet head = slice(&test, 0, 256), tail = slice(&test, 256, test.count - 256);
+    int same = 0;
+    for (int seed = 0; seed < 20; seed++) {   /* one seed's losses may round alike either way */
+        model_init(model, INIT_HE_NORMAL, (uint64_t)seed);
+        rc = model_evaluate(model, &test, NULL, probs, &whole, &err);
+        rc |= model_evaluate(model, &head, NULL, part_probs, &first, &err);
+        rc |= model_evaluate(model, &tail, NULL, part_probs + 2 * 256, &rest, &err);
+        float blocked = (float)(((double)first.loss * 256 + (double)rest.loss * (test.count - 256)) / test.count);
+        same += rc == SS_OK && whole.loss == blocked && !memcmp(probs, part_probs, sizeof(float) * 2 * test.count);
+    }
+    CHECK(same == 20, "evaluate_loss_in_blocks_of_256 (%d of 20 inits agree)", same);
+    free(part_probs);
+
+    /* The hook runs between batches (25 batches of 16: 24 calls) and can interrupt. */
+    calls = 0;
+    EvalConfig counting = {.between_batches = count_calls, .context = &calls};
+    rc = model_evaluate(model, &test, &counting, probs, &eval, &err);
+    CHECK(rc == SS_OK && calls == 24 && eval.loss == whole.loss, "evaluate_hook_between_batches (rc %d, calls %d)", rc,
+          calls);
+    calls = 0;
+    EvalConfig stopping = {.between_batches = interrupt_after_two, .context = &calls};
+    rc = model_evaluate(model, &test, &stopping, probs, &eval, &err);
+    CHECK(rc == SS_INTERRUPTED && calls == 2, "evaluate_interrupt_callback (rc %d, calls %d)", rc, calls);
+
     model_params(model)[model_param_count(model) - 2] = 1e4f;
-    rc = model_evaluate(model, &test, probs, &eval, &err);
+    rc = model_evaluate(model, &test, NULL, probs, &eval, &err);
     CHECK(rc == SS_OK && eval.collapsed && fabs(eval.accuracy - 0.5) < 1e-6 && isfinite(eval.loss),
           "evaluate_collapsed_flag (collapsed %d accuracy %.4f loss %g)", eval.collapsed, eval.accuracy, eval.loss);
-    Dataset wrong = test;
-    wrong.width = 23;
-    rc = model_evaluate(model, &wrong, probs, &eval, &err);
+    ImageSet wrong = test;
+    wrong.w = 23;
+    rc = model_evaluate(model, &wrong, NULL, probs, &eval, &err);
     CHECK(rc == SS_ERR_INPUT && strstr(err.message, "24x24x1"), "evaluate_rejects_other_image_size (%s)", err.message);
     TrainConfig big = cfg;
     big.batch = 17;
     big.between_batches = NULL;
     rc = model_train(model, &train, &big, 1, &h2, &err);
     CHECK(rc == SS_ERR_INPUT, "train_rejects_batch_above_max (%s)", err.message);
+    const float tie[3] = {0.2f, 0.4f, 0.4f};
+    CHECK(model_predicted_class(tie, 3) == 1, "predicted_class_is_first_maximum");
     model_free(model);
     free(probs);
     free(w1); free(a); free(b); free(c);

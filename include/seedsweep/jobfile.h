@@ -47,7 +47,4 @@ int jobfile_load_datasets(const JobSpec *job, Dataset *sets, Error *err);
 void jobfile_free(JobSpec *job);
 const char *vary_name(VaryKind vary);
 
-/* Hex SHA-256 of length bytes (src/sweep/sha256.c). */
-void sha256_hex(const void *data, size_t length, char hex[65]);
-
 #endif

@@ -74,11 +74,4 @@ void softmax_xent_forward(float *probs, float *losses, const float *logits, cons
 void softmax_xent_backward(float *dlogits, const float *probs, const uint8_t *labels, int B, int C,
                            float scale);
 
-/* The BLAS underneath (src/nn/blas.c keeps cblas.h inside src/nn/). */
-const char *blas_core_name(void);   /* openblas_get_corename() */
-const char *blas_config(void);      /* openblas_get_config() */
-/* Measured sgemm rate (GFLOP/s) on an n x n x n gemm with BLAS using `threads` threads for
- * about `seconds`; BLAS is set back to one thread afterwards (the model's setting). */
-double blas_sgemm_gflops(int n, int threads, double seconds);
-
 #endif

@@ -5,7 +5,6 @@
 #define SEEDSWEEP_MODEL_H
 
 #include "seedsweep/common.h"
-#include "seedsweep/dataset.h"
 
 #define MODEL_MAX_LAYERS 64
 
@@ -36,6 +35,16 @@ typedef struct ModelSpec {
 int model_spec_parse(const char *input, const char *layers, ModelSpec *spec, Error *err);
 int init_kind_parse(const char *text, InitKind *kind, Error *err);
 
+/* The network's view of a set of images: count images of h x w x c bytes, NHWC, side by side
+ * in pixels, and one label each. Callers build it from wherever the images live (the sweep
+ * from a Dataset); nothing here knows the file formats. */
+typedef struct ImageSet {
+    int64_t count;
+    int h, w, c;
+    const uint8_t *pixels;  /* count*h*w*c */
+    const uint8_t *labels;  /* count, each < the model's class_count */
+} ImageSet;
+
 typedef struct TrainConfig {
     int epochs, batch;
     float lr, beta1, beta2, eps;   /* Adam, Keras/PyTorch semantics */
@@ -46,6 +55,14 @@ typedef struct TrainConfig {
     void *context;
 } TrainConfig;
 
+typedef struct EvalConfig {
+    /* Called between mini-batches (may be NULL), as TrainConfig's: evaluating every dataset
+     * can take a sizeable share of a task, and the sweep must keep polling meanwhile.
+     * Returning non-zero aborts the evaluation with SS_INTERRUPTED. */
+    int (*between_batches)(void *context);
+    void *context;
+} EvalConfig;
+
 typedef struct TrainHistory {
     float *loss;            /* [epochs] mean cross-entropy over the epoch's images */
     float *accuracy;        /* [epochs] training accuracy over the epoch's images */
@@ -54,8 +71,8 @@ typedef struct TrainHistory {
 } TrainHistory;
 
 typedef struct EvalResult {
-    float accuracy;         /* fraction correct on the whole dataset */
-    float loss;             /* mean cross-entropy */
+    float accuracy;         /* fraction correct on the whole set */
+    float loss;             /* mean cross-entropy (summed in blocks: see model_evaluate) */
     int collapsed;          /* 1 when one class was predicted for every image */
 } EvalResult;
 
@@ -72,10 +89,16 @@ int64_t model_param_count(const Model *model);
 
 /* One training run from the current weights: shuffles with (order_seed, RNG_PURPOSE_ORDER)
  * every epoch. history arrays must hold cfg->epochs entries. */
-int model_train(Model *model, const Dataset *train, const TrainConfig *cfg, uint64_t order_seed,
+int model_train(Model *model, const ImageSet *train, const TrainConfig *cfg, uint64_t order_seed,
                 TrainHistory *history, Error *err);
-/* probs: count*class_count softmax outputs (may be NULL). */
-int model_evaluate(Model *model, const Dataset *ds, float *probs, EvalResult *result, Error *err);
+/* Predicts every image in batches of the model's max_batch. probs: count*class_count softmax
+ * outputs (may be NULL); cfg may be NULL (no hook). The loss is the mean over blocks of whole
+ * batches of at least 256 images, each block's mean rounded to float: the sweep once evaluated
+ * in such slices, and results files stay bit-identical across versions. */
+int model_evaluate(Model *model, const ImageSet *set, const EvalConfig *cfg, float *probs, EvalResult *result,
+                   Error *err);
+/* The predicted class of one softmax row: the first maximum. */
+int model_predicted_class(const float *probs, int class_count);
 
 /* On divergence (a non-finite batch loss) training stops before that batch's update; the
  * epoch it happened in is counted in epochs_done and its loss/accuracy entries are NaN. */
@@ -94,5 +117,8 @@ int model_threads(const Model *model);
 void model_layer_times(const Model *model, double *forward, double *backward);
 /* Forward multiply-adds of one image through the convolutions and dense layers. */
 double model_forward_macs(const ModelSpec *spec);
+/* Useful FLOPs of training on one image: forward, weight gradients and input gradients (none
+ * for the first layer), 2 FLOPs per multiply-add. */
+double model_train_flops(const ModelSpec *spec);
 
 #endif

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "commands.h"
-#include "seedsweep/layers.h"
+#include "seedsweep/blas.h"
 #include "seedsweep/model.h"
 #include "seedsweep/rng.h"
 
@@ -58,22 +58,6 @@ static const char *kind_name(LayerKind kind) {
     }
 }
 
-/* Useful FLOPs of one training image: forward, weight gradients, input gradients (none for
- * the first layer), 2 FLOPs per multiply-add. */
-static double train_flops(const ModelSpec *spec) {
-    double flops = 0.0;
-    for (int l = 0; l < spec->layer_count; l++) {
-        const LayerSpec *L = &spec->layers[l];
-        double macs = 0.0;
-        if (L->kind == LAYER_CONV)
-            macs = (double)L->out_h * L->out_w * L->out_c * L->in_c * L->kernel * L->kernel;
-        else if (L->kind == LAYER_DENSE)
-            macs = (double)L->in_h * L->in_w * L->in_c * L->units;
-        flops += 2.0 * macs * (l == 0 ? 2 : 3);
-    }
-    return flops;
-}
-
 int cmd_bench(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
         print_help();
@@ -110,7 +94,7 @@ int cmd_bench(int argc, char **argv) {
         printf("warning: OPENBLAS_CORETYPE=%s is set: OpenBLAS may not use this CPU's best kernel\n", coretype);
     printf("model input %s layers %s\n", input, layers);
     printf("batch %d threads %d params %lld forward_mflop_per_image %.1f train_mflop_per_image %.1f\n", batch,
-           threads, (long long)spec.param_count, 2e-6 * model_forward_macs(&spec), 1e-6 * train_flops(&spec));
+           threads, (long long)spec.param_count, 2e-6 * model_forward_macs(&spec), 1e-6 * model_train_flops(&spec));
 
     int64_t image = (int64_t)spec.input_h * spec.input_w * spec.input_c;
     float *data = malloc(sizeof(float) * image * batch);
@@ -196,7 +180,7 @@ int cmd_bench(int argc, char **argv) {
     printf("train_images_per_cpu_s %.2f\n", train_cpu_rate);
     printf("eval_images_per_s %.2f\n", eval_rate);
     printf("images_per_s %.2f\n", train_rate);
-    printf("gflops %.2f\n", train_rate * train_flops(&spec) / 1e9);
+    printf("gflops %.2f\n", train_rate * model_train_flops(&spec) / 1e9);
     printf("sgemm_gflops %.2f\n", sgemm);
     free(data);
     free(labels);

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "seedsweep/common.h"
-#include "seedsweep/layers.h"
+#include "seedsweep/blas.h"
 
 const char *blas_core_name(void) { return openblas_get_corename(); }
 const char *blas_config(void) { return openblas_get_config(); }

@@ -64,6 +64,9 @@ static int64_t layer_in_size(const LayerSpec *L) { return (int64_t)L->in_h * L->
 
 static int64_t align_up(int64_t bytes) { return (bytes + 63) & ~(int64_t)63; }
 
+/* One piece on purpose (llm.c's fill_in_parameter_sizes + malloc_and_point_parameters): the
+ * per-layer plan, then the PLAN list of sizes and the TAKE list of pointers, which must name the
+ * same buffers in the same order and are easiest to check side by side. */
 Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *err) {
     if (max_batch < 1 || threads < 1) {
         error_set(err, SS_ERR_INPUT, "model: batch (%d) and threads (%d) must be at least 1", max_batch, threads);
@@ -321,6 +324,8 @@ float model_forward(Model *model, const float *input, const uint8_t *labels, int
     return (float)(sum / count);
 }
 
+/* One walk from the loss back to the input, kept whole because the ping-pong of dact[cur] and
+ * dact[1 - cur] runs through every branch; each layer kind's branch is a few calls into layers.c. */
 void model_backward(Model *m) {
     const ModelSpec *spec = &m->spec;
     const int B = m->count, L = spec->layer_count;
@@ -468,12 +473,12 @@ void model_adam_step(Model *model, float lr, float beta1, float beta2, float eps
 }
 
 /* NHWC uint8 images -> CHW floats / 255 (Keras divides by 255). */
-static void load_batch(Model *m, const Dataset *ds, const int64_t *index, int count) {
-    const int H = ds->height, W = ds->width, C = ds->channels;
+static void load_batch(Model *m, const ImageSet *set, const int64_t *index, int count) {
+    const int H = set->h, W = set->w, C = set->c;
     const int64_t hw = (int64_t)H * W, image = hw * C;
 #pragma omp parallel for num_threads(m->active_threads) schedule(static)
     for (int b = 0; b < count; b++) {
-        const uint8_t *src = ds->images + index[b] * image;
+        const uint8_t *src = set->pixels + index[b] * image;
         float *dst = m->input + b * image;
         if (C == 1) {
             for (int64_t i = 0; i < hw; i++) dst[i] = src[i] / 255.0f;
@@ -481,38 +486,38 @@ static void load_batch(Model *m, const Dataset *ds, const int64_t *index, int co
             for (int64_t i = 0; i < hw; i++)
                 for (int c = 0; c < C; c++) dst[c * hw + i] = src[i * C + c] / 255.0f;
         }
-        m->labels[b] = ds->labels[index[b]];
+        m->labels[b] = set->labels[index[b]];
     }
 }
 
-static int check_dataset(const Model *m, const Dataset *ds, const char *what, Error *err) {
+static int check_images(const Model *m, const ImageSet *set, const char *what, Error *err) {
     const ModelSpec *s = &m->spec;
-    if (ds->height != s->input_h || ds->width != s->input_w || ds->channels != s->input_c)
+    if (set->h != s->input_h || set->w != s->input_w || set->c != s->input_c)
         return error_set(err, SS_ERR_INPUT, "%s: images are %dx%dx%d but the model's input is %dx%dx%d", what,
-                         ds->height, ds->width, ds->channels, s->input_h, s->input_w, s->input_c);
-    if (ds->count < 1) return error_set(err, SS_ERR_INPUT, "%s: the dataset holds no images", what);
-    for (int64_t i = 0; i < ds->count; i++)
-        if (ds->labels[i] >= s->class_count)
+                         set->h, set->w, set->c, s->input_h, s->input_w, s->input_c);
+    if (set->count < 1) return error_set(err, SS_ERR_INPUT, "%s: the dataset holds no images", what);
+    for (int64_t i = 0; i < set->count; i++)
+        if (set->labels[i] >= s->class_count)
             return error_set(err, SS_ERR_INPUT, "%s: image %lld has label %d but the model has %d classes", what,
-                             (long long)i, ds->labels[i], s->class_count);
+                             (long long)i, set->labels[i], s->class_count);
     return SS_OK;
 }
 
-static int argmax_row(const float *p, int n) {
+int model_predicted_class(const float *probs, int class_count) {
     int best = 0;
-    for (int j = 1; j < n; j++)
-        if (p[j] > p[best]) best = j;
+    for (int j = 1; j < class_count; j++)
+        if (probs[j] > probs[best]) best = j;
     return best;
 }
 
-int model_train(Model *model, const Dataset *train, const TrainConfig *cfg, uint64_t order_seed,
+int model_train(Model *model, const ImageSet *train, const TrainConfig *cfg, uint64_t order_seed,
                 TrainHistory *history, Error *err) {
     history->epochs_done = 0;
     history->diverged = 0;
     if (cfg->epochs < 0 || cfg->batch < 1 || cfg->batch > model->max_batch)
         return error_set(err, SS_ERR_INPUT, "train: batch %d must be in 1..%d and epochs (%d) >= 0", cfg->batch,
                          model->max_batch, cfg->epochs);
-    if (check_dataset(model, train, "train", err)) return err->code;
+    if (check_images(model, train, "train", err)) return err->code;
     int64_t *order = ss_calloc((size_t)train->count, sizeof *order, err);
     if (!order) return err->code;
     const int classes = model->spec.class_count;
@@ -537,7 +542,7 @@ int model_train(Model *model, const Dataset *train, const TrainConfig *cfg, uint
             }
             for (int b = 0; b < count; b++) {
                 loss_sum += model->losses[b];
-                correct += argmax_row(model->probs + b * classes, classes) == model->labels[b];
+                correct += model_predicted_class(model->probs + b * classes, classes) == model->labels[b];
             }
             model_backward(model);
             model_adam_step(model, cfg->lr, cfg->beta1, cfg->beta2, cfg->eps);
@@ -556,31 +561,44 @@ int model_train(Model *model, const Dataset *train, const TrainConfig *cfg, uint
     return status;
 }
 
-int model_evaluate(Model *model, const Dataset *ds, float *probs, EvalResult *result, Error *err) {
+/* Images per loss block: whole batches, at least 256 images (see model.h). */
+static int64_t loss_block(int batch) { return (int64_t)batch * (batch >= 256 ? 1 : (256 + batch - 1) / batch); }
+
+int model_evaluate(Model *model, const ImageSet *set, const EvalConfig *cfg, float *probs, EvalResult *result,
+                   Error *err) {
     memset(result, 0, sizeof *result);
-    if (check_dataset(model, ds, "evaluate", err)) return err->code;
+    if (check_images(model, set, "evaluate", err)) return err->code;
     const int classes = model->spec.class_count;
+    const int64_t block = loss_block(model->max_batch);
     int64_t *index = model->eval_index;
-    double loss_sum = 0.0;
+    double loss_sum = 0.0, block_sum = 0.0;
     int64_t correct = 0;
     int first_prediction = -1, collapsed = 1;
-    for (int64_t start = 0; start < ds->count; start += model->max_batch) {
-        int count = (int)(ds->count - start < model->max_batch ? ds->count - start : model->max_batch);
+    for (int64_t start = 0; start < set->count; start += model->max_batch) {
+        int count = (int)(set->count - start < model->max_batch ? set->count - start : model->max_batch);
         for (int b = 0; b < count; b++) index[b] = start + b;
-        load_batch(model, ds, index, count);
+        load_batch(model, set, index, count);
         model_forward(model, NULL, model->labels, count);
         for (int b = 0; b < count; b++) {
             const float *p = model->probs + b * classes;
-            int predicted = argmax_row(p, classes);
+            int predicted = model_predicted_class(p, classes);
             if (first_prediction < 0) first_prediction = predicted;
             if (predicted != first_prediction) collapsed = 0;
             correct += predicted == model->labels[b];
-            loss_sum += model->losses[b];
+            block_sum += model->losses[b];
             if (probs) memcpy(probs + (start + b) * classes, p, sizeof(float) * classes);
         }
+        int64_t end = start + count;
+        if (end % block == 0 || end == set->count) {   /* a block ends: add its float-rounded mean */
+            int64_t in_block = end % block ? end % block : block;
+            loss_sum += (double)(float)(block_sum / in_block) * in_block;
+            block_sum = 0.0;
+        }
+        if (end < set->count && cfg && cfg->between_batches && cfg->between_batches(cfg->context))
+            return error_set(err, SS_INTERRUPTED, "evaluate: interrupted");
     }
-    result->accuracy = (float)((double)correct / ds->count);
-    result->loss = (float)(loss_sum / ds->count);
+    result->accuracy = (float)((double)correct / set->count);
+    result->loss = (float)(loss_sum / set->count);
     result->collapsed = collapsed;
     return SS_OK;
 }

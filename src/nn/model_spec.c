@@ -47,6 +47,8 @@ static int parse_input(const char *input, ModelSpec *spec, Error *err) {
     return SS_OK;
 }
 
+/* One pass over the words that infers each layer's shape from the one before it; kept whole
+ * so a word's checks and the shape it produces read together. */
 int model_spec_parse(const char *input, const char *layers, ModelSpec *spec, Error *err) {
     memset(spec, 0, sizeof *spec);
     if (parse_input(input, spec, err)) return err->code;
@@ -159,14 +161,23 @@ int init_kind_parse(const char *text, InitKind *kind, Error *err) {
                      text ? text : "");
 }
 
+/* Multiply-adds of one image through layer L's forward pass (pool and flatten: none counted). */
+static double layer_forward_macs(const LayerSpec *L) {
+    if (L->kind == LAYER_CONV) return (double)L->out_h * L->out_w * L->out_c * L->in_c * L->kernel * L->kernel;
+    if (L->kind == LAYER_DENSE) return (double)L->in_h * L->in_w * L->in_c * L->units;
+    return 0.0;
+}
+
 double model_forward_macs(const ModelSpec *spec) {
     double macs = 0.0;
-    for (int l = 0; l < spec->layer_count; l++) {
-        const LayerSpec *L = &spec->layers[l];
-        if (L->kind == LAYER_CONV)
-            macs += (double)L->out_h * L->out_w * L->out_c * L->in_c * L->kernel * L->kernel;
-        else if (L->kind == LAYER_DENSE)
-            macs += (double)L->in_h * L->in_w * L->in_c * L->units;
-    }
+    for (int l = 0; l < spec->layer_count; l++) macs += layer_forward_macs(&spec->layers[l]);
     return macs;
+}
+
+/* The backward pass costs one forward's multiply-adds for the weight gradients and one for the
+ * input gradients, which the first layer does not need. */
+double model_train_flops(const ModelSpec *spec) {
+    double flops = 0.0;
+    for (int l = 0; l < spec->layer_count; l++) flops += 2.0 * layer_forward_macs(&spec->layers[l]) * (l == 0 ? 2 : 3);
+    return flops;
 }

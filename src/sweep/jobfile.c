@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "seedsweep/sha256.h"
+
 typedef struct Parser {
     const char *what;           /* file name for messages */
     const char *text, *cursor;  /* whole text; next unread byte */

@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "seedsweep/sha256.h"
+
 struct ResultsFile {
     char *path;
     hid_t file;

@@ -5,15 +5,15 @@
  *                            result, give me the next task"; or a STOPPED/FAILED notice
  *   0 -> worker  TAG_TASK    int64 next task, -1 = no more work
  *   0 -> worker  TAG_STOP    abort the task in hand (after SIGTERM/SIGUSR1 or a failure)
- * Rank 0 serves reports by non-blocking MPI_Iprobe polling from model_train's between_batches
- * hook and between its own tasks, so it trains on its core like every other rank; a worker waits
- * for a reply at most one of rank 0's mini-batches. Waits poll with short sleeps rather than
- * blocking MPI calls, which Open MPI implements as busy loops that would steal cores from the
- * ranks still training when ranks are oversubscribed. */
+ * Rank 0 serves reports by non-blocking MPI_Iprobe polling from the between_batches hook of
+ * model_train and model_evaluate and between its own tasks, so it trains on its core like every
+ * other rank; a worker waits for a reply at most one of rank 0's mini-batches. Waits poll with
+ * short sleeps rather than blocking MPI calls, which Open MPI implements as busy loops that would
+ * steal cores from the ranks still training when ranks are oversubscribed.
+ * Running one task is task.c's job (no MPI there), choosing threads threads.c's, and every
+ * message to the user goes through progress.c: this file is the protocol and its set-up. */
 #include "seedsweep/scheduler.h"
 
-#include <errno.h>
-#include <math.h>
 #include <mpi.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,11 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "seedsweep/blas.h"
 #include "seedsweep/jobfile.h"
-#include "seedsweep/layers.h"
 #include "seedsweep/model.h"
-#include "seedsweep/plan.h"
+#include "seedsweep/progress.h"
 #include "seedsweep/results.h"
+#include "seedsweep/task.h"
+#include "seedsweep/threads.h"
 
 enum { TAG_REPORT = 11, TAG_TASK = 12, TAG_STOP = 13 };
 enum { REPORT_RESULT = 0, REPORT_FIRST = 1, REPORT_STOPPED = 2, REPORT_FAILED = 3 };
@@ -51,6 +53,7 @@ typedef struct Sweep {
     ResultsShape shape;
     Model *model;
     int threads;
+    TaskRunner runner;
     size_t report_bytes;
     char *send_buffer, *recv_buffer;
     /* rank 0 only */
@@ -63,9 +66,7 @@ typedef struct Sweep {
     int stopping;                  /* no more tasks handed out */
     int failure;                   /* SS_ERR_RUNTIME seen somewhere */
     Error failure_err;
-    double started;
-    double task_seconds_sum;
-    int quiet;
+    Progress progress;
     double serve_seconds;          /* rank 0 time spent serving reports, recording included */
     double record_seconds;         /* rank 0 time spent writing results (HDF5 write + flush) */
     int64_t reports_served;
@@ -97,96 +98,23 @@ static void report_view(const ResultsShape *s, char *buffer, TaskResult *r) {
 
 /* ---- running one task (any rank) ---- */
 
-static int poll_rank0(void *context);
-static int poll_worker(void *context);
-
-/* model_evaluate over slices of ds, polling between slices: evaluating every dataset can take a
- * sizeable share of a task, and rank 0 must keep answering workers meanwhile. Slices are whole
- * multiples of the model's batch, so every forward pass sees the same images as one call would;
- * every rank evaluates the same way, so results stay bit-identical whichever rank ran a task. */
-static int evaluate(Sweep *sw, const Dataset *ds, float *probs, EvalResult *result, Error *err) {
-    memset(result, 0, sizeof *result);
-    const int classes = sw->shape.class_count;
-    const int batch = sw->job.batch;
-    const int64_t slice = (int64_t)batch * (batch >= 256 ? 1 : (256 + batch - 1) / batch);
-    double loss_sum = 0.0;
-    for (int64_t start = 0; start < ds->count; start += slice) {
-        Dataset view = *ds;
-        view.count = ds->count - start < slice ? ds->count - start : slice;
-        view.images = dataset_image(ds, start);
-        view.labels = ds->labels + start;
-        view.names = NULL;
-        EvalResult part;
-        int rc = model_evaluate(sw->model, &view, probs + start * classes, &part, err);
-        if (rc != SS_OK) return rc;
-        loss_sum += (double)part.loss * view.count;
-        if (start + slice < ds->count && (sw->rank == 0 ? poll_rank0(sw) : poll_worker(sw)))
-            return error_set(err, SS_INTERRUPTED, "evaluate: interrupted");
-    }
-    int64_t correct = 0;
-    int first = -1, collapsed = 1;
-    for (int64_t i = 0; i < ds->count; i++) {
-        const float *p = probs + i * classes;
-        int best = 0;   /* first maximum, as model_evaluate */
-        for (int c = 1; c < classes; c++)
-            if (p[c] > p[best]) best = c;
-        correct += best == ds->labels[i];
-        if (first < 0) first = best;
-        if (best != first) collapsed = 0;
-    }
-    result->accuracy = (float)((double)correct / ds->count);
-    result->loss = (float)(loss_sum / ds->count);
-    result->collapsed = collapsed;
-    return SS_OK;
-}
-
+/* task_run into a packed report, header filled for rank 0. */
 static int run_task(Sweep *sw, int64_t task, char *buffer, Error *err) {
-    const JobSpec *job = &sw->job;
-    PlanTask plan = plan_task(job, task);
     TaskResult r;
     report_view(&sw->shape, buffer, &r);
-    ReportHeader *h = (ReportHeader *)buffer;
-    double t0 = ss_now();
-    model_init(sw->model, job->init, plan.init_seed);
-    TrainConfig cfg = {.epochs = job->epochs, .batch = job->batch, .lr = job->lr, .beta1 = job->beta1,
-                       .beta2 = job->beta2, .eps = job->eps, .threads = sw->threads,
-                       .between_batches = sw->rank == 0 ? poll_rank0 : poll_worker, .context = sw};
-    for (int e = 0; e < job->epochs; e++) r.train_loss[e] = r.train_accuracy[e] = NAN;
-    TrainHistory history = {.loss = r.train_loss, .accuracy = r.train_accuracy};
-    int rc = model_train(sw->model, &sw->sets[plan.dataset], &cfg, plan.order_seed, &history, err);
+    int rc = task_run(&sw->runner, task, &r, err);
     if (rc != SS_OK) return rc;
-    for (int e = history.epochs_done; e < job->epochs; e++) r.train_loss[e] = r.train_accuracy[e] = NAN;
-    float *p = r.predictions;
-    for (int d = 0; d < job->dataset_count; d++) {
-        EvalResult ev = {0};
-        rc = evaluate(sw, &sw->sets[d], p, &ev, err);
-        if (rc != SS_OK) return rc;
-        r.accuracy[d] = ev.accuracy;
-        r.loss[d] = ev.loss;
-        r.collapsed[d] = (int8_t)ev.collapsed;
-        p += sw->sets[d].count * sw->shape.class_count;
-    }
+    ReportHeader *h = (ReportHeader *)buffer;
     memset(h, 0, sizeof *h);
     h->task = task;
     h->kind = REPORT_RESULT;
-    h->status = history.diverged ? TASK_DIVERGED : TASK_DONE;
+    h->status = r.status;
     h->rank = sw->rank;
-    h->seconds = ss_now() - t0;
+    h->seconds = r.seconds;
     return SS_OK;
 }
 
 /* ---- rank 0 ---- */
-
-static void format_duration(double seconds, char *out, size_t size) {
-    if (!isfinite(seconds) || seconds < 0) {
-        snprintf(out, size, "?");
-        return;
-    }
-    long s = (long)(seconds + 0.5);
-    if (s >= 3600) snprintf(out, size, "%ldh%02ldm%02lds", s / 3600, s / 60 % 60, s % 60);
-    else if (s >= 60) snprintf(out, size, "%ldm%02lds", s / 60, s % 60);
-    else snprintf(out, size, seconds < 10 ? "%.2fs" : "%.1fs", seconds);
-}
 
 static void record(Sweep *sw, char *buffer) {
     ReportHeader *h = (ReportHeader *)buffer;
@@ -207,24 +135,7 @@ static void record(Sweep *sw, char *buffer) {
         return;
     }
     sw->done_this_run++;
-    sw->task_seconds_sum += h->seconds;
-    if (sw->quiet) return;
-    const JobSpec *job = &sw->job;
-    PlanTask plan = plan_task(job, h->task);
-    char line[2048];
-    int n = snprintf(line, sizeof line, "[%lld/%lld] task %lld train=%s seed=%lld%s acc", (long long)sw->done_this_run,
-                     (long long)sw->total_pending, (long long)h->task, job->dataset_names[plan.dataset],
-                     (long long)plan.seed, h->status == TASK_DIVERGED ? " DIVERGED" : "");
-    for (int d = 0; d < job->dataset_count && n < (int)sizeof line - 80; d++)
-        n += snprintf(line + n, sizeof line - n, " %s=%.3f", job->dataset_names[d], r.accuracy[d]);
-    double elapsed = ss_now() - sw->started;
-    double eta = elapsed / sw->done_this_run * (sw->total_pending - sw->done_this_run);
-    char took[32], left[32];
-    format_duration(h->seconds, took, sizeof took);
-    format_duration(eta, left, sizeof left);
-    snprintf(line + n, sizeof line - n, " %s rank %d ETA %s", took, h->rank, left);
-    printf("%s\n", line);
-    fflush(stdout);
+    progress_task_done(&sw->progress, &r);
 }
 
 static int64_t next_task(Sweep *sw) {
@@ -306,7 +217,7 @@ static void nap(void) {
 }
 
 static int rank0_loop(Sweep *sw, Error *err) {
-    sw->started = ss_now();
+    progress_start_clock(&sw->progress);
     char *own = malloc(sw->report_bytes);
     if (!own) return error_set(err, SS_ERR_RUNTIME, "out of memory");
     for (;;) {
@@ -400,6 +311,7 @@ static int agree(Sweep *sw, int rc, int *report) {
     return worst;
 }
 
+/* The node's rank count comes from MPI; the rule itself is threads_per_rank's. */
 static int choose_threads(Sweep *sw, const SweepOptions *options, Error *err) {
     MPI_Comm node;
     MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, sw->rank, MPI_INFO_NULL, &node);
@@ -408,25 +320,10 @@ static int choose_threads(Sweep *sw, const SweepOptions *options, Error *err) {
     MPI_Comm_free(&node);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (cores < 1) cores = 1;
-    int threads = options->threads;
-    const char *slurm = getenv("SLURM_CPUS_PER_TASK");
-    if (threads <= 0 && slurm && *slurm) {
-        char *end;
-        long v = strtol(slurm, &end, 10);
-        if (*end || v < 1 || v > 4096)
-            return error_set(err, SS_ERR_INPUT, "SLURM_CPUS_PER_TASK='%s' is not a positive integer", slurm);
-        threads = (int)v;
-    }
-    if (threads <= 0) threads = 1;
-    if (options->threads <= 0 && (long)threads * local_ranks > cores) {
-        /* default: never more threads than cores on a node */
-        int capped = (int)(cores / local_ranks);
-        threads = capped < 1 ? 1 : capped;
-    }
-    if (sw->rank == 0 && (long)threads * local_ranks > cores)
-        fprintf(stderr, "seedsweep run: warning: %d ranks x %d threads on a node with %ld cores (oversubscribed)\n",
-                local_ranks, threads, cores);
-    sw->threads = threads;
+    int rc = threads_per_rank(options->threads, getenv("SLURM_CPUS_PER_TASK"), local_ranks, cores, &sw->threads, err);
+    if (rc != SS_OK) return rc;
+    if (sw->rank == 0 && (long)sw->threads * local_ranks > cores)
+        progress_warn_oversubscribed(local_ranks, sw->threads, cores);
     return SS_OK;
 }
 
@@ -449,6 +346,8 @@ static int prepare(Sweep *sw, const SweepOptions *options, Error *err) {
         return error_set(err, SS_ERR_RUNTIME, "out of memory for reports");
     sw->model = model_create(&sw->job.model, sw->job.batch, sw->threads, err);
     if (!sw->model) return err->code ? err->code : SS_ERR_RUNTIME;
+    sw->runner = (TaskRunner){.job = &sw->job, .sets = sw->sets, .model = sw->model, .threads = sw->threads,
+                              .between_batches = sw->rank == 0 ? poll_rank0 : poll_worker, .context = sw};
     return SS_OK;
 }
 
@@ -469,10 +368,8 @@ static int open_results(Sweep *sw, const SweepOptions *options, Error *err) {
         for (int64_t t = 0; t < sw->shape.task_count; t++)
             if (pending[t]) sw->queue[sw->queue_length++] = t;
         sw->total_pending = sw->queue_length;
-        printf("seedsweep run: %s -> %s: %lld tasks, %lld to run (%lld already done), %d ranks x %d threads\n",
-                   sw->job.path, path, (long long)sw->shape.task_count, (long long)sw->queue_length,
-                   (long long)(sw->shape.task_count - sw->queue_length), sw->size, sw->threads);
-        fflush(stdout);
+        progress_begin(&sw->progress, stdout, options->quiet, &sw->job, path, sw->shape.task_count,
+                       sw->queue_length, sw->size, sw->threads);
     }
     free(pending);
     return rc;
@@ -490,6 +387,33 @@ static void cleanup(Sweep *sw) {
     free(sw->worker_finished);
 }
 
+/* Rank 0 after set-up: serve and train until no task is left or the sweep stops, then settle
+ * the status (a failure seen anywhere, or tasks left by a stop signal) and close the file. */
+static int rank0_run(Sweep *sw, Error *err) {
+    sw->workers_active = sw->size - 1;
+    int rc = rank0_loop(sw, err);
+    if (rc == SS_OK && sw->failure) {
+        *err = sw->failure_err;
+        rc = sw->failure;
+    }
+    int64_t left = sw->total_pending - sw->done_this_run;
+    if (rc == SS_OK && left > 0) {
+        rc = error_set(err, SS_INTERRUPTED,
+                       "interrupted%s: %lld of %lld tasks still pending; run the same command again to resume",
+                       stop_signal == SIGTERM ? " by SIGTERM" : stop_signal == SIGUSR1 ? " by SIGUSR1" : "",
+                       (long long)left, (long long)sw->shape.task_count);
+    }
+    progress_end(&sw->progress, sw->size, sw->record_seconds, sw->serve_seconds, sw->reports_served);
+    Error close_err = {0};
+    ResultsFile *results = sw->results;
+    sw->results = NULL;
+    if (results_close(results, &close_err) != SS_OK && rc == SS_OK) {
+        *err = close_err;
+        rc = SS_ERR_RUNTIME;
+    }
+    return rc;
+}
+
 int sweep_run(const SweepOptions *options, int *report, Error *err) {
     *report = 0;
     int provided = 0;
@@ -502,7 +426,6 @@ int sweep_run(const SweepOptions *options, int *report, Error *err) {
     }
     MPI_Comm_rank(MPI_COMM_WORLD, &sw->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &sw->size);
-    sw->quiet = options->quiet;
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = on_stop_signal;
@@ -517,43 +440,8 @@ int sweep_run(const SweepOptions *options, int *report, Error *err) {
         rc = agree(sw, rc, report);
     }
     if (rc == SS_OK) {
-        if (sw->rank == 0) {
-            sw->workers_active = sw->size - 1;
-            rc = rank0_loop(sw, err);
-            if (rc == SS_OK && sw->failure) {
-                *err = sw->failure_err;
-                rc = sw->failure;
-            }
-            if (rc == SS_OK) {
-                int64_t left = sw->total_pending - sw->done_this_run;
-                if (left > 0 || stop_signal) {
-                    rc = left > 0 ? SS_INTERRUPTED : SS_OK;
-                    if (rc == SS_INTERRUPTED)
-                        error_set(err, SS_INTERRUPTED,
-                                  "interrupted%s: %lld of %lld tasks still pending; run the same command again to resume",
-                                  stop_signal == SIGTERM ? " by SIGTERM" : stop_signal == SIGUSR1 ? " by SIGUSR1" : "",
-                                  (long long)left, (long long)sw->shape.task_count);
-                }
-            }
-            if (sw->done_this_run > 0) {
-                double wall = ss_now() - sw->started;
-                printf("seedsweep run: %lld tasks in %.2f s wall (sum of task times %.2f s, %d ranks); rank 0 "
-                       "overhead: %.3f ms per task recorded, %.3f ms per report served (recording included)\n",
-                       (long long)sw->done_this_run, wall, sw->task_seconds_sum, sw->size,
-                       1e3 * sw->record_seconds / sw->done_this_run,
-                       sw->reports_served ? 1e3 * sw->serve_seconds / sw->reports_served : 0.0);
-                fflush(stdout);
-            }
-            Error close_err = {0};
-            ResultsFile *results = sw->results;
-            sw->results = NULL;
-            if (results_close(results, &close_err) != SS_OK && rc == SS_OK) {
-                *err = close_err;
-                rc = SS_ERR_RUNTIME;
-            }
-        } else {
-            if (worker_loop(sw, err) != SS_OK) fprintf(stderr, "seedsweep: rank %d: %s\n", sw->rank, err->message);
-        }
+        if (sw->rank == 0) rc = rank0_run(sw, err);
+        else if (worker_loop(sw, err) != SS_OK) progress_rank_failed(sw->rank, err);
         /* rank 0 decides the status (it saw every worker's failure or stop); all ranks return it */
         MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
         *report = sw->rank == 0 && rc != SS_OK;

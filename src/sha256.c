@@ -1,7 +1,8 @@
-/* sha256.c - SHA-256 (FIPS 180-4) of the job text, stored in the results file as job_sha256.
- * Self-contained so the sweep needs no crypto library for one fingerprint. */
-#include "seedsweep/jobfile.h"
+/* sha256.c - SHA-256 (FIPS 180-4): the fingerprints of the job text and of the datasets stored
+ * in a results file. Self-contained so the sweep needs no crypto library for them. */
+#include "seedsweep/sha256.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -1,0 +1,36 @@
+/* progress.h - what a sweep tells the user on stdout/stderr while it runs: the opening line,
+ * one line per finished task with an ETA, the closing summary, warnings and a rank's failure.
+ * The scheduler calls these; it prints nothing itself. */
+#ifndef SEEDSWEEP_PROGRESS_H
+#define SEEDSWEEP_PROGRESS_H
+
+#include <stdio.h>
+
+#include "seedsweep/common.h"
+#include "seedsweep/jobfile.h"
+#include "seedsweep/results.h"
+
+typedef struct Progress {
+    FILE *out;                  /* stdout in a sweep */
+    int quiet;                  /* no per-task lines (the opening and closing lines remain) */
+    const JobSpec *job;
+    int64_t total;              /* tasks this run set out to do */
+    int64_t done;               /* of those, finished and recorded */
+    double started;             /* ss_now() when the run started */
+    double task_seconds;        /* sum of the finished tasks' own times */
+} Progress;
+
+/* "seedsweep run: JOB -> FILE: N tasks, M to run (K already done), R ranks x T threads". */
+void progress_begin(Progress *p, FILE *out, int quiet, const JobSpec *job, const char *results_path,
+                    int64_t task_count, int64_t to_run, int ranks, int threads);
+/* Starts the clock of the ETA and of the summary's wall time. */
+void progress_start_clock(Progress *p);
+/* "[done/total] task T train=D seed=S acc D1=... TIME rank R ETA LEFT", after r was recorded. */
+void progress_task_done(Progress *p, const TaskResult *r);
+/* The closing summary: wall time, sum of task times, rank 0's overhead (nothing when no task ran). */
+void progress_end(const Progress *p, int ranks, double record_seconds, double serve_seconds,
+                  int64_t reports_served);
+void progress_warn_oversubscribed(int local_ranks, int threads, long cores);
+void progress_rank_failed(int rank, const Error *err);
+
+#endif

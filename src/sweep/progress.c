@@ -1,0 +1,72 @@
+/* progress.c - the sweep's messages to the user (see progress.h). Lines are flushed at once:
+ * under Slurm stdout is a file that users tail. */
+#include "seedsweep/progress.h"
+
+#include <math.h>
+
+#include "seedsweep/plan.h"
+
+static void format_duration(double seconds, char *out, size_t size) {
+    if (!isfinite(seconds) || seconds < 0) {
+        snprintf(out, size, "?");
+        return;
+    }
+    long s = (long)(seconds + 0.5);
+    if (s >= 3600) snprintf(out, size, "%ldh%02ldm%02lds", s / 3600, s / 60 % 60, s % 60);
+    else if (s >= 60) snprintf(out, size, "%ldm%02lds", s / 60, s % 60);
+    else snprintf(out, size, seconds < 10 ? "%.2fs" : "%.1fs", seconds);
+}
+
+void progress_begin(Progress *p, FILE *out, int quiet, const JobSpec *job, const char *results_path,
+                    int64_t task_count, int64_t to_run, int ranks, int threads) {
+    *p = (Progress){.out = out, .quiet = quiet, .job = job, .total = to_run, .started = ss_now()};
+    fprintf(out, "seedsweep run: %s -> %s: %lld tasks, %lld to run (%lld already done), %d ranks x %d threads\n",
+            job->path, results_path, (long long)task_count, (long long)to_run, (long long)(task_count - to_run),
+            ranks, threads);
+    fflush(out);
+}
+
+void progress_start_clock(Progress *p) { p->started = ss_now(); }
+
+void progress_task_done(Progress *p, const TaskResult *r) {
+    p->done++;
+    p->task_seconds += r->seconds;
+    if (p->quiet) return;
+    const JobSpec *job = p->job;
+    PlanTask plan = plan_task(job, r->task);
+    char line[2048];
+    int n = snprintf(line, sizeof line, "[%lld/%lld] task %lld train=%s seed=%lld%s acc", (long long)p->done,
+                     (long long)p->total, (long long)r->task, job->dataset_names[plan.dataset],
+                     (long long)plan.seed, r->status == TASK_DIVERGED ? " DIVERGED" : "");
+    for (int d = 0; d < job->dataset_count && n < (int)sizeof line - 80; d++)
+        n += snprintf(line + n, sizeof line - n, " %s=%.3f", job->dataset_names[d], r->accuracy[d]);
+    double elapsed = ss_now() - p->started;
+    double eta = elapsed / p->done * (p->total - p->done);
+    char took[32], left[32];
+    format_duration(r->seconds, took, sizeof took);
+    format_duration(eta, left, sizeof left);
+    snprintf(line + n, sizeof line - n, " %s rank %d ETA %s", took, r->rank, left);
+    fprintf(p->out, "%s\n", line);
+    fflush(p->out);
+}
+
+void progress_end(const Progress *p, int ranks, double record_seconds, double serve_seconds,
+                  int64_t reports_served) {
+    if (p->done <= 0) return;
+    double wall = ss_now() - p->started;
+    fprintf(p->out,
+            "seedsweep run: %lld tasks in %.2f s wall (sum of task times %.2f s, %d ranks); rank 0 overhead: "
+            "%.3f ms per task recorded, %.3f ms per report served (recording included)\n",
+            (long long)p->done, wall, p->task_seconds, ranks, 1e3 * record_seconds / p->done,
+            reports_served ? 1e3 * serve_seconds / reports_served : 0.0);
+    fflush(p->out);
+}
+
+void progress_warn_oversubscribed(int local_ranks, int threads, long cores) {
+    fprintf(stderr, "seedsweep run: warning: %d ranks x %d threads on a node with %ld cores (oversubscribed)\n",
+            local_ranks, threads, cores);
+}
+
+void progress_rank_failed(int rank, const Error *err) {
+    fprintf(stderr, "seedsweep: rank %d: %s\n", rank, err->message);
+}
