@@ -31,7 +31,8 @@ typedef struct ModelSpec {
  * Errors (SS_ERR_INPUT) name the word and its 1-based position. A dense layer right after a
  * conv or pool flattens implicitly; flattening is in CHW order (as PyTorch; Keras uses HWC,
  * which only permutes the first dense layer's weights). `pool` is 2x2 stride 2 and needs
- * even sizes. Dense layers but the last have ReLU; the last is softmax + cross-entropy. */
+ * even sizes. Dense layers but the last have ReLU; the last is softmax + cross-entropy.
+ * The input shape is read first: after a failure, spec->input_h is 0 iff `input` was refused. */
 int model_spec_parse(const char *input, const char *layers, ModelSpec *spec, Error *err);
 int init_kind_parse(const char *text, InitKind *kind, Error *err);
 

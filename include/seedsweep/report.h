@@ -1,26 +1,67 @@
 /* report.h - statistics of a results file (DESIGN.md section 10): per (training, test) dataset
- * summaries, rank tests between training datasets, the most often misclassified images. */
+ * summaries, rank tests between training datasets, the most often misclassified images.
+ * Computed once into a ReportStats, then rendered as text, CSV or JSON from it. */
 #ifndef SEEDSWEEP_REPORT_H
 #define SEEDSWEEP_REPORT_H
 
 #include <stdio.h>
 
 #include "seedsweep/common.h"
+#include "seedsweep/results.h"
+#include "seedsweep/stats.h"
 
 typedef enum { REPORT_TEXT, REPORT_CSV, REPORT_JSON } ReportFormat;
 
-typedef struct Summary {
-    int n;
-    double median, q1, q3, min, max, mean;   /* quartiles interpolate linearly (numpy's default) */
-} Summary;
+#define REPORT_TOP_MISCLASSIFIED 10
 
-/* values is sorted in place; NaNs must be left out by the caller. */
-void summary_of(double *values, int n, Summary *s);
+/* One training dataset, in plan order (tasks are grouped by training dataset). */
+typedef struct ReportTraining {
+    int dataset;
+    int64_t pending;           /* its tasks not finished yet (left out of every statistic) */
+} ReportTraining;
 
-/* Two-sided Mann-Whitney U test, as scipy.stats.mannwhitneyu(a, b) (method "auto"): U of a;
- * p exact when a sample has <= 8 values and nothing is tied, else from the normal approximation
- * with tie and continuity correction. p = NaN when a sample is empty or all values are tied. */
-double mann_whitney(const double *a, int na, const double *b, int nb, double *u, double *z);
+/* One cell of the accuracy table: finished tasks (done or diverged) of one training dataset,
+ * their accuracies on one test dataset, NaN accuracies left out. */
+typedef struct ReportPair {
+    int training;              /* index into ReportStats.trainings */
+    int train, test;           /* dataset indices; test = -1: pooled over every dataset but the training one */
+    Summary accuracy;
+    int collapsed;             /* runs among those that predicted one class for every image */
+} ReportPair;
+
+/* Mann-Whitney U between the pooled test accuracies of two training datasets. */
+typedef struct ReportRankTest {
+    int a, b;                  /* dataset indices, a before b in plan order */
+    int na, nb;
+    double u, z, p;            /* as stats_mann_whitney */
+} ReportRankTest;
+
+/* A test image and how often it was misclassified (argmax of its softmax row != label) over the
+ * finished runs where its dataset was a test set. */
+typedef struct ReportImage {
+    int dataset;
+    int64_t image;
+    int label;
+    int wrong, runs;
+} ReportImage;
+
+typedef struct ReportStats {
+    int64_t task_count, done, diverged, pending;
+    int training_count;
+    ReportTraining trainings[JOB_MAX_DATASETS];
+    int pair_count;            /* training_count x (dataset_count + 1) */
+    ReportPair *pairs;         /* per training dataset: the pooled cell, then each test dataset in order */
+    int rank_test_count;       /* one per two training datasets */
+    ReportRankTest *rank_tests;
+    int misclassified_count;   /* at most REPORT_TOP_MISCLASSIFIED, only images wrong at least once */
+    ReportImage misclassified[REPORT_TOP_MISCLASSIFIED];   /* highest wrong/runs first */
+} ReportStats;
+
+/* data must hold predictions (results_load with_predictions). Free stats with report_stats_free. */
+int report_compute(const ResultsData *data, ReportStats *stats, Error *err);
+void report_stats_free(ReportStats *stats);
+/* path is only printed; data gives the dataset, class and image names. */
+void report_render(const ReportStats *stats, const ResultsData *data, const char *path, ReportFormat format, FILE *out);
 
 /* Reads path (it may belong to a running sweep: pending tasks are left out and counted). */
 int report_write(const char *path, ReportFormat format, FILE *out, Error *err);

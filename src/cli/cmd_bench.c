@@ -11,6 +11,7 @@
 #include "seedsweep/blas.h"
 #include "seedsweep/model.h"
 #include "seedsweep/rng.h"
+#include "seedsweep/stats.h"
 
 #define SEED_LAYERS                                                                                      \
     "conv16 pool conv16 pool conv16 pool conv32 pool conv32 conv32 pool conv64 pool conv64 pool conv64 " \
@@ -29,16 +30,6 @@ static void print_help(void) {
            "gflops Y (useful training FLOP/s: forward, weight and input gradients),\n"
            "sgemm_gflops Z (the BLAS's sgemm on a 2048^3 gemm with the same threads).\n\n"
            "example:\n  OMP_PROC_BIND=close seedsweep bench --threads 2 --seconds 10 --profile\n");
-}
-
-static int compare_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *values, int64_t count) {
-    qsort(values, (size_t)count, sizeof *values, compare_double);
-    return count % 2 ? values[count / 2] : 0.5 * (values[count / 2 - 1] + values[count / 2]);
 }
 
 /* Process CPU seconds (all threads): on a shared machine, images per CPU-second show the
@@ -129,8 +120,8 @@ int cmd_bench(int argc, char **argv) {
         step_cpu[steps] = cpu_seconds() - c0;
         step_times[steps++] = t - s0;
     }
-    double train_rate = batch / median(step_times, steps);
-    double train_cpu_rate = batch / median(step_cpu, steps);
+    double train_rate = batch / stats_median(step_times, steps);
+    double train_cpu_rate = batch / stats_median(step_cpu, steps);
     model_layer_times(model, f1, b1);
     if (profile) {
         printf("profile (ms per training step of %d images)\n", batch);
@@ -170,7 +161,7 @@ int cmd_bench(int argc, char **argv) {
         t = ss_now();
         step_times[eval_steps++] = t - s0;
     }
-    double eval_rate = batch / median(step_times, eval_steps);
+    double eval_rate = batch / stats_median(step_times, eval_steps);
     free(step_times);
     free(step_cpu);
     double sgemm = blas_sgemm_gflops(2048, threads, 1.5);

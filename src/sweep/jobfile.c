@@ -346,7 +346,9 @@ static int interpret(Parser *p) {
     job->model_layers = ss_strdup(v[SEC_MODEL][K_LAYERS], p->err);
     Error model_err = {0};
     if (model_spec_parse(job->model_input, job->model_layers, &job->model, &model_err) != SS_OK) {
-        int is_input = !strncmp(model_err.message, "input", 5);
+        /* routed by what was parsed, not by the message: the input shape is read first, so a
+         * spec left without one means the input was refused, else the layers were */
+        int is_input = job->model.input_h == 0;
         return fail_at(p, "model", is_input ? "input" : "layers", is_input ? job->line_input : job->line_layers, "%s",
                        model_err.message);
     }

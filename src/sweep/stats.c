@@ -1,0 +1,131 @@
+/* stats.c - quantiles, summaries and the Mann-Whitney U test, checked against numpy and
+ * scipy.stats in tests/test_stats.c. */
+#include "seedsweep/stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int compare_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void stats_sort(double *values, int64_t n) {
+    qsort(values, (size_t)n, sizeof *values, compare_double);
+}
+
+double stats_quantile(const double *sorted, int64_t n, double q) {
+    double position = q * (n - 1);
+    int64_t below = (int64_t)floor(position);
+    int64_t above = below + 1 < n ? below + 1 : below;
+    double fraction = position - below;
+    return sorted[below] + (sorted[above] - sorted[below]) * fraction;
+}
+
+double stats_median(double *values, int64_t n) {
+    stats_sort(values, n);
+    return stats_quantile(values, n, 0.5);
+}
+
+void stats_summary(double *values, int n, Summary *s) {
+    memset(s, 0, sizeof *s);
+    s->n = n;
+    if (n == 0) {
+        s->median = s->q1 = s->q3 = s->min = s->max = s->mean = NAN;
+        return;
+    }
+    stats_sort(values, n);
+    double sum = 0.0;
+    for (int i = 0; i < n; i++) sum += values[i];
+    s->mean = sum / n;
+    s->min = values[0];
+    s->max = values[n - 1];
+    s->median = stats_quantile(values, n, 0.5);
+    s->q1 = stats_quantile(values, n, 0.25);
+    s->q3 = stats_quantile(values, n, 0.75);
+}
+
+typedef struct Ranked {
+    double value;
+    int from_a;
+} Ranked;
+
+static int compare_ranked(const void *a, const void *b) {
+    return compare_double(&((const Ranked *)a)->value, &((const Ranked *)b)->value);
+}
+
+/* P(U >= u) under H0 for samples of sizes n1, n2 without ties: counts of orderings by U,
+ * f(i, j, u) = f(i-1, j, u-j) + f(i, j-1, u) (the largest value comes from a or from b).
+ * Counts stay exact in doubles for the sizes this is used for (min(n1, n2) <= 8). */
+static double mann_whitney_exact_sf(int n1, int n2, double u) {
+    int max_u = n1 * n2;
+    double *f = calloc((size_t)(n2 + 1) * (max_u + 1), sizeof(double));
+    double *g = calloc((size_t)(n2 + 1) * (max_u + 1), sizeof(double));
+    if (!f || !g) {
+        free(f);
+        free(g);
+        return NAN;
+    }
+#define AT(t, j, v) t[(size_t)(j) * (max_u + 1) + (v)]
+    for (int j = 0; j <= n2; j++) AT(f, j, 0) = 1.0;   /* i = 0: one ordering, U = 0 */
+    for (int i = 1; i <= n1; i++) {
+        memset(g, 0, sizeof(double) * (size_t)(n2 + 1) * (max_u + 1));
+        AT(g, 0, 0) = 1.0;
+        for (int j = 1; j <= n2; j++)
+            for (int v = 0; v <= i * j; v++) AT(g, j, v) = (v >= j ? AT(f, j, v - j) : 0.0) + AT(g, j - 1, v);
+        double *t = f;
+        f = g;
+        g = t;
+    }
+    double total = 0.0, tail = 0.0;
+    for (int v = 0; v <= max_u; v++) {
+        total += AT(f, n2, v);
+        if (v >= u - 1e-9) tail += AT(f, n2, v);
+    }
+#undef AT
+    free(f);
+    free(g);
+    return tail / total;
+}
+
+double stats_mann_whitney(const double *a, int na, const double *b, int nb, double *u, double *z) {
+    *u = NAN;
+    *z = NAN;
+    if (na == 0 || nb == 0) return NAN;
+    int n = na + nb;
+    Ranked *all = malloc(sizeof *all * (size_t)n);
+    if (!all) return NAN;
+    for (int i = 0; i < na; i++) all[i] = (Ranked){a[i], 1};
+    for (int i = 0; i < nb; i++) all[na + i] = (Ranked){b[i], 0};
+    qsort(all, (size_t)n, sizeof *all, compare_ranked);
+    double rank_sum_a = 0.0, tie_term = 0.0;
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j + 1 < n && all[j + 1].value == all[i].value) j++;
+        double mid_rank = 0.5 * ((i + 1) + (j + 1));   /* ties share their mean rank */
+        double t = j - i + 1;
+        tie_term += t * t * t - t;
+        for (int k = i; k <= j; k++)
+            if (all[k].from_a) rank_sum_a += mid_rank;
+        i = j + 1;
+    }
+    free(all);
+    double u_a = rank_sum_a - (double)na * (na + 1) / 2.0;
+    *u = u_a;
+    double mean = (double)na * nb / 2.0;
+    double variance = (double)na * nb / 12.0 * ((n + 1) - tie_term / ((double)n * (n - 1)));
+    if (!(variance > 0.0)) return NAN;
+    if (tie_term == 0.0 && (na <= 8 || nb <= 8) && (double)na * nb <= 8 * 1000) {
+        /* small samples without ties: the exact distribution, as scipy's method="auto" */
+        double larger = u_a > (double)na * nb - u_a ? u_a : (double)na * nb - u_a;
+        double p = 2.0 * mann_whitney_exact_sf(na, nb, larger);
+        *z = (u_a - mean) / sqrt(variance);
+        return p > 1.0 ? 1.0 : p;
+    }
+    double difference = fabs(u_a - mean) - 0.5;   /* continuity correction */
+    if (difference < 0.0) difference = 0.0;
+    *z = (u_a > mean ? 1 : -1) * difference / sqrt(variance);
+    double p = erfc(difference / sqrt(variance) / sqrt(2.0));
+    return p > 1.0 ? 1.0 : p;
+}
