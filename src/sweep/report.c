@@ -2,6 +2,7 @@
  * per-(training, test) accuracy summaries, Mann-Whitney U tests between training datasets on
  * their pooled test accuracies, and the test images most often misclassified across runs, into
  * one ReportStats; then renders it as text, CSV or JSON. */
+#include "seedsweep/model.h"
 #include "seedsweep/report.h"
 
 #include <math.h>
@@ -133,11 +134,8 @@ static int find_misclassified(const ResultsData *data, ReportStats *stats, Error
             for (int64_t i = 0; i < N; i++) {
                 const float *p = pred + (t * N + i) * C;
                 if (isnan(p[0])) continue;
-                int best = 0;
-                for (int c = 1; c < C; c++)
-                    if (p[c] > p[best]) best = c;
                 wrong[w + i].runs++;
-                wrong[w + i].wrong += best != data->labels[d][i];
+                wrong[w + i].wrong += model_predicted_class(p, C) != data->labels[d][i];
             }
         }
         w += N;
