@@ -1,10 +1,12 @@
 build-native/src/sweep/report.o: src/sweep/report.c \
- include/seedsweep/report.h include/seedsweep/common.h \
- include/seedsweep/results.h include/seedsweep/dataset.h \
- include/seedsweep/jobfile.h include/seedsweep/model.h
-include/seedsweep/report.h:
+ include/seedsweep/model.h include/seedsweep/common.h \
+ include/seedsweep/report.h include/seedsweep/results.h \
+ include/seedsweep/dataset.h include/seedsweep/jobfile.h \
+ include/seedsweep/stats.h
+include/seedsweep/model.h:
 include/seedsweep/common.h:
+include/seedsweep/report.h:
 include/seedsweep/results.h:
 include/seedsweep/dataset.h:
 include/seedsweep/jobfile.h:
-include/seedsweep/model.h:
+include/seedsweep/stats.h:

@@ -31,7 +31,7 @@ build-native/src/sweep/results.o: src/sweep/results.c \
  /usr/include/hdf5/serial/H5FDmpio.h /usr/include/hdf5/serial/H5FDmulti.h \
  /usr/include/hdf5/serial/H5FDros3.h /usr/include/hdf5/serial/H5FDsec2.h \
  /usr/include/hdf5/serial/H5FDsplitter.h \
- /usr/include/hdf5/serial/H5FDstdio.h
+ /usr/include/hdf5/serial/H5FDstdio.h include/seedsweep/sha256.h
 include/seedsweep/results.h:
 include/seedsweep/common.h:
 include/seedsweep/dataset.h:
@@ -74,3 +74,4 @@ include/seedsweep/model.h:
 /usr/include/hdf5/serial/H5FDsec2.h:
 /usr/include/hdf5/serial/H5FDsplitter.h:
 /usr/include/hdf5/serial/H5FDstdio.h:
+include/seedsweep/sha256.h:
