@@ -6,8 +6,9 @@
  * H5Fstart_swmr_write) marks the superblock "open for writing"; plain h5py/xarray then refuse the
  * file while the sweep runs and after a kill -9 (until h5clear). Instead:
  *  - the file is built completely at creation (every array contiguous, allocated early and filled
- *    with NaN / pending values, all attributes and dimension scales written), into a temporary
- *    file that is renamed into place: a crash during creation leaves no half file;
+ *    with NaN / pending values, all attributes and dimension scales written), into a hidden
+ *    temporary beside it that is fsynced and renamed into place (atomic_file.c): a crash during
+ *    creation leaves no half file;
  *  - it uses the default (v0) superblock, which has no "open for write" flags;
  *  - afterwards the sweep writes raw data only, into space that already exists, so the file's
  *    metadata never changes again: a reader always sees a valid structure, and a process killed
