@@ -90,6 +90,26 @@ void task_result_free(TaskResult *r) {
     memset(r, 0, sizeof *r);
 }
 
+/* The packed rows: widest elements first, so every row stays aligned (each is a whole number of
+ * its elements) in a block that is. Points r's rows into rows (when given); returns the size. */
+static size_t pack_rows(const ResultsShape *shape, TaskResult *r, char *rows) {
+    static const size_t widths[] = {8, 4, 2, 1};
+    size_t offset = 0;
+    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++)
+        for (int i = 0; i < results_array_count; i++) {
+            const ResultsArray *a = &results_arrays[i];
+            if (!is_recorded(a) || a->result_scalar || results_element_size(a->element) != widths[w]) continue;
+            if (r) *result_row(r, a) = rows + offset;
+            for (int d = 0; d < results_array_instances(a, shape); d++)
+                offset += (size_t)results_array_row_length(a, shape, d) * widths[w];
+        }
+    return offset;
+}
+
+size_t task_result_rows_size(const ResultsShape *shape) { return pack_rows(shape, NULL, NULL); }
+
+void task_result_view(TaskResult *r, const ResultsShape *shape, void *rows) { pack_rows(shape, r, rows); }
+
 /* ---- opening for the sweep ---- */
 
 static int take_writer_lock(const char *path, int *fd_out, Error *err) {
