@@ -1,7 +1,9 @@
 /* test_results.c - the results file without MPI: creation at full size with pending values,
  * recording a task (rows and status), reading back, resuming (pending list), refusing another
  * job or a non-results file, and --restart. */
+#include <glob.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -63,6 +65,28 @@ int main(void) {
     for (int i = 0; i < 14; i++) r.predictions[i] = (float)i / 14;
     CHECK(results_record_task(rf, &r, &err) == SS_OK, "results record task 4 (%s)", err.message);
     CHECK(results_close(rf, &err) == SS_OK, "results close");
+
+    char pattern[128];
+    snprintf(pattern, sizeof pattern, "/tmp/.%s.tmp.*", path + 5);
+    glob_t leftovers;
+    CHECK(glob(pattern, 0, NULL, &leftovers) == GLOB_NOMATCH, "results creation leaves no temporary (%s)", pattern);
+    globfree(&leftovers);
+
+    /* one block of rows, as a worker sends them: every row array inside it, aligned, apart */
+    size_t rows_size = task_result_rows_size(&shape);
+    CHECK(rows_size == sizeof(float) * (2 * 2 + 2 * 2 + 14) + 2, "packed rows: 22 floats and 2 int8 (%zu bytes)", rows_size);
+    double block[16];
+    TaskResult view = {0};
+    task_result_view(&view, &shape, block);
+    char *lo = (char *)block, *hi = lo + rows_size;
+    struct { char *p; size_t n; } rows[] = {{(char *)view.accuracy, 8}, {(char *)view.loss, 8}, {(char *)view.train_loss, 8},
+        {(char *)view.train_accuracy, 8}, {(char *)view.predictions, 56}, {(char *)view.collapsed, 2}};
+    int inside = 1;
+    for (int i = 0; i < 6; i++) {
+        inside &= rows[i].p >= lo && rows[i].p + rows[i].n <= hi && (uintptr_t)rows[i].p % (rows[i].n == 2 ? 1 : 4) == 0;
+        for (int j = 0; j < i; j++) inside &= rows[i].p + rows[i].n <= rows[j].p || rows[j].p + rows[j].n <= rows[i].p;
+    }
+    CHECK(inside, "packed rows: each row array in the block, aligned, no two overlapping");
 
     ResultsData data;
     rc = results_load(path, 1, &data, &err);

@@ -1,5 +1,5 @@
 /* dataset.h - the in-memory dataset and its HDF5 file (DESIGN.md section 6).
- * Only src/data/dataset.c touches hdf5.h; everyone else sees this plain struct. */
+ * Only src/data/dataset.c (through src/h5util.c) touches HDF5; everyone else sees this plain struct. */
 #ifndef SEEDSWEEP_DATASET_H
 #define SEEDSWEEP_DATASET_H
 

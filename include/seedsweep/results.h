@@ -44,6 +44,10 @@ void results_shape_from_job(const JobSpec *job, const Dataset *sets, ResultsShap
 int64_t results_prediction_count(const ResultsShape *shape);     /* floats in TaskResult.predictions */
 int task_result_alloc(TaskResult *r, const ResultsShape *shape, Error *err);
 void task_result_free(TaskResult *r);
+/* One task's rows packed in one block (a worker's message to rank 0): its size in bytes, and r's
+ * row pointers set into rows (8-byte aligned, that many bytes; scalar fields are left alone). */
+size_t task_result_rows_size(const ResultsShape *shape);
+void task_result_view(TaskResult *r, const ResultsShape *shape, void *rows);
 
 /* Opens path for a sweep: creates it (atomically) when absent or when restart is set, resumes it
  * when it holds the same job text, and refuses (SS_ERR_INPUT) a different job, other

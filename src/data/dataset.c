@@ -1,23 +1,19 @@
 /* dataset.c - the dataset HDF5 file (DESIGN.md section 6): write atomically, read whole and validated.
- * The only data file that includes hdf5.h. HDF5's own error printing is silenced; every failure
- * becomes an Error naming the file. A file we cannot read is bad input (SS_ERR_INPUT). */
+ * The only data file that uses HDF5 (through the shared helper h5util). HDF5's own error printing is
+ * silenced; every failure becomes an Error naming the file. A file we cannot read is bad input
+ * (SS_ERR_INPUT). */
 #include "seedsweep/dataset.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static void hdf5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+#include "seedsweep/atomic_file.h"
+#include "seedsweep/h5util.h"
 
-static void free_strings(char **strings, int64_t count) {
-    if (!strings) return;
-    for (int64_t i = 0; i < count; i++) free(strings[i]);
-    free(strings);
-}
+static void free_strings(char **strings, int64_t count) { h5util_free_strings(strings, count); }
 
 void dataset_free(Dataset *ds) {
     if (!ds) return;
@@ -82,119 +78,9 @@ int dataset_validate(const Dataset *ds, const char *what, Error *err) {
     return SS_OK;
 }
 
-/* ---- strings: written as variable-length UTF-8 (h5py reads str from attributes, bytes/.asstr() from
- *      datasets); read back whether variable or fixed length, as h5py or other tools may write either. */
-
-static hid_t utf8_vlen_type(void) {
-    hid_t type = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type, H5T_VARIABLE);
-    H5Tset_cset(type, H5T_CSET_UTF8);
-    return type;
-}
-
-/* Write strings as a scalar (count < 0) or 1-D (count >= 0) attribute or dataset of obj. */
-static int write_strings(hid_t obj, const char *name, int is_attribute, char *const *strings, int64_t count) {
-    hid_t type = utf8_vlen_type();
-    hsize_t dims[1] = {(hsize_t)(count < 0 ? 1 : count)};
-    hid_t space = count < 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, dims, NULL);
-    const char *empty = "";
-    const char **data = malloc(sizeof(char *) * (size_t)dims[0]);
-    int ok = type >= 0 && space >= 0 && data;
-    if (ok)
-        for (hsize_t i = 0; i < dims[0]; i++) data[i] = strings[i] ? strings[i] : empty;
-    if (ok && is_attribute) {
-        hid_t attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-        ok = attr >= 0 && H5Awrite(attr, type, data) >= 0;
-        if (attr >= 0) H5Aclose(attr);
-    } else if (ok) {
-        hid_t set = H5Dcreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        ok = set >= 0 && H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
-        if (set >= 0) H5Dclose(set);
-    }
-    free(data);
-    if (space >= 0) H5Sclose(space);
-    if (type >= 0) H5Tclose(type);
-    return ok ? 0 : -1;
-}
-
-/* Read every string of an attribute or dataset (scalar or 1-D) into a new array; *count gets how many.
- * Returns 0, -1 on a read failure, -2 when the object does not hold strings. */
-static int read_strings(hid_t obj, int is_attribute, char ***out, int64_t *count) {
-    *out = NULL;
-    *count = 0;
-    hid_t file_type = is_attribute ? H5Aget_type(obj) : H5Dget_type(obj);
-    hid_t space = is_attribute ? H5Aget_space(obj) : H5Dget_space(obj);
-    if (file_type < 0 || space < 0) {
-        if (file_type >= 0) H5Tclose(file_type);
-        if (space >= 0) H5Sclose(space);
-        return -1;
-    }
-    int status = 0;
-    int rank = H5Sget_simple_extent_ndims(space);
-    if (H5Tget_class(file_type) != H5T_STRING || rank > 1 || rank < 0) status = -2;
-    hssize_t n = status == 0 ? H5Sget_simple_extent_npoints(space) : 0;
-    char **strings = status == 0 ? calloc((size_t)(n ? n : 1), sizeof(char *)) : NULL;
-    if (status == 0 && !strings) status = -1;
-    if (status == 0 && H5Tis_variable_str(file_type) > 0) {
-        hid_t mem = utf8_vlen_type();
-        char **raw = calloc((size_t)(n ? n : 1), sizeof(char *));
-        herr_t rc = !raw ? -1 : is_attribute ? H5Aread(obj, mem, raw) : H5Dread(obj, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw);
-        if (rc < 0) status = -1;
-        for (hssize_t i = 0; status == 0 && i < n; i++)
-            if (!(strings[i] = strdup(raw[i] ? raw[i] : ""))) status = -1;
-        if (rc >= 0) {
-#if H5_VERSION_GE(1, 12, 0)
-            H5Treclaim(mem, space, H5P_DEFAULT, raw);
-#else
-            H5Dvlen_reclaim(mem, space, H5P_DEFAULT, raw);
-#endif
-        }
-        free(raw);
-        H5Tclose(mem);
-    } else if (status == 0) {
-        size_t size = H5Tget_size(file_type);
-        hid_t mem = H5Tcopy(file_type);
-        char *raw = calloc((size_t)(n ? n : 1), size + 1);
-        herr_t rc = !raw ? -1 : is_attribute ? H5Aread(obj, mem, raw) : H5Dread(obj, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw);
-        if (rc < 0) status = -1;
-        for (hssize_t i = 0; status == 0 && i < n; i++) {
-            if (!(strings[i] = calloc(size + 1, 1))) status = -1;
-            else memcpy(strings[i], raw + (size_t)i * size, size);  /* nul- or space-padded: trim below */
-            if (status == 0) {
-                size_t len = strlen(strings[i]);
-                while (len > 0 && strings[i][len - 1] == ' ' && H5Tget_strpad(file_type) == H5T_STR_SPACEPAD) strings[i][--len] = 0;
-            }
-        }
-        free(raw);
-        H5Tclose(mem);
-    }
-    H5Tclose(file_type);
-    H5Sclose(space);
-    if (status != 0) {
-        free_strings(strings, n);
-        return status;
-    }
-    *out = strings;
-    *count = n;
-    return 0;
-}
-
-/* A root attribute's strings; -3 when the attribute is absent. */
-static int read_root_attribute(hid_t file, const char *name, char ***out, int64_t *count) {
-    *out = NULL;
-    *count = 0;
-    htri_t exists = H5Aexists(file, name);
-    if (exists <= 0) return exists < 0 ? -1 : -3;
-    hid_t attr = H5Aopen(file, name, H5P_DEFAULT);
-    if (attr < 0) return -1;
-    int rc = read_strings(attr, 1, out, count);
-    H5Aclose(attr);
-    return rc;
-}
-
 /* Opens path read-only with clear errors for a missing, non-HDF5 or truncated file. */
 static hid_t open_for_reading(const char *path, Error *err) {
-    hdf5_quiet();
+    h5util_quiet();
     if (access(path, R_OK) != 0) {
         error_set(err, SS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
         return -1;
@@ -204,7 +90,7 @@ static hid_t open_for_reading(const char *path, Error *err) {
         error_set(err, SS_ERR_INPUT, "%s: not an HDF5 file (wrong format or truncated)", path);
         return -1;
     }
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t file = h5util_open(path, H5F_ACC_RDONLY, 1);
     if (file < 0) error_set(err, SS_ERR_INPUT, "%s: cannot open as HDF5 (truncated or corrupt?)", path);
     return file;
 }
@@ -214,7 +100,7 @@ int hdf5_file_format(const char *path, char *format, size_t size, Error *err) {
     if (file < 0) return err->code;
     char **strings = NULL;
     int64_t n = 0;
-    int rc = read_root_attribute(file, "format", &strings, &n);
+    int rc = h5util_read_attribute_strings(file, "format", &strings, &n);
     H5Fclose(file);
     if (rc == -3) return error_set(err, SS_ERR_INPUT, "%s: no 'format' attribute: not a seedsweep file", path);
     if (rc != 0 || n != 1) {
@@ -269,7 +155,7 @@ int dataset_load(const char *path, Dataset *ds, Error *err) {
     char **strings = NULL;
     int64_t n = 0;
     int status = SS_OK;
-    int rc = read_root_attribute(file, "format", &strings, &n);
+    int rc = h5util_read_attribute_strings(file, "format", &strings, &n);
     if (rc == -3) status = error_set(err, SS_ERR_INPUT, "%s: no 'format' attribute (expected \"%s\")", path, DATASET_FORMAT);
     else if (rc != 0 || n != 1) status = error_set(err, SS_ERR_INPUT, "%s: cannot read the 'format' attribute", path);
     else if (strcmp(strings[0], DATASET_FORMAT) != 0)
@@ -277,14 +163,14 @@ int dataset_load(const char *path, Dataset *ds, Error *err) {
     free_strings(strings, n);
 
     if (status == SS_OK) {
-        rc = read_root_attribute(file, "class_names", &ds->class_names, &n);
+        rc = h5util_read_attribute_strings(file, "class_names", &ds->class_names, &n);
         if (rc == -3) status = error_set(err, SS_ERR_INPUT, "%s: no 'class_names' attribute", path);
         else if (rc != 0) status = error_set(err, SS_ERR_INPUT, "%s: 'class_names' must be an array of strings", path);
         else if (n < 1 || n > 256) status = error_set(err, SS_ERR_INPUT, "%s: %lld class names (expected 1-256)", path, (long long)n);
         ds->class_count = (int)n;
     }
     if (status == SS_OK) {
-        rc = read_root_attribute(file, "source", &strings, &n);
+        rc = h5util_read_attribute_strings(file, "source", &strings, &n);
         if (rc == 0 && n >= 1) ds->source = strdup(strings[0]);
         else if (rc == -3) ds->source = strdup("");
         else status = error_set(err, SS_ERR_INPUT, "%s: 'source' attribute must be a string", path);
@@ -305,7 +191,7 @@ int dataset_load(const char *path, Dataset *ds, Error *err) {
     }
     if (status == SS_OK && H5Lexists(file, "names", H5P_DEFAULT) > 0) {
         hid_t set = H5Dopen2(file, "names", H5P_DEFAULT);
-        rc = set < 0 ? -1 : read_strings(set, 0, &ds->names, &n);
+        rc = set < 0 ? -1 : h5util_read_strings(set, 0, &ds->names, &n);
         if (set >= 0) H5Dclose(set);
         if (rc != 0) status = error_set(err, SS_ERR_INPUT, "%s: 'names' must be a 1-D array of strings", path);
         else if (n != ds->count) {
@@ -344,54 +230,32 @@ static int write_contents(hid_t file, const Dataset *ds) {
     if (set >= 0) H5Dclose(set);
     H5Sclose(space);
 
-    if (ok && ds->names) ok = write_strings(file, "names", 0, ds->names, ds->count) == 0;
-    char *format = DATASET_FORMAT;
-    char *source = ds->source ? ds->source : "";
-    if (ok) ok = write_strings(file, "format", 1, &format, -1) == 0;
-    if (ok) ok = write_strings(file, "class_names", 1, ds->class_names, ds->class_count) == 0;
-    if (ok) ok = write_strings(file, "source", 1, &source, -1) == 0;
+    if (ok && ds->names) ok = h5util_write_string_dataset(file, "names", ds->names, ds->count, 1);
+    if (ok) ok = h5util_attr_string(file, "format", DATASET_FORMAT);
+    if (ok) ok = h5util_write_string_attribute(file, "class_names", ds->class_names, ds->class_count);
+    if (ok) ok = h5util_attr_string(file, "source", ds->source ? ds->source : "");
     return ok ? 0 : -1;
 }
 
 int dataset_save(const char *path, const Dataset *ds, Error *err) {
-    hdf5_quiet();
+    h5util_quiet();
     int status = dataset_validate(ds, "dataset to save", err);
     if (status != SS_OK) return status;
-    /* Temp file beside the target, so rename() is atomic: readers see the old file or the new one. */
-    size_t len = strlen(path) + 64;
-    char *temp = malloc(len), *copy = strdup(path);
-    if (!temp || !copy) {
-        free(temp);
-        free(copy);
-        return error_set(err, SS_ERR_RUNTIME, "out of memory");
-    }
-    char *slash = strrchr(copy, '/');
-    if (slash) {
-        *slash = 0;
-        snprintf(temp, len, "%s/.%s.tmp.%ld", copy, slash + 1, (long)getpid());
-    } else {
-        snprintf(temp, len, ".%s.tmp.%ld", copy, (long)getpid());
-    }
-    free(copy);
-    hid_t file = H5Fcreate(temp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    /* readers see the old file or the new one, never half of it */
+    AtomicFile out;
+    status = atomic_file_begin(&out, path, err);
+    if (status != SS_OK) return status;
+    hid_t file = H5Fcreate(out.temp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (file < 0) {
-        status = error_set(err, SS_ERR_RUNTIME, "%s: cannot create %s (does the directory exist and is it writable?)", path, temp);
-        free(temp);
+        status = error_set(err, SS_ERR_RUNTIME, "%s: cannot create %s as an HDF5 file", path, out.temp);
+        atomic_file_abort(&out);
         return status;
     }
     int ok = write_contents(file, ds) == 0;
     ok = H5Fclose(file) >= 0 && ok;
-    if (ok) {
-        int fd = open(temp, O_RDONLY);
-        if (fd >= 0) {
-            fsync(fd);  /* data on disk before the rename makes it visible */
-            close(fd);
-        }
+    if (!ok) {
+        atomic_file_abort(&out);
+        return error_set(err, SS_ERR_RUNTIME, "%s: writing the HDF5 file failed (disk full?)", path);
     }
-    if (!ok) status = error_set(err, SS_ERR_RUNTIME, "%s: writing the HDF5 file failed (disk full?)", path);
-    else if (rename(temp, path) != 0)
-        status = error_set(err, SS_ERR_RUNTIME, "%s: cannot rename %s into place: %s", path, temp, strerror(errno));
-    if (status != SS_OK) unlink(temp);
-    free(temp);
-    return status;
+    return atomic_file_commit(&out, err);
 }

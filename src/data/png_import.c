@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "seedsweep/atomic_file.h"
+
 void png_import_image_free(PngImage *image) {
     if (!image) return;
     free(image->pixels);
@@ -407,12 +409,14 @@ int png_import_directory(const char *dir, int size, int channels, FILE *warnings
 int png_encode_file(const char *path, const PngImage *image, Error *err) {
     if (image->channels != 1 && image->channels != 3)
         return error_set(err, SS_ERR_INPUT, "%s: can only write 1- or 3-channel PNGs", path);
-    char *temp = NULL;
-    if (asprintf(&temp, "%s.tmp.%ld", path, (long)getpid()) < 0) return error_set(err, SS_ERR_RUNTIME, "out of memory");
-    FILE *fp = fopen(temp, "wb");
+    AtomicFile out;
+    if (atomic_file_begin(&out, path, err) != SS_OK) return err->code;
+    int fd = dup(out.fd);   /* stdio owns this one; out.fd stays open for the fsync in commit */
+    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (!fp) {
-        error_set(err, SS_ERR_RUNTIME, "%s: cannot create: %s", temp, strerror(errno));
-        free(temp);
+        error_set(err, SS_ERR_RUNTIME, "%s: cannot write %s: %s", path, out.temp, strerror(errno));
+        if (fd >= 0) close(fd);
+        atomic_file_abort(&out);
         return SS_ERR_RUNTIME;
     }
     PngErrorContext context = {{0}};
@@ -423,8 +427,7 @@ int png_encode_file(const char *path, const PngImage *image, Error *err) {
         free(rows);
         png_destroy_write_struct(&png, &info);
         fclose(fp);
-        unlink(temp);
-        free(temp);
+        atomic_file_abort(&out);
         return error_set(err, SS_ERR_RUNTIME, "%s: writing PNG failed (libpng: %s)", path,
                          context.message[0] ? context.message : "out of memory");
     }
@@ -440,13 +443,10 @@ int png_encode_file(const char *path, const PngImage *image, Error *err) {
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
     free(rows);
-    int failed = fclose(fp) != 0;
-    if (failed || rename(temp, path) != 0) {
+    if (fclose(fp) != 0) {
         error_set(err, SS_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
-        unlink(temp);
-        free(temp);
+        atomic_file_abort(&out);
         return SS_ERR_RUNTIME;
     }
-    free(temp);
-    return SS_OK;
+    return atomic_file_commit(&out, err);
 }

@@ -124,8 +124,9 @@ EOF
         ) || diff="(comparison failed)"
         [ -n "$diff" ] && problem+=" differs from the clean run in: $diff;"
     fi
-    debris=$(ls -A | grep -E "^$out\.tmp" | tr '\n' ' ')
-    [ -n "$debris" ] && story+=" [debris left by a kill during creation: $debris]" && rm -f "$out".tmp*
+    # a kill during creation may leave the hidden temporary .OUT.tmp.XXXXXXXXXXXX (src/atomic_file.c)
+    debris=$(ls -A | grep -E "^\.$out\.tmp\." | tr '\n' ' ')
+    [ -n "$debris" ] && story+=" [debris left by a kill during creation: $debris]" && rm -f ".$out".tmp.*
     if [ -z "$problem" ]; then
         identical=$((identical + 1))
         pass "crash trial $trial:$story, resumed with np$np: identical to the clean run"

@@ -1,0 +1,26 @@
+/* atomic_file.h - writing a file so that readers see the old one or the whole new one, never half.
+ * The contents go to a temporary beside the target (same directory, so rename is atomic), named
+ * ".<target name>.tmp.<random>": hidden, unpredictable, and recognisable as debris of a killed
+ * writer. It is created exclusively and without following symbolic links (O_CREAT | O_EXCL |
+ * O_NOFOLLOW), so nothing planted in a shared directory can redirect the write (issue 14).
+ * A writer that must open the file by name (HDF5) opens atomic_file.temp; commit checks that the
+ * name still leads to the file created here before it is renamed over the target. */
+#ifndef SEEDSWEEP_ATOMIC_FILE_H
+#define SEEDSWEEP_ATOMIC_FILE_H
+
+#include "seedsweep/common.h"
+
+typedef struct AtomicFile {
+    char *target;   /* the path the finished file gets */
+    char *temp;     /* the temporary, in target's directory */
+    int fd;         /* open read-write on temp; write through it, or let a library open temp */
+} AtomicFile;
+
+/* Creates the temporary (empty, mode 0666 less the umask, as a plain create would). */
+int atomic_file_begin(AtomicFile *file, const char *target, Error *err);
+/* fsync, rename over the target, fsync the directory; the temporary is gone either way. Closes fd. */
+int atomic_file_commit(AtomicFile *file, Error *err);
+/* Removes the temporary and frees; safe after a failed begin or commit, and twice. */
+void atomic_file_abort(AtomicFile *file);
+
+#endif

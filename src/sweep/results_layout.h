@@ -1,0 +1,59 @@
+/* results_layout.h - inside the results module only (results.c, results_layout.c, results_read.c).
+ * The per-task arrays of the results file are described once, in results_arrays[] (results_layout.c);
+ * creation, opening for the sweep, recording, closing, TaskResult allocation and loading all walk
+ * that table. Adding an array is one row there plus its TaskResult / ResultsData field. */
+#ifndef SEEDSWEEP_RESULTS_LAYOUT_H
+#define SEEDSWEEP_RESULTS_LAYOUT_H
+
+#include "seedsweep/h5util.h"
+#include "seedsweep/results.h"
+
+/* Element types: stored little-endian in the file, native in memory. */
+typedef enum { RESULTS_F32, RESULTS_F64, RESULTS_I8, RESULTS_I32, RESULTS_I64 } ResultsElement;
+
+typedef enum {
+    RESULTS_BY_TASK,              /* (task) */
+    RESULTS_BY_TASK_DATASET,      /* (task, dataset) */
+    RESULTS_BY_TASK_EPOCH,        /* (task, epoch) */
+    RESULTS_BY_TASK_IMAGE_CLASS,  /* one array per dataset, NAME/<dataset name>: (task, image_<dataset name>, class) */
+} ResultsDims;
+
+/* One array indexed by task. Its rows come either from the plan (written whole at creation) or
+ * from each finished task's TaskResult (allocated at full size, filled with `fill`, written row by
+ * row by results_record_task). Offsets of 0 mean "none": offset 0 of PlanTask, TaskResult and
+ * ResultsData holds task / task / shape, never an array. */
+typedef struct ResultsArray {
+    const char *name;            /* path under the root (a group, for RESULTS_BY_TASK_IMAGE_CLASS) */
+    ResultsElement element;      /* in the file, and in ResultsData and TaskResult rows */
+    ResultsDims dims;
+    int from_plan;               /* 1: values from plan_task(job, t), the PlanTask field below */
+    size_t plan_field;           /* offsetof(PlanTask, f): an element-sized field (uint64 stored as int64) */
+    size_t result_field;         /* recorded arrays: offsetof(TaskResult, f) */
+    int result_scalar;           /* f holds the task's one value (seconds, rank, status), not a pointer to its row */
+    ResultsElement result_element;  /* the type of a scalar f (converted to `element` on writing) */
+    double fill;                 /* recorded arrays: the value of a pending row */
+    int is_status;               /* task_status: written last (it vouches for the rows), read first */
+    size_t data_field;           /* offsetof(ResultsData, f) that results_load fills; 0: not loaded */
+} ResultsArray;
+
+extern const ResultsArray results_arrays[];
+extern const int results_array_count;
+
+hid_t results_file_type(ResultsElement element);
+hid_t results_memory_type(ResultsElement element);
+size_t results_element_size(ResultsElement element);
+int results_array_per_dataset(const ResultsArray *a);   /* one array per dataset (RESULTS_BY_TASK_IMAGE_CLASS) */
+int results_array_instances(const ResultsArray *a, const ResultsShape *shape);   /* dataset_count or 1 */
+/* The dimensions of instance d (the dataset, for per-dataset arrays); returns the rank. */
+int results_array_dims(const ResultsArray *a, const ResultsShape *shape, int d, hsize_t dims[3]);
+int64_t results_array_row_length(const ResultsArray *a, const ResultsShape *shape, int d);  /* elements per task */
+/* "name", or "name/<dataset name>" for per-dataset arrays (relative to the root). */
+void results_array_path(const ResultsArray *a, const char *dataset_name, char *out, size_t size);
+
+/* Builds the whole file at path (a temporary that the caller renames into place). */
+int results_create_file(const char *path, const JobSpec *job, const Dataset *sets, const ResultsShape *shape,
+                        const ResultsRunInfo *info, Error *err);
+/* Fingerprint of a dataset's contents (images, labels); 0 when out of memory. */
+int results_dataset_digest(const Dataset *ds, char hex[65]);
+
+#endif

@@ -1,0 +1,159 @@
+/* results_read.c - the reader's side of the results file: results_load (for report) and `info`.
+ * Reads without locking: a running sweep keeps writing raw rows into a file whose structure never
+ * changes, and a row counts only once task_status, read first, says it is done. */
+#include "results_layout.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The ResultsData pointer that receives instance d of table array a. */
+static void **data_slot(ResultsData *data, const ResultsArray *a, int d) {
+    return (void **)((char *)data + a->data_field) + d;
+}
+
+static int load_table_array(hid_t file, const ResultsArray *a, const char *dataset_name, int d, ResultsData *data,
+                            int64_t *count) {
+    char name[160];
+    results_array_path(a, dataset_name, name, sizeof name);
+    void **slot = data_slot(data, a, d);
+    *slot = h5util_read_array(file, name, results_memory_type(a->element), count);
+    return *slot != NULL;
+}
+
+/* Root attributes, the status of every task (first), and the dataset, class and epoch axes. */
+static int load_header(const char *path, hid_t file, ResultsData *data, char ***names, int64_t **sizes, Error *err) {
+    ResultsShape *s = &data->shape;
+    data->job = h5util_read_attr_string(file, "job");
+    data->job_sha256 = h5util_read_attr_string(file, "job_sha256");
+    data->version = h5util_read_attr_string(file, "version");
+    data->created = h5util_read_attr_string(file, "created");
+    data->blas = h5util_read_attr_string(file, "blas");
+    data->ranks = (int)h5util_read_attr_int(file, "ranks");
+    data->threads_per_rank = (int)h5util_read_attr_int(file, "threads_per_rank");
+    /* status first: rows are written before their status, so a row read after a status that
+     * says done is complete */
+    int status_ok = 0;
+    for (int i = 0; i < results_array_count; i++)
+        if (results_arrays[i].is_status) status_ok = load_table_array(file, &results_arrays[i], NULL, 0, data, &s->task_count);
+    int64_t n = 0, e = 0, c = 0;
+    *names = h5util_read_string_dataset(file, "dataset_name", &n);
+    *sizes = h5util_read_array(file, "dataset_size", H5T_NATIVE_INT64, NULL);
+    data->class_names = h5util_read_string_dataset(file, "class", &c);
+    s->class_count = (int)c;   /* now, so that results_data_free frees the names on failure */
+    free(h5util_read_array(file, "epoch", H5T_NATIVE_INT64, &e));
+    if (!status_ok || !*names || !*sizes || !data->class_names || n < 1 || n > JOB_MAX_DATASETS) {
+        h5util_free_strings(*names, n);
+        *names = NULL;
+        return error_set(err, SS_ERR_INPUT, "%s: damaged results file (missing task_status, dataset_name or class)", path);
+    }
+    s->dataset_count = (int)n;
+    s->epochs = (int)e;
+    for (int d = 0; d < s->dataset_count; d++) {
+        data->dataset_names[d] = (*names)[d];
+        s->image_count[d] = (*sizes)[d];
+    }
+    return SS_OK;
+}
+
+/* What a report of predictions needs for dataset d: its table arrays, labels and image names. */
+static int load_dataset(const char *path, hid_t file, int d, ResultsData *data, Error *err) {
+    const char *dataset = data->dataset_names[d];
+    int ok = 1;
+    for (int i = 0; i < results_array_count; i++)
+        if (results_array_per_dataset(&results_arrays[i]) && results_arrays[i].data_field)
+            ok = load_table_array(file, &results_arrays[i], dataset, d, data, NULL) && ok;
+    char name[160];
+    snprintf(name, sizeof name, "labels/%s", dataset);
+    data->labels[d] = h5util_read_array(file, name, H5T_NATIVE_UINT8, NULL);
+    snprintf(name, sizeof name, "image_name/%s", dataset);
+    if (H5Lexists(file, "image_name", H5P_DEFAULT) > 0 && H5Lexists(file, name, H5P_DEFAULT) > 0)
+        data->image_names[d] = h5util_read_string_dataset(file, name, NULL);  /* optional: datasets without /names */
+    if (!ok || !data->labels[d])
+        return error_set(err, SS_ERR_INPUT, "%s: damaged results file (predictions or labels of %s)", path, dataset);
+    return SS_OK;
+}
+
+int results_load(const char *path, int with_predictions, ResultsData *data, Error *err) {
+    h5util_quiet();
+    memset(data, 0, sizeof *data);
+    if (access(path, R_OK) != 0) return error_set(err, SS_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
+    hid_t file = h5util_open(path, H5F_ACC_RDONLY, 0);
+    if (file < 0) return error_set(err, SS_ERR_INPUT, "%s: not an HDF5 file", path);
+    int rc = SS_OK;
+    char *format = h5util_read_attr_string(file, "format");
+    if (!format || strcmp(format, RESULTS_FORMAT)) {
+        rc = error_set(err, SS_ERR_INPUT, "%s: not a seedsweep results file (format '%s', expected '%s')", path,
+                       format ? format : "none", RESULTS_FORMAT);
+        free(format);
+        H5Fclose(file);
+        return rc;
+    }
+    free(format);
+    char **names = NULL;   /* the strings move into data->dataset_names */
+    int64_t *sizes = NULL;
+    rc = load_header(path, file, data, &names, &sizes, err);
+    for (int i = 0; i < results_array_count && rc == SS_OK; i++) {
+        const ResultsArray *a = &results_arrays[i];
+        if (a->data_field && !a->is_status && !results_array_per_dataset(a) && !load_table_array(file, a, NULL, 0, data, NULL))
+            rc = error_set(err, SS_ERR_INPUT, "%s: damaged results file (a per-task array is missing)", path);
+    }
+    for (int d = 0; with_predictions && rc == SS_OK && d < data->shape.dataset_count; d++)
+        rc = load_dataset(path, file, d, data, err);
+    free(names);
+    free(sizes);
+    H5Fclose(file);
+    if (rc != SS_OK) results_data_free(data);
+    return rc;
+}
+
+void results_data_free(ResultsData *data) {
+    free(data->job);
+    free(data->job_sha256);
+    free(data->version);
+    free(data->created);
+    free(data->blas);
+    for (int i = 0; i < results_array_count; i++)
+        if (results_arrays[i].data_field)
+            for (int d = 0; d < (results_array_per_dataset(&results_arrays[i]) ? JOB_MAX_DATASETS : 1); d++)
+                free(*data_slot(data, &results_arrays[i], d));
+    for (int d = 0; d < JOB_MAX_DATASETS; d++) {
+        free(data->dataset_names[d]);
+        free(data->labels[d]);
+        if (data->image_names[d]) h5util_free_strings(data->image_names[d], data->shape.image_count[d]);
+    }
+    if (data->class_names) h5util_free_strings(data->class_names, data->shape.class_count);
+    memset(data, 0, sizeof *data);
+}
+
+int results_print_info(const char *path, FILE *out, Error *err) {
+    ResultsData data;
+    int rc = results_load(path, 0, &data, err);
+    if (rc != SS_OK) return rc;
+    const ResultsShape *s = &data.shape;
+    int64_t done = 0, diverged = 0;
+    double seconds = 0.0;
+    for (int64_t t = 0; t < s->task_count; t++) {
+        if (data.task_status[t] == TASK_DONE) done++;
+        if (data.task_status[t] == TASK_DIVERGED) diverged++;
+        if (data.task_status[t] != TASK_PENDING && isfinite(data.task_seconds[t])) seconds += data.task_seconds[t];
+    }
+    fprintf(out, "%s: seedsweep results file (%s)\n", path, RESULTS_FORMAT);
+    fprintf(out, "  tasks     %lld: %lld done, %lld diverged, %lld pending%s\n", (long long)s->task_count,
+            (long long)done, (long long)diverged, (long long)(s->task_count - done - diverged),
+            done + diverged < s->task_count ? " (sweep unfinished or running)" : "");
+    fprintf(out, "  datasets  %d:", s->dataset_count);
+    for (int d = 0; d < s->dataset_count; d++)
+        fprintf(out, " %s (%lld images)", data.dataset_names[d], (long long)s->image_count[d]);
+    fprintf(out, "\n  classes   %d:", s->class_count);
+    for (int c = 0; c < s->class_count; c++) fprintf(out, " %s", data.class_names[c]);
+    fprintf(out, "\n  epochs    %d\n", s->epochs);
+    fprintf(out, "  compute   %.1f s of task time recorded\n", seconds);
+    fprintf(out, "  created   %s by seedsweep %s, %d ranks x %d threads, BLAS %s\n", data.created ? data.created : "?",
+            data.version ? data.version : "?", data.ranks, data.threads_per_rank, data.blas ? data.blas : "?");
+    fprintf(out, "  job_sha256 %s\n", data.job_sha256 ? data.job_sha256 : "?");
+    results_data_free(&data);
+    return SS_OK;
+}
