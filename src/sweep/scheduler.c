@@ -74,26 +74,12 @@ typedef struct Sweep {
 
 /* ---- packing ---- */
 
-static size_t report_size(const ResultsShape *s) {
-    return sizeof(ReportHeader) +
-           sizeof(float) * (size_t)(2 * s->dataset_count + 2 * s->epochs + results_prediction_count(s)) +
-           (size_t)s->dataset_count;
-}
-
-/* Points r's arrays into a packed report buffer. */
+/* A report is the header, then the task's rows packed as the results table lays them out
+ * (results.h task_result_view): a new result array needs no change here. */
+_Static_assert(sizeof(ReportHeader) % 8 == 0, "rows after the header must stay 8-byte aligned");
+static size_t report_size(const ResultsShape *s) { return sizeof(ReportHeader) + task_result_rows_size(s); }
 static void report_view(const ResultsShape *s, char *buffer, TaskResult *r) {
-    float *f = (float *)(buffer + sizeof(ReportHeader));
-    r->accuracy = f;
-    f += s->dataset_count;
-    r->loss = f;
-    f += s->dataset_count;
-    r->train_loss = f;
-    f += s->epochs;
-    r->train_accuracy = f;
-    f += s->epochs;
-    r->predictions = f;
-    f += results_prediction_count(s);
-    r->collapsed = (int8_t *)f;
+    task_result_view(r, s, buffer + sizeof(ReportHeader));
 }
 
 /* ---- running one task (any rank) ---- */
