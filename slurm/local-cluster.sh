@@ -180,11 +180,12 @@ all_daemons_alive() {
 # Network of several nodes (notes 14, 15): bridge on the host, per node a namespace with lo and eth0
 net_up() {
     local nodes=$1 k ns
+    # no bridges or namespaces allowed here (a container without CAP_NET_ADMIN/CAP_SYS_ADMIN): Slurm can't run
     ip link add "$BRIDGE" type bridge 2>"$DIR/log/net.err" || unavailable "cannot create a bridge: $(cat "$DIR/log/net.err")"
     ip addr add "$SUBNET.1/24" dev "$BRIDGE" && ip link set "$BRIDGE" up || die "cannot set up bridge $BRIDGE"
     for k in $(seq "$nodes"); do
         ns=$(netns "$k")
-        ip netns add "$ns" || die "cannot create network namespace $ns"
+        ip netns add "$ns" 2>"$DIR/log/net.err" || { net_down; unavailable "cannot create network namespace $ns: $(cat "$DIR/log/net.err")"; }
         ip link add "$VETH_PREFIX$k" type veth peer name "ssw-peer$k" &&
         ip link set "$VETH_PREFIX$k" master "$BRIDGE" &&
         ip link set "$VETH_PREFIX$k" up &&
@@ -192,7 +193,7 @@ net_up() {
         ip -n "$ns" link set "ssw-peer$k" name eth0 &&
         ip -n "$ns" addr add "$(node_addr "$k")/24" dev eth0 &&
         ip -n "$ns" link set eth0 up &&
-        ip -n "$ns" link set lo up || die "cannot wire node $k (namespace $ns)"
+        ip -n "$ns" link set lo up || { net_down; die "cannot wire node $k (namespace $ns)"; }
     done
 }
 # net_down: remove every namespace, veth and bridge of ours that exists (whatever the node count says)
@@ -247,8 +248,14 @@ cmd_up() {
         [ "$(nodes_now)" = "$nodes" ] || die "a $(nodes_now)-node cluster is up in $DIR; run '$0 down' first"
         say "already up in $DIR ($nodes node(s))"; echo "export SLURM_CONF=$CONF"; return 0
     fi
+    # The namespaces and bridge have fixed names: if they exist but $DIR knows of no such cluster, another
+    # local cluster (another SEEDSWEEP_SLURM_DIR) owns them, or one whose directory was removed.
+    if [ "$(nodes_now)" = 1 ] && ip link show "$BRIDGE" >/dev/null 2>&1; then
+        unavailable "bridge $BRIDGE exists but no multi-node cluster of $DIR does: another local cluster runs," \
+            "or one was left behind ('$0 down' with its SEEDSWEEP_SLURM_DIR removes it)"
+    fi
     # Leftovers of a half-started or crashed cluster of ours: remove them first.
-    [ -d "$DIR" ] && cmd_down >/dev/null
+    cmd_down >/dev/null
     port_busy && unavailable "port 6817 or 6818 is in use: another Slurm runs on this machine (only one can; note 13)"
     local t0=$SECONDS
     # note 1: munged wants every directory on its paths to be o+x and not group/other-writable
@@ -330,8 +337,9 @@ cmd_status() {
 
 # node_arg K: K is a node of the running multi-node cluster
 node_arg() {
-    [[ "${1:-}" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le "$(nodes_now)" ] && [ "$(nodes_now)" -gt 1 ] ||
-        { echo "local-cluster: expected a node number 1..$(nodes_now) of a multi-node cluster, not '${1:-}'" >&2; exit 2; }
+    [ "$(nodes_now)" -gt 1 ] || { echo "local-cluster: no multi-node cluster in $DIR (up --nodes N)" >&2; exit 2; }
+    [[ "${1:-}" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le "$(nodes_now)" ] ||
+        { echo "local-cluster: expected a node number 1..$(nodes_now), not '${1:-}'" >&2; exit 2; }
 }
 
 cmd_kill_node() {
