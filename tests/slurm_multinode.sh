@@ -22,7 +22,9 @@ t_up=$(date +%s.%N)
 slurm_up slurm_multinode_up --nodes 4 || finish
 
 T=$(tmpdir)
-cleanup() { slurm_down; rm -rf "$T"; }
+REF_PID=""
+# the reference run (a child of REF_PID) must not outlive the test either
+cleanup() { [ -n "$REF_PID" ] && pkill -TERM -P "$REF_PID" 2>/dev/null; slurm_down; rm -rf "$T"; }
 trap cleanup EXIT
 
 now() { date +%s.%N; }
