@@ -5,10 +5,11 @@
 SLURM_CLUSTER="$ROOT/slurm/local-cluster.sh"
 SLURM_WAS_UP=0
 
-# slurm_up TESTNAME: 0 when the cluster is up; otherwise prints SKIP (Slurm cannot run here) or FAIL
-# (it should have started) and returns 1.
+# slurm_up TESTNAME [UP OPTIONS]: 0 when the cluster is up (`local-cluster.sh up UP OPTIONS`, e.g. --nodes 4);
+# otherwise prints SKIP (Slurm cannot run here) or FAIL (it should have started) and returns 1.
 slurm_up() {
     local name=$1 out rc=0
+    shift
     # One local cluster per machine (fixed ports): concurrent `make test` runs take turns here.
     exec 9>"${TMPDIR:-/tmp}/seedsweep-slurm-test.lock"
     if command -v flock >/dev/null && ! flock -w 300 9; then
@@ -16,7 +17,10 @@ slurm_up() {
     fi
     if bash "$SLURM_CLUSTER" status >/dev/null 2>&1; then SLURM_WAS_UP=1; fi
     trap slurm_down EXIT
-    out=$(bash "$SLURM_CLUSTER" up 2>&1 9>&-) || rc=$?   # 9>&-: the daemons must not keep the lock
+    # bash runs the EXIT trap on a signal only when the signal is trapped: a test stopped by Ctrl-C or
+    # `kill` must still take the cluster (daemons, namespaces, bridge) down
+    trap 'exit 130' INT; trap 'exit 143' TERM; trap 'exit 129' HUP
+    out=$(bash "$SLURM_CLUSTER" up "$@" 2>&1 9>&-) || rc=$?   # 9>&-: the daemons must not keep the lock
     if [ "$rc" = 4 ]; then skip "$name: Slurm cannot run here: $(echo "$out" | tail -n 1)"; return 1; fi
     if [ "$rc" != 0 ]; then fail "$name: local cluster did not come up (exit $rc)"; echo "$out"; return 1; fi
     eval "$(bash "$SLURM_CLUSTER" env)"
