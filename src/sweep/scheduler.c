@@ -242,22 +242,25 @@ static int poll_worker(void *context) {
 
 /* Sends a report (blocking until rank 0 takes it, with naps) and, for results and first
  * requests, waits for the next task number. */
+/* Waits for request without spinning: Open MPI's blocking calls busy-poll, which would take a core
+ * from the ranks still training (an idle worker waiting for the end, or for rank 0's reply). */
+static void wait_napping(MPI_Request *request) {
+    int done = 0;
+    for (;;) {
+        MPI_Test(request, &done, MPI_STATUS_IGNORE);
+        if (done) return;
+        nap();
+    }
+}
+
 static int64_t worker_exchange(char *buffer, size_t bytes, int wants_reply) {
     MPI_Request request;
     MPI_Isend(buffer, (int)bytes, MPI_BYTE, 0, TAG_REPORT, MPI_COMM_WORLD, &request);
-    int done = 0;
-    while (!done) {
-        MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-        if (!done) nap();
-    }
+    wait_napping(&request);
     if (!wants_reply) return -1;
     int64_t task = -1;
     MPI_Irecv(&task, 1, MPI_INT64_T, 0, TAG_TASK, MPI_COMM_WORLD, &request);
-    done = 0;
-    while (!done) {
-        MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-        if (!done) nap();
-    }
+    wait_napping(&request);
     return task;
 }
 
@@ -429,7 +432,9 @@ int sweep_run(const SweepOptions *options, int *report, Error *err) {
         if (sw->rank == 0) rc = rank0_run(sw, err);
         else if (worker_loop(sw, err) != SS_OK) progress_rank_failed(sw->rank, err);
         /* rank 0 decides the status (it saw every worker's failure or stop); all ranks return it */
-        MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+        MPI_Request request;
+        MPI_Ibcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD, &request);
+        wait_napping(&request);   /* workers done early wait here while rank 0 trains its last task */
         *report = sw->rank == 0 && rc != SS_OK;
     }
     cleanup(sw);
