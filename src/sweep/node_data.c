@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "seedsweep/progress.h"
 
@@ -46,6 +47,31 @@ static int node_worst(MPI_Comm node, int rc) {
 
 /* Each rank reads every file whole: no window (one rank on the node, sharing off, or no window). */
 static int load_per_rank(const JobSpec *job, Dataset *sets, Error *err) { return jobfile_load_datasets(job, sets, err); }
+
+/* Whether the directory that will back the window has room for it, else why not in reason. Checked
+ * before asking MPI because Open MPI 4.1 does not fail cleanly there: with a backing directory that
+ * is missing or too small (a container's 64 MB /dev/shm) the first rank gets an error while the
+ * others wait for it forever. The directory is Open MPI's osc_sm_backing_directory (an MCA
+ * parameter, which reaches the ranks as OMPI_MCA_* in their environment), /dev/shm by default. */
+static int backing_has_room(size_t bytes, char *reason, size_t size) {
+    const char *dir = getenv("OMPI_MCA_osc_sm_backing_directory");
+    int configured = dir && *dir;
+    if (!configured) dir = "/dev/shm";
+    struct statvfs fs;
+    if (statvfs(dir, &fs) != 0) {
+        if (!configured) return 1;   /* no /dev/shm: MPI's own default place (its session directory) */
+        snprintf(reason, size, "cannot use the shared-memory directory %s (osc_sm_backing_directory)", dir);
+        return 0;
+    }
+    double free_bytes = (double)fs.f_bavail * (double)fs.f_frsize;
+    const double margin = 16e6;       /* Open MPI's own segments (vader) live there too */
+    if (free_bytes < (double)bytes + margin) {
+        snprintf(reason, size, "%s has %.1f MB free, the images need %.1f MB (+16 MB)", dir, free_bytes / 1e6,
+                 bytes / 1e6);
+        return 0;
+    }
+    return 1;
+}
 
 /* The window of `bytes` on the node's first rank (0 elsewhere), or 0 with *window MPI_WIN_NULL when
  * MPI cannot give it on some rank of the node (errors returned, not fatal, for this one call). */
@@ -130,10 +156,13 @@ int node_data_load(const JobSpec *job, Dataset *sets, NodeData **out, Error *err
     size_t total = 0;
     for (int d = 0; d < job->dataset_count; d++) total += aligned(dataset_image_bytes(&sets[d]));
 
+    char reason[300] = "MPI could not allocate a shared window of that size";
+    int room = node_rank == 0 ? backing_has_room(total, reason, sizeof reason) : 1;
+    MPI_Bcast(&room, 1, MPI_INT, 0, node);
     MPI_Win window;
     uint8_t *base;
-    if (!allocate_window(node, node_rank, total, &window, &base)) {
-        if (node_rank == 0) progress_data_not_shared(host, node_size, "MPI could not allocate a shared window of that size");
+    if (!room || !allocate_window(node, node_rank, total, &window, &base)) {
+        if (node_rank == 0) progress_data_not_shared(host, node_size, reason);
         MPI_Comm_free(&node);
         free_sets(sets, job->dataset_count);
         return load_per_rank(job, sets, err);
