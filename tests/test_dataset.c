@@ -65,6 +65,45 @@ static void test_round_trip(int with_names) {
     dataset_free(&back);
 }
 
+/* The two-step load the sweep uses for its per-node shared copy: the header, then the pixels into
+ * memory the caller owns; same result as dataset_load, and a file whose images changed shape in
+ * between is refused. */
+static void test_header_then_images(void) {
+    Dataset ds, head, whole;
+    Error err;
+    error_clear(&err);
+    make_small(&ds, 1);
+    const char *path = path_in_dir("two_step.h5");
+    dataset_save(path, &ds, &err);
+    int rc = dataset_open_header(path, &head, &err);
+    CHECK(rc == SS_OK && head.images == NULL && head.count == 6 && head.height == 3 && head.width == 4 &&
+              head.channels == 2 && head.class_count == 3 && !memcmp(head.labels, ds.labels, 6) && head.names &&
+              !strcmp(head.names[5], ds.names[5]) && !strcmp(head.class_names[1], "Snap29"),
+          "dataset_open_header: shape, labels, names, class names; no images (%s)", err.message);
+    CHECK(dataset_image_bytes(&head) == 6 * 3 * 4 * 2, "dataset_image_bytes = N*H*W*C");
+    uint8_t *mine = malloc(dataset_image_bytes(&head) + 1);
+    mine[dataset_image_bytes(&head)] = 0xAB;
+    rc = dataset_read_images_into(path, &head, mine, &err);
+    dataset_load(path, &whole, &err);
+    CHECK(rc == SS_OK && !memcmp(mine, whole.images, dataset_image_bytes(&whole)) && mine[dataset_image_bytes(&head)] == 0xAB,
+          "dataset_read_images_into: the pixels dataset_load gives, nothing past the end (%s)", err.message);
+    Dataset other;
+    make_small(&other, 0);
+    other.count = 3;                /* a file rewritten with another image count since its header was read */
+    other.labels[0] = 0, other.labels[1] = 1, other.labels[2] = 2;
+    dataset_save(path, &other, &err);
+    rc = dataset_read_images_into(path, &head, mine, &err);
+    CHECK(rc == SS_ERR_INPUT && strstr(err.message, "two_step.h5") && strstr(err.message, "shape"),
+          "dataset_read_images_into refuses images of another shape than the header's (%s)", err.message);
+    dataset_free(&whole);
+    rc = dataset_open_header(path_in_dir("missing.h5"), &whole, &err);
+    CHECK(rc == SS_ERR_INPUT && whole.labels == NULL, "dataset_open_header of a missing file: SS_ERR_INPUT, nothing held");
+    free(mine);
+    dataset_free(&ds);
+    dataset_free(&head);
+    dataset_free(&other);
+}
+
 static void test_no_temp_left(void) {
     char command[600];
     snprintf(command, sizeof command, "ls -A %s | grep -c tmp >/dev/null", dir);
@@ -205,6 +244,7 @@ int main(void) {
     }
     test_round_trip(1);
     test_round_trip(0);
+    test_header_then_images();
     test_no_temp_left();
     test_validation();
     test_bad_files();

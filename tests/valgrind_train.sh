@@ -68,5 +68,6 @@ if [ "$rc" = 0 ] && [ ! -s vg.0.log ] && [ ! -s vg.1.log ]; then
 else
     fail "valgrind: exit $rc; $(cat run.log vg.*.log 2>/dev/null | grep -v '^==[0-9]*== *$' | head -40)"
 fi
+check "valgrind: the 2 ranks shared one copy of the images (node_data window under memcheck)" grep -q 'shared by 2 ranks' run.log
 check "valgrind: both tasks recorded" bash -c "'$SEEDSWEEP' info tiny.h5 | grep -q '2 done'"
 finish

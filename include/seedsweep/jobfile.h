@@ -44,6 +44,8 @@ int jobfile_parse_text(const char *text, const char *what, JobSpec *job, Error *
  * the model: same image shape and class names, shape = model input, classes = final dense,
  * batch <= each training dataset. On failure sets holds nothing (all freed). */
 int jobfile_load_datasets(const JobSpec *job, Dataset *sets, Error *err);
+/* The same checks on the headers only (dataset_open_header: images NULL, for the caller to place). */
+int jobfile_load_dataset_headers(const JobSpec *job, Dataset *sets, Error *err);
 void jobfile_free(JobSpec *job);
 const char *vary_name(VaryKind vary);
 

@@ -32,5 +32,8 @@ void progress_end(const Progress *p, int ranks, double record_seconds, double se
                   int64_t reports_served);
 void progress_warn_oversubscribed(int local_ranks, int threads, long cores);
 void progress_rank_failed(int rank, const Error *err);
+/* Once per node by its first rank: the images live in one shared copy (stdout), or why not (stderr). */
+void progress_data_shared(const char *host, int leader, int node_ranks, int datasets, size_t bytes);
+void progress_data_not_shared(const char *host, int node_ranks, const char *reason);
 
 #endif

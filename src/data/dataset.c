@@ -112,15 +112,18 @@ int hdf5_file_format(const char *path, char *format, size_t size, Error *err) {
     return SS_OK;
 }
 
-/* Reads a whole integer dataset of the expected rank as uint8; dims filled. Refuses non-uint8 data
+/* Opens an integer dataset of the expected rank holding uint8; dims filled. Refuses non-uint8 data
  * rather than converting, since a silent clip of wider pixels would corrupt the images. */
-static int read_uint8_dataset(hid_t file, const char *path, const char *name, int rank, hsize_t *dims,
-                              uint8_t **out, Error *err) {
-    *out = NULL;
-    if (H5Lexists(file, name, H5P_DEFAULT) <= 0)
-        return error_set(err, SS_ERR_INPUT, "%s: no dataset '%s'", path, name);
+static hid_t open_uint8_dataset(hid_t file, const char *path, const char *name, int rank, hsize_t *dims, Error *err) {
+    if (H5Lexists(file, name, H5P_DEFAULT) <= 0) {
+        error_set(err, SS_ERR_INPUT, "%s: no dataset '%s'", path, name);
+        return -1;
+    }
     hid_t set = H5Dopen2(file, name, H5P_DEFAULT);
-    if (set < 0) return error_set(err, SS_ERR_INPUT, "%s: cannot open dataset '%s' (corrupt file?)", path, name);
+    if (set < 0) {
+        error_set(err, SS_ERR_INPUT, "%s: cannot open dataset '%s' (corrupt file?)", path, name);
+        return -1;
+    }
     hid_t type = H5Dget_type(set), space = H5Dget_space(set);
     int status = SS_OK;
     if (type < 0 || space < 0) status = error_set(err, SS_ERR_INPUT, "%s: cannot read '%s' (corrupt file?)", path, name);
@@ -129,29 +132,23 @@ static int read_uint8_dataset(hid_t file, const char *path, const char *name, in
     else if (H5Sget_simple_extent_ndims(space) != rank)
         status = error_set(err, SS_ERR_INPUT, "%s: '%s' has %d dimensions, expected %d", path, name,
                            H5Sget_simple_extent_ndims(space), rank);
-    if (status == SS_OK) {
-        H5Sget_simple_extent_dims(space, dims, NULL);
-        size_t total = 1;
-        for (int d = 0; d < rank; d++) total *= (size_t)dims[d];
-        *out = ss_calloc(total, 1, err);
-        if (!*out) status = SS_ERR_RUNTIME;
-        else if (total > 0 && H5Dread(set, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0)
-            status = error_set(err, SS_ERR_INPUT, "%s: reading '%s' failed (file truncated or corrupt?)", path, name);
-        if (status != SS_OK) {
-            free(*out);
-            *out = NULL;
-        }
-    }
+    if (status == SS_OK) H5Sget_simple_extent_dims(space, dims, NULL);
     if (type >= 0) H5Tclose(type);
     if (space >= 0) H5Sclose(space);
+    if (status == SS_OK) return set;
     H5Dclose(set);
-    return status;
+    return -1;
 }
 
-int dataset_load(const char *path, Dataset *ds, Error *err) {
-    memset(ds, 0, sizeof *ds);
-    hid_t file = open_for_reading(path, err);
-    if (file < 0) return err->code;
+/* Reads an open uint8 dataset of total bytes into out. */
+static int read_uint8_into(hid_t set, const char *path, const char *name, size_t total, uint8_t *out, Error *err) {
+    if (total > 0 && H5Dread(set, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)
+        return error_set(err, SS_ERR_INPUT, "%s: reading '%s' failed (file truncated or corrupt?)", path, name);
+    return SS_OK;
+}
+
+/* Everything but the pixels, validated; ds->images stays NULL. */
+static int read_header(hid_t file, const char *path, Dataset *ds, Error *err) {
     char **strings = NULL;
     int64_t n = 0;
     int status = SS_OK;
@@ -178,8 +175,21 @@ int dataset_load(const char *path, Dataset *ds, Error *err) {
         if (status == SS_OK && !ds->source) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
     }
     hsize_t image_dims[4] = {0}, label_dims[1] = {0};
-    if (status == SS_OK) status = read_uint8_dataset(file, path, "images", 4, image_dims, &ds->images, err);
-    if (status == SS_OK) status = read_uint8_dataset(file, path, "labels", 1, label_dims, &ds->labels, err);
+    if (status == SS_OK) {
+        hid_t images = open_uint8_dataset(file, path, "images", 4, image_dims, err);
+        if (images < 0) status = err->code;
+        else H5Dclose(images);
+    }
+    if (status == SS_OK) {
+        hid_t labels = open_uint8_dataset(file, path, "labels", 1, label_dims, err);
+        if (labels < 0) status = err->code;
+        else {
+            ds->labels = ss_calloc((size_t)label_dims[0], 1, err);
+            status = ds->labels ? read_uint8_into(labels, path, "labels", (size_t)label_dims[0], ds->labels, err)
+                                : SS_ERR_RUNTIME;
+            H5Dclose(labels);
+        }
+    }
     if (status == SS_OK && label_dims[0] != image_dims[0])
         status = error_set(err, SS_ERR_INPUT, "%s: %llu labels for %llu images", path,
                            (unsigned long long)label_dims[0], (unsigned long long)image_dims[0]);
@@ -200,8 +210,57 @@ int dataset_load(const char *path, Dataset *ds, Error *err) {
             status = error_set(err, SS_ERR_INPUT, "%s: %lld names for %lld images", path, (long long)n, (long long)ds->count);
         }
     }
-    H5Fclose(file);
     if (status == SS_OK) status = dataset_validate(ds, path, err);
+    return status;
+}
+
+/* The pixels of a file whose header gave ds's shape, into dst. */
+static int read_images(hid_t file, const char *path, const Dataset *ds, uint8_t *dst, Error *err) {
+    hsize_t dims[4] = {0};
+    hid_t images = open_uint8_dataset(file, path, "images", 4, dims, err);
+    if (images < 0) return err->code;
+    int status = SS_OK;
+    if (dims[0] != (hsize_t)ds->count || dims[1] != (hsize_t)ds->height || dims[2] != (hsize_t)ds->width ||
+        dims[3] != (hsize_t)ds->channels)
+        status = error_set(err, SS_ERR_INPUT, "%s: 'images' changed shape since its header was read", path);
+    else
+        status = read_uint8_into(images, path, "images", dataset_image_bytes(ds), dst, err);
+    H5Dclose(images);
+    return status;
+}
+
+int dataset_open_header(const char *path, Dataset *ds, Error *err) {
+    memset(ds, 0, sizeof *ds);
+    hid_t file = open_for_reading(path, err);
+    if (file < 0) return err->code;
+    int status = read_header(file, path, ds, err);
+    H5Fclose(file);
+    if (status != SS_OK) dataset_free(ds);
+    return status;
+}
+
+int dataset_read_images_into(const char *path, const Dataset *ds, uint8_t *dst, Error *err) {
+    hid_t file = open_for_reading(path, err);
+    if (file < 0) return err->code;
+    int status = read_images(file, path, ds, dst, err);
+    H5Fclose(file);
+    return status;
+}
+
+size_t dataset_image_bytes(const Dataset *ds) {
+    return (size_t)ds->count * (size_t)ds->height * (size_t)ds->width * (size_t)ds->channels;
+}
+
+int dataset_load(const char *path, Dataset *ds, Error *err) {
+    memset(ds, 0, sizeof *ds);
+    hid_t file = open_for_reading(path, err);
+    if (file < 0) return err->code;
+    int status = read_header(file, path, ds, err);
+    if (status == SS_OK) {
+        ds->images = ss_calloc(dataset_image_bytes(ds), 1, err);
+        status = ds->images ? read_images(file, path, ds, ds->images, err) : SS_ERR_RUNTIME;
+    }
+    H5Fclose(file);
     if (status != SS_OK) dataset_free(ds);
     return status;
 }

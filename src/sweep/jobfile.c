@@ -441,7 +441,9 @@ int jobfile_parse(const char *path, JobSpec *job, Error *err) {
     return rc;
 }
 
-int jobfile_load_datasets(const JobSpec *job, Dataset *sets, Error *err) {
+/* Loads every dataset (whole, or only its header: images NULL) and checks them against each other
+ * and the job. */
+static int load_datasets(const JobSpec *job, Dataset *sets, int headers_only, Error *err) {
     memset(sets, 0, sizeof(Dataset) * job->dataset_count);
     Error inner = {0};
     int rc = SS_OK;
@@ -449,7 +451,9 @@ int jobfile_load_datasets(const JobSpec *job, Dataset *sets, Error *err) {
     for (int d = 0; d < job->dataset_count && rc == SS_OK; d++) {
         const char *name = job->dataset_names[d];
         int line = job->dataset_lines[d];
-        if (dataset_load(job->dataset_paths[d], &sets[d], &inner) != SS_OK) {
+        int loaded = headers_only ? dataset_open_header(job->dataset_paths[d], &sets[d], &inner)
+                                  : dataset_load(job->dataset_paths[d], &sets[d], &inner);
+        if (loaded != SS_OK) {
             rc = error_set(err, SS_ERR_INPUT, "%s: [datasets] %s (line %d): %s", job->path, name, line, inner.message);
             break;
         }
@@ -496,6 +500,9 @@ int jobfile_load_datasets(const JobSpec *job, Dataset *sets, Error *err) {
         for (int d = 0; d < job->dataset_count; d++) dataset_free(&sets[d]);
     return rc;
 }
+
+int jobfile_load_datasets(const JobSpec *job, Dataset *sets, Error *err) { return load_datasets(job, sets, 0, err); }
+int jobfile_load_dataset_headers(const JobSpec *job, Dataset *sets, Error *err) { return load_datasets(job, sets, 1, err); }
 
 void jobfile_free(JobSpec *job) {
     if (!job) return;

@@ -70,3 +70,14 @@ void progress_warn_oversubscribed(int local_ranks, int threads, long cores) {
 void progress_rank_failed(int rank, const Error *err) {
     fprintf(stderr, "seedsweep: rank %d: %s\n", rank, err->message);
 }
+
+void progress_data_shared(const char *host, int leader, int node_ranks, int datasets, size_t bytes) {
+    printf("seedsweep run: node %s: images of %d datasets (%.1f MB) read once by rank %d and shared by %d ranks "
+           "(MPI shared memory)\n", host, datasets, bytes / 1e6, leader, node_ranks);
+    fflush(stdout);
+}
+
+void progress_data_not_shared(const char *host, int node_ranks, const char *reason) {
+    fprintf(stderr, "seedsweep run: node %s: each of %d ranks holds its own copy of the images: %s\n", host,
+            node_ranks, reason);
+}

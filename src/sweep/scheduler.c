@@ -25,6 +25,7 @@
 #include "seedsweep/blas.h"
 #include "seedsweep/jobfile.h"
 #include "seedsweep/model.h"
+#include "seedsweep/node_data.h"
 #include "seedsweep/progress.h"
 #include "seedsweep/results.h"
 #include "seedsweep/task.h"
@@ -50,6 +51,7 @@ typedef struct Sweep {
     JobSpec job;
     Dataset sets[JOB_MAX_DATASETS];
     int sets_loaded;
+    NodeData *node_data;           /* the window holding the node's one copy of the images, or NULL */
     ResultsShape shape;
     Model *model;
     int threads;
@@ -323,7 +325,7 @@ static int prepare(Sweep *sw, const SweepOptions *options, Error *err) {
         return error_set(err, SS_ERR_INPUT, "%s: [sweep] output: missing, and no --out given", options->job_path);
     rc = choose_threads(sw, options, err);
     if (rc != SS_OK) return rc;
-    rc = jobfile_load_datasets(&sw->job, sw->sets, err);
+    rc = node_data_load(&sw->job, sw->sets, &sw->node_data, err);
     if (rc != SS_OK) return rc;
     sw->sets_loaded = 1;
     results_shape_from_job(&sw->job, sw->sets, &sw->shape);
@@ -367,8 +369,7 @@ static int open_results(Sweep *sw, const SweepOptions *options, Error *err) {
 static void cleanup(Sweep *sw) {
     if (sw->results) results_close(sw->results, NULL);
     model_free(sw->model);
-    if (sw->sets_loaded)
-        for (int d = 0; d < sw->job.dataset_count; d++) dataset_free(&sw->sets[d]);
+    if (sw->sets_loaded) node_data_free(sw->node_data, sw->sets, sw->job.dataset_count);
     jobfile_free(&sw->job);
     free(sw->send_buffer);
     free(sw->recv_buffer);
