@@ -32,5 +32,11 @@ void progress_end(const Progress *p, int ranks, double record_seconds, double se
                   int64_t reports_served);
 void progress_warn_oversubscribed(int local_ranks, int threads, long cores);
 void progress_rank_failed(int rank, const Error *err);
+/* "rank R: task T resumed at epoch E batch B from FILE" (1-based: the next batch to train), or
+ * "resumed after training (E of N epochs), evaluating". */
+void progress_task_resumed(int rank, int64_t task, const char *path, int evaluating, int epoch, int64_t batch,
+                           int epochs);
+void progress_checkpoint_refused(int rank, int64_t task, const Error *err);   /* err names the file */
+void progress_checkpoint_failed(int rank, int64_t task, const Error *err);
 
 #endif

@@ -70,3 +70,26 @@ void progress_warn_oversubscribed(int local_ranks, int threads, long cores) {
 void progress_rank_failed(int rank, const Error *err) {
     fprintf(stderr, "seedsweep: rank %d: %s\n", rank, err->message);
 }
+
+/* Checkpoints (issue 12): one line per resumed task on stdout (quiet or not: the log must say
+ * where a task picked up), refusals and failed saves as warnings on stderr. */
+void progress_task_resumed(int rank, int64_t task, const char *path, int evaluating, int epoch, int64_t batch,
+                           int epochs) {
+    if (evaluating)
+        printf("seedsweep run: rank %d: task %lld resumed after training (%d of %d epochs), evaluating, from %s\n",
+               rank, (long long)task, epoch, epochs, path);
+    else
+        printf("seedsweep run: rank %d: task %lld resumed at epoch %d batch %lld from %s\n", rank, (long long)task,
+               epoch, (long long)batch, path);
+    fflush(stdout);
+}
+
+void progress_checkpoint_refused(int rank, int64_t task, const Error *err) {
+    fprintf(stderr, "seedsweep run: warning: rank %d: task %lld starts over: checkpoint not trusted: %s\n", rank,
+            (long long)task, err->message);
+}
+
+void progress_checkpoint_failed(int rank, int64_t task, const Error *err) {
+    fprintf(stderr, "seedsweep run: warning: rank %d: task %lld: checkpoint not saved: %s\n", rank, (long long)task,
+            err->message);
+}
