@@ -27,6 +27,7 @@ typedef struct Checkpoint {
     int diverged;               /* EVALUATING: training stopped on a non-finite loss */
     TrainPosition position;     /* EVALUATING: position.epoch = epochs done */
     double seconds;             /* the task's wall time so far, over every run that worked on it */
+    int rank;                   /* the rank that wrote it (information: any rank may resume it) */
     float *train_loss, *train_accuracy; /* [epochs]; entries from position.epoch on are not used */
     void *state;                /* state_bytes of model_state_save */
     void *block;                /* checkpoint_read: the one allocation the pointers above lie in */

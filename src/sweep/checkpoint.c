@@ -5,11 +5,16 @@
  *   the model state (model_state_save: Adam step, parameters, two moments),
  *   64 hex characters: SHA-256 of every byte before them.
  *
+ * Header offsets (tests/crash/campaign.sh reads task at 72 and rank at 116): magic 0, job_sha256 8,
+ * task 72, train_count 80, state_bytes 88, epochs 96, batch 100, phase 104, diverged 108, epoch 112,
+ * rank 116, next_image 120, correct 128, loss_sum 136, order_counter 144, seconds 152.
+ *
  * The reader checks the size implied by the key before reading the body, then the checksum, then
  * every key field, then the position: only then is anything handed to the model. */
 #include "seedsweep/checkpoint.h"
 
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -28,7 +33,7 @@ typedef struct CheckpointHeader {
     char job_sha256[64];
     int64_t task, train_count, state_bytes;
     int32_t epochs, batch, phase, diverged;
-    int32_t epoch, pad;
+    int32_t epoch, rank;        /* rank: who wrote it (information only: any rank may resume it) */
     int64_t next_image, correct;
     double loss_sum;
     uint64_t order_counter;
@@ -85,6 +90,7 @@ int checkpoint_write(const char *dir, const CheckpointKey *key, const Checkpoint
     h.phase = ckpt->phase;
     h.diverged = ckpt->diverged;
     h.epoch = ckpt->position.epoch;
+    h.rank = ckpt->rank;
     h.next_image = ckpt->position.next_image;
     h.correct = ckpt->position.correct;
     h.loss_sum = ckpt->position.loss_sum;
@@ -176,6 +182,7 @@ int checkpoint_read(const char *dir, const CheckpointKey *key, Checkpoint *ckpt,
     ckpt->position = (TrainPosition){.epoch = h.epoch, .next_image = h.next_image, .loss_sum = h.loss_sum,
                                      .correct = h.correct, .order_counter = h.order_counter};
     ckpt->seconds = h.seconds;
+    ckpt->rank = h.rank;
     ckpt->block = buffer;
     ckpt->train_loss = (float *)(buffer + sizeof h);
     ckpt->train_accuracy = (float *)(buffer + sizeof h + epochs_bytes);
@@ -221,3 +228,7 @@ int checkpoint_prune(const char *dir, const uint8_t *keep, int64_t task_count) {
     rmdir(dir);   /* only when empty */
     return removed;
 }
+
+_Static_assert(offsetof(CheckpointHeader, task) == 72 && offsetof(CheckpointHeader, rank) == 116 &&
+                   offsetof(CheckpointHeader, seconds) == 152,
+               "the offsets documented at the top of this file");

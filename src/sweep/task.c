@@ -32,7 +32,7 @@ typedef struct TaskCheckpoints {
 static void save(TaskCheckpoints *c, int phase, const TrainPosition *position, int diverged) {
     Model *model = c->runner->model;
     Error err = {0};
-    Checkpoint ckpt = {.phase = phase, .diverged = diverged, .position = *position,
+    Checkpoint ckpt = {.phase = phase, .diverged = diverged, .position = *position, .rank = c->runner->rank,
                        .seconds = c->seconds_before + ss_now() - c->started,
                        .train_loss = c->result->train_loss, .train_accuracy = c->result->train_accuracy};
     ckpt.state = malloc(c->key.state_bytes);
