@@ -4,7 +4,7 @@
 # to an uninterrupted run (tests/helpers/compare_results.py):
 #  - SIGTERM to every rank: exit 3, one checkpoint per task in flight, and the re-run logs
 #    "task T resumed at epoch E batch B" and leaves no checkpoint behind;
-#  - kill -9 of everything with checkpoint_every = 1 epoch: resumed from the last epoch's end;
+#  - kill -9 of everything: resumed from the last epoch's end (checkpoint_every = 1 epoch);
 #  - another rank count: stopped with 3 ranks, resumed with 1, and stopped with 1, resumed with 3;
 #  - a checkpoint with a flipped byte, a truncated one and another job's: a warning naming each
 #    file, those tasks start over, the result is still identical;
@@ -27,16 +27,25 @@ rc=$?
 clean_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "checkpoint reference run exits 0 (${clean_ms} ms)" [ $rc = 0 ]
 check "checkpoint a finished sweep leaves no checkpoint directory" [ ! -e "$dir/ref.h5.ckpt" ]
-# a task is well under way at 45% of the clean run's wall time (start-up included)
-stop_ms=$(( clean_ms * 45 / 100 ))
+# The stopped runs use the same job with checkpoint_every = 1 epoch: their checkpoints show from
+# outside how far training got, so every stop lands early in a task (after its first epoch, before
+# its last) whatever the machine's load, and half an epoch later: mid-epoch.
+sed 's/^batch  = 8$/batch  = 8\ncheckpoint_every = 1 epoch/' "$dir/job.ini" >"$dir/every.ini"
+job=$dir/every.ini
+mpirun -n 3 "$SEEDSWEEP" run "$job" --out "$dir/ref_every.h5" --threads 1 --quiet >/dev/null 2>&1
+check "checkpoint checkpoint_every = 1 epoch: results unchanged by the periodic checkpoints" same_arrays "$dir/ref.h5" "$dir/ref_every.h5"
+# half an epoch of the slowest task of the reference run (12 epochs), in ms
+half_epoch_ms=$(sed -n 's/.* \([0-9.]*\)s rank .*/\1/p' "$dir/ref.log" | sort -g | tail -1 | awk '{ printf "%d", $1 * 1000 / 24 }')
 nap_ms() { sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"; }
 
-# stop_with SIGNAL NP OUT: a sweep stopped by SIGNAL to every rank once it has trained a while
+# stop_with SIGNAL NP OUT: a sweep stopped by SIGNAL to every rank once each task in flight has saved
+# its first epoch, half an epoch later
 stop_with() {
+    local want=$(( $2 < 3 ? $2 : 3 ))
     mpirun -n "$2" "$SEEDSWEEP" run "$job" --out "$3" --threads 1 >"$dir/stop.log" 2>&1 &
     local pid=$!
-    for _ in $(seq 200); do grep -q "tasks, 3 to run" "$dir/stop.log" 2>/dev/null && break; sleep 0.05; done
-    nap_ms "$stop_ms"
+    for _ in $(seq 1200); do [ "$(ckpts "$3")" -ge "$want" ] && break; sleep 0.05; done
+    nap_ms "${half_epoch_ms:-100}"
     kill "-$1" $(ranks_of $pid) 2>/dev/null
     [ "$1" = KILL ] && kill -9 $pid 2>/dev/null
     stop_rc=0; wait $pid || stop_rc=$?
@@ -49,25 +58,21 @@ resume() {
     check "$3: no checkpoint left once every task is recorded" [ ! -e "$2.ckpt" ]
     check "$3: bit-identical to the uninterrupted run" same_arrays "$dir/ref.h5" "$2"
 }
-resumed_lines() { grep -o 'task [0-9]* resumed at epoch [0-9]* batch [0-9]*' "$dir/resume.log" | sort; }
+resumed_lines() { grep -o 'task [0-9]* resumed at epoch [0-9]* batch [0-9]*\|task [0-9]* resumed after training' "$dir/resume.log" | sort; }
 
 # ---- SIGTERM mid-epoch, 3 ranks -> 3 ranks ----
 stop_with TERM 3 "$dir/term.h5"
 if [ $stop_rc = 3 ]; then pass "checkpoint SIGTERM exits 3"; else fail "checkpoint SIGTERM exits 3: exit $stop_rc: $(tail -3 "$dir/stop.log")"; fi
 n=$(ckpts "$dir/term.h5")
-check "checkpoint SIGTERM left one checkpoint per task in flight ($n)" [ "$n" -ge 1 ]
+check "checkpoint SIGTERM left one checkpoint per task in flight ($n of 3)" [ "$n" = 3 ]
 resume 3 "$dir/term.h5" "checkpoint SIGTERM"
 lines=$(resumed_lines)
 count=$(echo -n "$lines" | grep -c resumed)
-if [ "$count" = "$n" ] && echo "$lines" | grep -qv 'batch 1$'; then
+if [ "$count" = "$n" ] && echo "$lines" | grep 'batch [0-9]*$' | grep -qv 'batch 1$'; then
     pass "checkpoint SIGTERM: the log says where each task resumed, mid-epoch ($(echo $lines | tr '\n' ';'))"
 else fail "checkpoint SIGTERM: resumed lines ($count of $n, one mid-epoch): $lines"; fi
 
-# ---- kill -9 with checkpoint_every = 1 epoch: back to the last epoch's end ----
-sed 's/^batch  = 8$/batch  = 8\ncheckpoint_every = 1 epoch/' "$dir/job.ini" >"$dir/every.ini"
-job=$dir/every.ini
-mpirun -n 3 "$SEEDSWEEP" run "$job" --out "$dir/ref_every.h5" --threads 1 --quiet >/dev/null 2>&1
-check "checkpoint checkpoint_every = 1 epoch: results unchanged by the periodic checkpoints" same_arrays "$dir/ref.h5" "$dir/ref_every.h5"
+# ---- kill -9: back to the last epoch's end (checkpoint_every = 1 epoch) ----
 stop_with KILL 3 "$dir/k9.h5"
 n=$(ckpts "$dir/k9.h5")
 check "checkpoint kill -9 left periodic checkpoints ($n)" [ "$n" -ge 1 ]
@@ -76,7 +81,6 @@ lines=$(resumed_lines)
 if [ "$(echo -n "$lines" | grep -c resumed)" = "$n" ] && ! echo "$lines" | grep -qv 'batch 1$'; then
     pass "checkpoint kill -9: every task resumed at an epoch's start ($(echo $lines | tr '\n' ';'))"
 else fail "checkpoint kill -9: resumed lines for $n checkpoints: $lines"; fi
-job=$dir/job.ini
 
 # ---- another rank count: 3 -> 1 and 1 -> 3 ----
 stop_with TERM 3 "$dir/three.h5"
@@ -98,8 +102,8 @@ import sys; p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); b[len(b) // 2]
     truncate -s -4096 "$2"
     # another job's checkpoint of the same task (its job text differs by one comment)
     t=$(basename "$3"); mkdir -p "$dir/other"
-    { cat "$job"; echo "; another job"; } >"$dir/other/job.ini"
-    stop_job=$job; job=$dir/other/job.ini
+    { cat "$job"; echo "; another job"; } >"$dir/other/every.ini"
+    stop_job=$job; job=$dir/other/every.ini
     stop_with TERM 3 "$dir/other/o.h5"
     job=$stop_job
     if [ -f "$dir/other/o.h5.ckpt/$t" ]; then cp "$dir/other/o.h5.ckpt/$t" "$3"; else rm -f "$3"; fi
@@ -122,7 +126,7 @@ mpirun -n 3 "$SEEDSWEEP" run "$job" --out "$dir/restart.h5" --threads 1 --restar
 check "checkpoint --restart exits 0 without resuming anything" [ $? = 0 -a "$(resumed_lines | wc -l)" = 0 ]
 check "checkpoint --restart: no checkpoint left" [ ! -e "$dir/restart.h5.ckpt" ]
 check "checkpoint --restart: identical" same_arrays "$dir/ref.h5" "$dir/restart.h5"
-sed 's/^batch  = 8$/batch  = 8\ncheckpoint_every = soon/' "$dir/job.ini" >"$dir/bad.ini"
+sed 's/^batch  = 8$/batch  = 8\ncheckpoint_every = soon/' "$dir/job.ini" >"$dir/bad.ini"  # line 16
 rc=0; "$SEEDSWEEP" run "$dir/bad.ini" --out "$dir/never.h5" >/dev/null 2>"$dir/bad.err" || rc=$?
 check "checkpoint_every = soon exits 2" [ $rc = 2 ]
 check "checkpoint_every = soon: the message names the key" grep -q "\[train\] checkpoint_every (line 1[0-9]): 'soon'" "$dir/bad.err"
