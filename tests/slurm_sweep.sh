@@ -3,7 +3,8 @@
 # slurm/seedsweep.sbatch finishes every task; the same sweep requeued midway (`scontrol requeue`, as
 # preemption does) and warned of its time limit midway (SIGUSR1 to the batch shell, as --signal=B:USR1@N
 # does; the script requeues itself) both resume by themselves and end with arrays identical to the
-# uninterrupted run's (all but task_seconds and task_rank, which record where and how long a task ran).
+# uninterrupted run's (all but task_seconds and task_rank, which record where and how long a task ran),
+# and the tasks in flight at the stop resume from their checkpoints (no finished epoch lost).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/slurm_lib.sh"
 
@@ -129,6 +130,17 @@ interrupt_midway() {
         pass "$name (interrupted at $n/$TASKS done, resumed, $why; $((SECONDS - t0)) s)"
     else
         fail "$name: job $job $state, restarts $restarts: ${why:-}"; show_job "$job" "$name"
+    fi
+    # checkpoints (issue 12): the stop saved the tasks in flight at their next mini-batch, the rerun
+    # continued them where they were (no finished epoch, nor batch, redone), then removed the checkpoints
+    local resumed
+    resumed=$(grep -c "resumed at epoch\|resumed after training" "$T/$name.out" 2>/dev/null)
+    if [ "${resumed:-0}" -ge 1 ] && ! grep -q "checkpoint not trusted\|checkpoint not saved" "$T/$name.out" &&
+        [ ! -e "$T/$name.h5.ckpt" ]; then
+        pass "$name: no finished epoch lost ($resumed tasks in flight resumed from their checkpoints)"
+    else
+        fail "$name: tasks in flight not resumed from checkpoints ($resumed resumed lines; checkpoint dir $(ls "$T/$name.h5.ckpt" 2>&1 | tr '\n' ' '))"
+        show_job "$job" "$name"
     fi
 }
 # 2. Preemption or an admin: Slurm sends SIGTERM and requeues the job.

@@ -12,6 +12,15 @@
 
 typedef enum { VARY_BOTH = 0, VARY_INIT = 1, VARY_ORDER = 2 } VaryKind;
 
+/* [train] checkpoint_every: periodic checkpoints inside a task (a stop signal saves one anyway). */
+typedef enum { CHECKPOINT_OFF = 0, CHECKPOINT_SECONDS = 1, CHECKPOINT_EPOCHS = 2 } CheckpointEveryKind;
+#define CHECKPOINT_DEFAULT_SECONDS 300.0
+typedef struct CheckpointEvery {
+    CheckpointEveryKind kind;
+    double seconds;             /* CHECKPOINT_SECONDS: at the first batch boundary this long after the last save */
+    int epochs;                 /* CHECKPOINT_EPOCHS: at the end of every this many epochs */
+} CheckpointEvery;
+
 typedef struct JobSpec {
     char *path;                 /* the job file as named on the command line */
     char *text;                 /* its whole text: stored in the results file, compared on resume */
@@ -32,6 +41,7 @@ typedef struct JobSpec {
     InitKind init;
     int epochs, batch;
     float lr, beta1, beta2, eps;
+    CheckpointEvery checkpoint_every;   /* default: every CHECKPOINT_DEFAULT_SECONDS */
     /* line of each key (0 when absent), for messages after parsing */
     int line_seeds, line_train, line_input, line_layers, line_batch, line_epochs;
 } JobSpec;

@@ -46,6 +46,18 @@ typedef struct ImageSet {
     const uint8_t *labels;  /* count, each < the model's class_count */
 } ImageSet;
 
+/* Where a training run stands at a mini-batch boundary: enough, with the model's state
+ * (model_state_save) and the history of the epochs before, to resume bit-identically. The data
+ * order needs no saving: epoch E's permutation is re-derived by replaying the shuffles of epochs
+ * 0..E-1 from (order_seed, RNG_PURPOSE_ORDER); order_counter checks that replay. */
+typedef struct TrainPosition {
+    int epoch;              /* the epoch to continue (0-based); == epochs: training is complete */
+    int64_t next_image;     /* images of that epoch already trained on (a multiple of batch) */
+    double loss_sum;        /* that epoch's partial statistics, summed in batch order */
+    int64_t correct;
+    uint64_t order_counter; /* the order stream's counter before that epoch's shuffle */
+} TrainPosition;
+
 typedef struct TrainConfig {
     int epochs, batch;
     float lr, beta1, beta2, eps;   /* Adam, Keras/PyTorch semantics */
@@ -54,6 +66,16 @@ typedef struct TrainConfig {
      * Returning non-zero aborts training with SS_INTERRUPTED. */
     int (*between_batches)(void *context);
     void *context;
+    /* Resume from here (may be NULL: start over with fresh Adam moments). The caller has
+     * restored the model's state saved at that position and filled the history of the epochs
+     * before it; the result is bit-identical to a run that was never stopped. */
+    const TrainPosition *resume;
+    /* Called at every mini-batch boundary after between_batches (may be NULL) with the
+     * position reached and whether between_batches just asked to stop: the place to save a
+     * checkpoint (model_state_save + the position). A boundary that ends an epoch is reported
+     * as the start of the next, with that epoch's history entry already written. */
+    void (*at_boundary)(void *boundary_context, const TrainPosition *position, int stopping);
+    void *boundary_context;
 } TrainConfig;
 
 typedef struct EvalConfig {
@@ -87,9 +109,15 @@ void model_init(Model *model, InitKind init, uint64_t seed);   /* stream (seed, 
 float *model_params(Model *model);                              /* the parameter arena */
 float *model_grads(Model *model);                               /* the gradient arena */
 int64_t model_param_count(const Model *model);
+/* The training state as one plain buffer (checkpoints; no file format here): the Adam step
+ * count, then parameters, first and second moments, in arena order. */
+size_t model_state_size(const Model *model);
+void model_state_save(const Model *model, void *buffer);
+void model_state_restore(Model *model, const void *buffer);
 
 /* One training run from the current weights: shuffles with (order_seed, RNG_PURPOSE_ORDER)
- * every epoch. history arrays must hold cfg->epochs entries. */
+ * every epoch. history arrays must hold cfg->epochs entries. With cfg->resume it continues
+ * from that position (SS_ERR_INPUT when the position does not fit this data and config). */
 int model_train(Model *model, const ImageSet *train, const TrainConfig *cfg, uint64_t order_seed,
                 TrainHistory *history, Error *err);
 /* Predicts every image in batches of the model's max_batch. probs: count*class_count softmax

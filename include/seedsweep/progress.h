@@ -35,5 +35,11 @@ void progress_rank_failed(int rank, const Error *err);
 /* Once per node by its first rank: the images live in one shared copy (stdout), or why not (stderr). */
 void progress_data_shared(const char *host, int leader, int node_ranks, int datasets, size_t bytes);
 void progress_data_not_shared(const char *host, int node_ranks, const char *reason);
+/* "rank R: task T resumed at epoch E batch B from FILE" (1-based: the next batch to train), or
+ * "resumed after training (E of N epochs), evaluating". */
+void progress_task_resumed(int rank, int64_t task, const char *path, int evaluating, int epoch, int64_t batch,
+                           int epochs);
+void progress_checkpoint_refused(int rank, int64_t task, const Error *err);   /* err names the file */
+void progress_checkpoint_failed(int rank, int64_t task, const Error *err);
 
 #endif

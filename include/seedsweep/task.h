@@ -19,11 +19,16 @@ typedef struct TaskRunner {
      * the task with SS_INTERRUPTED. */
     int (*between_batches)(void *context);
     void *context;
+    /* Where this task's checkpoint lives (checkpoint.h; NULL: no checkpoints): a trusted one is
+     * resumed from, a stop or job->checkpoint_every saves one. rank only names the messages. */
+    const char *checkpoint_dir;
+    int rank;
 } TaskRunner;
 
 /* Runs task t and fills r's arrays (sized for results_shape_from_job) and r->task, r->status
  * (TASK_DONE or TASK_DIVERGED) and r->seconds; r->rank is left to the caller. A task's result
- * depends on the job and t only, so any rank may run it. */
+ * depends on the job and t only, so any rank may run it, and resuming from a checkpoint gives
+ * the same result bit for bit. SS_INTERRUPTED leaves a checkpoint behind (when enabled). */
 int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err);
 
 #endif

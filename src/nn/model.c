@@ -200,6 +200,28 @@ const ModelSpec *model_spec(const Model *model) { return &model->spec; }
 float *model_params(Model *model) { return model->params; }
 float *model_grads(Model *model) { return model->grads; }
 int64_t model_param_count(const Model *model) { return model->param_count; }
+
+size_t model_state_size(const Model *model) {
+    return sizeof(int64_t) + 3 * sizeof(float) * (size_t)model->param_count;
+}
+
+void model_state_save(const Model *model, void *buffer) {
+    char *out = buffer;
+    const size_t arena = sizeof(float) * (size_t)model->param_count;
+    memcpy(out, &model->adam_t, sizeof(int64_t));
+    memcpy(out + sizeof(int64_t), model->params, arena);
+    memcpy(out + sizeof(int64_t) + arena, model->adam_m, arena);
+    memcpy(out + sizeof(int64_t) + 2 * arena, model->adam_v, arena);
+}
+
+void model_state_restore(Model *model, const void *buffer) {
+    const char *in = buffer;
+    const size_t arena = sizeof(float) * (size_t)model->param_count;
+    memcpy(&model->adam_t, in, sizeof(int64_t));
+    memcpy(model->params, in + sizeof(int64_t), arena);
+    memcpy(model->adam_m, in + sizeof(int64_t) + arena, arena);
+    memcpy(model->adam_v, in + sizeof(int64_t) + 2 * arena, arena);
+}
 const float *model_logits(const Model *model) { return model->act[model->spec.layer_count - 1]; }
 const float *model_probs(const Model *model) { return model->probs; }
 int model_threads(const Model *model) { return model->threads; }
@@ -510,6 +532,25 @@ int model_predicted_class(const float *probs, int class_count) {
     return best;
 }
 
+/* A position fits when it lies on a batch boundary of this data and config. */
+static int check_position(const TrainPosition *from, const ImageSet *train, const TrainConfig *cfg, Error *err) {
+    if (from->epoch < 0 || from->epoch > cfg->epochs || from->next_image < 0 || from->next_image >= train->count ||
+        from->next_image % cfg->batch || (from->epoch == cfg->epochs && from->next_image) || from->correct < 0 ||
+        from->correct > from->next_image)
+        return error_set(err, SS_ERR_INPUT,
+                         "train: cannot resume at epoch %d image %lld (%d epochs of %lld images in batches of %d)",
+                         from->epoch + 1, (long long)from->next_image, cfg->epochs, (long long)train->count,
+                         cfg->batch);
+    return SS_OK;
+}
+
+static void identity_shuffle(Rng *rng, int64_t *order, int64_t count) {
+    for (int64_t i = 0; i < count; i++) order[i] = i;
+    rng_shuffle(rng, order, count);
+}
+
+/* One piece: the epoch loop, the batch loop and the boundary protocol (stop, checkpoint, resume)
+ * share the partial statistics, whose summation order fixes the results bit for bit. */
 int model_train(Model *model, const ImageSet *train, const TrainConfig *cfg, uint64_t order_seed,
                 TrainHistory *history, Error *err) {
     history->epochs_done = 0;
@@ -518,21 +559,38 @@ int model_train(Model *model, const ImageSet *train, const TrainConfig *cfg, uin
         return error_set(err, SS_ERR_INPUT, "train: batch %d must be in 1..%d and epochs (%d) >= 0", cfg->batch,
                          model->max_batch, cfg->epochs);
     if (check_images(model, train, "train", err)) return err->code;
+    const TrainPosition *from = cfg->resume;
+    if (from && check_position(from, train, cfg, err)) return err->code;
     int64_t *order = ss_calloc((size_t)train->count, sizeof *order, err);
     if (!order) return err->code;
     const int classes = model->spec.class_count;
     Rng rng = rng_stream(order_seed, RNG_PURPOSE_ORDER);
-    model_adam_reset(model);
+    if (from) {
+        /* Philox is counter-based but rng_below rejects draws, so an epoch's shuffle uses a
+         * data-dependent number of them: replay the earlier shuffles (cheap next to one batch). */
+        for (int e = 0; e < from->epoch; e++) identity_shuffle(&rng, order, train->count);
+        if (rng.counter != from->order_counter) {
+            free(order);
+            return error_set(err, SS_ERR_INPUT,
+                             "train: the data order replayed to epoch %d is at draw %llu, the saved position says %llu",
+                             from->epoch + 1, (unsigned long long)rng.counter,
+                             (unsigned long long)from->order_counter);
+        }
+        history->epochs_done = from->epoch;
+    } else {
+        model_adam_reset(model);
+    }
     /* cfg->threads may ask for fewer workers than the model was planned for (never more:
      * workspaces are sized at creation); results are the same either way. */
     model->active_threads = cfg->threads >= 1 && cfg->threads < model->threads ? cfg->threads : model->threads;
     int status = SS_OK;
-    for (int epoch = 0; epoch < cfg->epochs && status == SS_OK && !history->diverged; epoch++) {
-        for (int64_t i = 0; i < train->count; i++) order[i] = i;
-        rng_shuffle(&rng, order, train->count);
-        double loss_sum = 0.0;
-        int64_t correct = 0;
-        for (int64_t start = 0; start < train->count; start += cfg->batch) {
+    for (int epoch = from ? from->epoch : 0; epoch < cfg->epochs && status == SS_OK && !history->diverged; epoch++) {
+        const uint64_t epoch_counter = rng.counter;
+        identity_shuffle(&rng, order, train->count);
+        const int resuming = from && epoch == from->epoch;
+        double loss_sum = resuming ? from->loss_sum : 0.0;
+        int64_t correct = resuming ? from->correct : 0;
+        for (int64_t start = resuming ? from->next_image : 0; start < train->count; start += cfg->batch) {
             int count = (int)(train->count - start < cfg->batch ? train->count - start : cfg->batch);
             load_batch(model, train, order + start, count);
             float loss = model_forward(model, NULL, model->labels, count);
@@ -546,15 +604,28 @@ int model_train(Model *model, const ImageSet *train, const TrainConfig *cfg, uin
             }
             model_backward(model);
             model_adam_step(model, cfg->lr, cfg->beta1, cfg->beta2, cfg->eps);
-            if (cfg->between_batches && cfg->between_batches(cfg->context)) {
+            const int epoch_ends = start + count >= train->count;
+            if (epoch_ends) {
+                history->loss[epoch] = (float)(loss_sum / train->count);
+                history->accuracy[epoch] = (float)((double)correct / train->count);
+                history->epochs_done = epoch + 1;
+            }
+            const int stop = cfg->between_batches && cfg->between_batches(cfg->context);
+            if (cfg->at_boundary) {
+                TrainPosition here = {.epoch = epoch, .next_image = start + count, .loss_sum = loss_sum,
+                                      .correct = correct, .order_counter = epoch_counter};
+                if (epoch_ends) here = (TrainPosition){.epoch = epoch + 1, .order_counter = rng.counter};
+                cfg->at_boundary(cfg->boundary_context, &here, stop);
+            }
+            if (stop) {
                 status = error_set(err, SS_INTERRUPTED, "train: interrupted in epoch %d", epoch + 1);
                 break;
             }
         }
-        if (status != SS_OK) break;
-        history->loss[epoch] = history->diverged ? NAN : (float)(loss_sum / train->count);
-        history->accuracy[epoch] = history->diverged ? NAN : (float)((double)correct / train->count);
-        history->epochs_done = epoch + 1;
+        if (history->diverged) {
+            history->loss[epoch] = history->accuracy[epoch] = NAN;
+            history->epochs_done = epoch + 1;
+        }
     }
     free(order);
     model->active_threads = model->threads;

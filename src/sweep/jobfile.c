@@ -36,11 +36,11 @@ static const char *KEYS[4][8] = {
     {"name", "output", "seeds", "train", "vary", NULL},
     {NULL},
     {"input", "layers", "init", NULL},
-    {"epochs", "batch", "lr", "beta1", "beta2", "eps", NULL},
+    {"epochs", "batch", "lr", "beta1", "beta2", "eps", "checkpoint_every", NULL},
 };
 enum { K_NAME, K_OUTPUT, K_SEEDS, K_TRAIN, K_VARY };
 enum { K_INPUT, K_LAYERS, K_INIT };
-enum { K_EPOCHS, K_BATCH, K_LR, K_BETA1, K_BETA2, K_EPS };
+enum { K_EPOCHS, K_BATCH, K_LR, K_BETA1, K_BETA2, K_EPS, K_CHECKPOINT_EVERY };
 
 const char *vary_name(VaryKind vary) {
     return vary == VARY_INIT ? "init" : vary == VARY_ORDER ? "order" : "both";
@@ -296,6 +296,40 @@ static int parse_float(Parser *p, int s, int k, double low, double high, int ope
     return 1;
 }
 
+/* [train] checkpoint_every: "off", seconds ("300s", "5m", "1h"; a bare number is seconds) or
+ * epochs ("1 epoch", "2 epochs", "2e"). The unit decides which. */
+static int parse_checkpoint_every(Parser *p, CheckpointEvery *out) {
+    out->kind = CHECKPOINT_SECONDS;
+    out->seconds = CHECKPOINT_DEFAULT_SECONDS;
+    out->epochs = 0;
+    const char *text = p->values[SEC_TRAIN][K_CHECKPOINT_EVERY];
+    if (!text) return 1;
+    if (!strcmp(text, "off")) {
+        out->kind = CHECKPOINT_OFF;
+        return 1;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    const char *unit = end;
+    while (isspace((unsigned char)*unit)) unit++;
+    int ok = !errno && end != text && isdigit((unsigned char)text[0]) && isfinite(v) && v > 0;
+    if (ok && (!strcmp(unit, "e") || !strcmp(unit, "epoch") || !strcmp(unit, "epochs"))) {
+        ok = v <= 100000 && v == floor(v);
+        out->kind = CHECKPOINT_EPOCHS;
+        out->epochs = ok ? (int)v : 0;
+    } else if (ok) {
+        double scale = !*unit || !strcmp(unit, "s") ? 1 : !strcmp(unit, "m") || !strcmp(unit, "min") ? 60
+                       : !strcmp(unit, "h") ? 3600 : 0;
+        out->seconds = v * scale;
+        ok = scale > 0 && out->seconds >= 1 && out->seconds <= 1e7;
+    }
+    if (!ok)
+        return fail_at(p, "train", "checkpoint_every", p->lines[SEC_TRAIN][K_CHECKPOINT_EVERY],
+                       "'%s': expected off, seconds of at least 1 (300s, 5m, 1h) or whole epochs (1 epoch, 2e)", text);
+    return 1;
+}
+
 static int interpret(Parser *p) {
     JobSpec *job = p->job;
     char *(*v)[16] = p->values;
@@ -366,6 +400,7 @@ static int interpret(Parser *p) {
     if (!parse_float(p, SEC_TRAIN, K_BETA1, 0.0, 1.0, 1, &job->beta1)) return 0;
     if (!parse_float(p, SEC_TRAIN, K_BETA2, 0.0, 1.0, 1, &job->beta2)) return 0;
     if (!parse_float(p, SEC_TRAIN, K_EPS, 0.0, 1.0, 0, &job->eps)) return 0;
+    if (!parse_checkpoint_every(p, &job->checkpoint_every)) return 0;
     return 1;
 }
 

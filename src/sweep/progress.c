@@ -81,3 +81,26 @@ void progress_data_not_shared(const char *host, int node_ranks, const char *reas
     fprintf(stderr, "seedsweep run: node %s: each of %d ranks holds its own copy of the images: %s\n", host,
             node_ranks, reason);
 }
+
+/* Checkpoints (issue 12): one line per resumed task on stdout (quiet or not: the log must say
+ * where a task picked up), refusals and failed saves as warnings on stderr. */
+void progress_task_resumed(int rank, int64_t task, const char *path, int evaluating, int epoch, int64_t batch,
+                           int epochs) {
+    if (evaluating)
+        printf("seedsweep run: rank %d: task %lld resumed after training (%d of %d epochs), evaluating, from %s\n",
+               rank, (long long)task, epoch, epochs, path);
+    else
+        printf("seedsweep run: rank %d: task %lld resumed at epoch %d batch %lld from %s\n", rank, (long long)task,
+               epoch, (long long)batch, path);
+    fflush(stdout);
+}
+
+void progress_checkpoint_refused(int rank, int64_t task, const Error *err) {
+    fprintf(stderr, "seedsweep run: warning: rank %d: task %lld starts over: checkpoint not trusted: %s\n", rank,
+            (long long)task, err->message);
+}
+
+void progress_checkpoint_failed(int rank, int64_t task, const Error *err) {
+    fprintf(stderr, "seedsweep run: warning: rank %d: task %lld: checkpoint not saved: %s\n", rank, (long long)task,
+            err->message);
+}

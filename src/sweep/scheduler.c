@@ -19,10 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "seedsweep/blas.h"
+#include "seedsweep/checkpoint.h"
 #include "seedsweep/jobfile.h"
 #include "seedsweep/model.h"
 #include "seedsweep/node_data.h"
@@ -56,6 +58,7 @@ typedef struct Sweep {
     Model *model;
     int threads;
     TaskRunner runner;
+    char *checkpoint_dir;          /* RESULTS.ckpt: in-flight tasks' checkpoints (checkpoint.h) */
     size_t report_bytes;
     char *send_buffer, *recv_buffer;
     /* rank 0 only */
@@ -123,6 +126,7 @@ static void record(Sweep *sw, char *buffer) {
         return;
     }
     sw->done_this_run++;
+    checkpoint_remove(sw->checkpoint_dir, r.task);   /* recorded: its checkpoint is spent */
     progress_task_done(&sw->progress, &r);
 }
 
@@ -337,8 +341,11 @@ static int prepare(Sweep *sw, const SweepOptions *options, Error *err) {
         return error_set(err, SS_ERR_RUNTIME, "out of memory for reports");
     sw->model = model_create(&sw->job.model, sw->job.batch, sw->threads, err);
     if (!sw->model) return err->code ? err->code : SS_ERR_RUNTIME;
+    sw->checkpoint_dir = checkpoint_dir(options->output ? options->output : sw->job.output);
+    if (!sw->checkpoint_dir) return error_set(err, SS_ERR_RUNTIME, "out of memory");
     sw->runner = (TaskRunner){.job = &sw->job, .sets = sw->sets, .model = sw->model, .threads = sw->threads,
-                              .between_batches = sw->rank == 0 ? poll_rank0 : poll_worker, .context = sw};
+                              .between_batches = sw->rank == 0 ? poll_rank0 : poll_worker, .context = sw,
+                              .checkpoint_dir = sw->checkpoint_dir, .rank = sw->rank};
     return SS_OK;
 }
 
@@ -354,8 +361,13 @@ static int open_results(Sweep *sw, const SweepOptions *options, Error *err) {
         free(pending);
         return error_set(err, SS_ERR_RUNTIME, "out of memory for the task plan");
     }
+    struct stat st;
+    const int fresh = options->restart || stat(path, &st) != 0;
     int rc = results_open_sweep(path, &sw->job, sw->sets, &info, options->restart, &sw->results, pending, err);
     if (rc == SS_OK) {
+        /* Checkpoints of a fresh file (--restart, or left from a deleted one) belong to nothing;
+         * those of recorded tasks were spent when a crash came between record and removal. */
+        checkpoint_prune(sw->checkpoint_dir, fresh ? NULL : pending, sw->shape.task_count);
         for (int64_t t = 0; t < sw->shape.task_count; t++)
             if (pending[t]) sw->queue[sw->queue_length++] = t;
         sw->total_pending = sw->queue_length;
@@ -371,6 +383,7 @@ static void cleanup(Sweep *sw) {
     model_free(sw->model);
     if (sw->sets_loaded) node_data_free(sw->node_data, sw->sets, sw->job.dataset_count);
     jobfile_free(&sw->job);
+    free(sw->checkpoint_dir);
     free(sw->send_buffer);
     free(sw->recv_buffer);
     free(sw->queue);
@@ -394,6 +407,7 @@ static int rank0_run(Sweep *sw, Error *err) {
                        (long long)left, (long long)sw->shape.task_count);
     }
     progress_end(&sw->progress, sw->size, sw->record_seconds, sw->serve_seconds, sw->reports_served);
+    if (rc == SS_OK) checkpoint_prune(sw->checkpoint_dir, NULL, 0);   /* every task recorded: none is left */
     Error close_err = {0};
     ResultsFile *results = sw->results;
     sw->results = NULL;

@@ -1,10 +1,18 @@
 /* task.c - one task from start to finish: the plan's two seeds, model_init, model_train on the
- * training dataset, model_evaluate on every dataset (the training one included). */
+ * training dataset, model_evaluate on every dataset (the training one included).
+ * Checkpoints (issue 12): a task first looks for its checkpoint and, when one is trusted, restores
+ * the model's state and continues from its position instead of model_init; while it trains, it
+ * saves one at a batch boundary when a stop is requested or checkpoint_every is due, and when a
+ * stop arrives during evaluation it saves the trained weights. The file format is checkpoint.c's. */
 #include "seedsweep/task.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "seedsweep/checkpoint.h"
 #include "seedsweep/plan.h"
+#include "seedsweep/progress.h"
 
 /* The network's view of a loaded dataset (no copy). */
 static ImageSet image_set(const Dataset *ds) {
@@ -12,17 +20,109 @@ static ImageSet image_set(const Dataset *ds) {
                       .pixels = ds->images, .labels = ds->labels};
 }
 
+/* One task's checkpointing: what a save needs, and when the last one was. */
+typedef struct TaskCheckpoints {
+    const TaskRunner *runner;
+    CheckpointKey key;
+    TaskResult *result;         /* its train_loss/train_accuracy hold the history so far */
+    double started, last_save;  /* ss_now() */
+    double seconds_before;      /* the task's time in earlier runs */
+} TaskCheckpoints;
+
+static void save(TaskCheckpoints *c, int phase, const TrainPosition *position, int diverged) {
+    Model *model = c->runner->model;
+    Error err = {0};
+    Checkpoint ckpt = {.phase = phase, .diverged = diverged, .position = *position, .rank = c->runner->rank,
+                       .seconds = c->seconds_before + ss_now() - c->started,
+                       .train_loss = c->result->train_loss, .train_accuracy = c->result->train_accuracy};
+    ckpt.state = malloc(c->key.state_bytes);
+    if (!ckpt.state) {
+        error_set(&err, SS_ERR_RUNTIME, "out of memory for the model state");
+    } else {
+        model_state_save(model, ckpt.state);
+        checkpoint_write(c->runner->checkpoint_dir, &c->key, &ckpt, &err);
+        free(ckpt.state);
+    }
+    if (err.code) progress_checkpoint_failed(c->runner->rank, c->key.task, &err);
+    c->last_save = ss_now();
+}
+
+/* model_train's boundary hook: save on a stop, or when checkpoint_every is due. */
+static void at_boundary(void *context, const TrainPosition *position, int stopping) {
+    TaskCheckpoints *c = context;
+    const CheckpointEvery *every = &c->runner->job->checkpoint_every;
+    int due = stopping;
+    if (position->epoch < c->key.epochs) {   /* after the last epoch, evaluation is next anyway */
+        if (every->kind == CHECKPOINT_SECONDS && ss_now() - c->last_save >= every->seconds) due = 1;
+        if (every->kind == CHECKPOINT_EPOCHS && position->next_image == 0 && position->epoch % every->epochs == 0)
+            due = 1;
+    }
+    if (due) save(c, CHECKPOINT_TRAINING, position, 0);
+}
+
+/* The task's trusted checkpoint into ckpt (1), or 0: none, or refused with a warning. */
+static int load_checkpoint(TaskCheckpoints *c, Checkpoint *ckpt) {
+    int found = 0;
+    Error err = {0};
+    if (checkpoint_read(c->runner->checkpoint_dir, &c->key, ckpt, &found, &err) != SS_OK) {
+        progress_checkpoint_refused(c->runner->rank, c->key.task, &err);
+        return 0;
+    }
+    return found;
+}
+
 int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err) {
     const JobSpec *job = runner->job;
     PlanTask plan = plan_task(job, task);
     double t0 = ss_now();
-    model_init(runner->model, job->init, plan.init_seed);
+    const Dataset *train_set = &runner->sets[plan.dataset];
+    TaskCheckpoints c = {.runner = runner, .result = r, .started = t0, .last_save = t0,
+                         .key = {.job_sha256 = job->sha256, .task = task, .train_count = train_set->count,
+                                 .epochs = job->epochs, .batch = job->batch,
+                                 .state_bytes = model_state_size(runner->model)}};
+    Checkpoint saved = {0};
+    int resumed = runner->checkpoint_dir && load_checkpoint(&c, &saved);
     TrainConfig cfg = {.epochs = job->epochs, .batch = job->batch, .lr = job->lr, .beta1 = job->beta1,
                        .beta2 = job->beta2, .eps = job->eps, .threads = runner->threads,
-                       .between_batches = runner->between_batches, .context = runner->context};
+                       .between_batches = runner->between_batches, .context = runner->context,
+                       .at_boundary = runner->checkpoint_dir ? at_boundary : NULL, .boundary_context = &c};
     TrainHistory history = {.loss = r->train_loss, .accuracy = r->train_accuracy};
-    ImageSet train = image_set(&runner->sets[plan.dataset]);
-    int rc = model_train(runner->model, &train, &cfg, plan.order_seed, &history, err);
+    ImageSet train = image_set(train_set);
+    int rc = SS_OK;
+    if (resumed) {
+        char path[4096];
+        checkpoint_path(runner->checkpoint_dir, task, path, sizeof path);
+        model_state_restore(runner->model, saved.state);
+        const size_t epochs_done = sizeof(float) * (size_t)saved.position.epoch;
+        memcpy(r->train_loss, saved.train_loss, epochs_done);
+        memcpy(r->train_accuracy, saved.train_accuracy, epochs_done);
+        c.seconds_before = saved.seconds;
+        int evaluating = saved.phase == CHECKPOINT_EVALUATING;
+        int trained = evaluating || saved.position.epoch == job->epochs;
+        progress_task_resumed(runner->rank, task, path, trained, saved.position.epoch + !trained,
+                              saved.position.next_image / job->batch + 1, job->epochs);
+        if (evaluating) {
+            history.epochs_done = saved.position.epoch;
+            history.diverged = saved.diverged;
+        } else {
+            cfg.resume = &saved.position;
+            rc = model_train(runner->model, &train, &cfg, plan.order_seed, &history, err);
+            if (rc == SS_ERR_INPUT) {   /* a position that does not fit: never trusted */
+                Error refused;
+                error_set(&refused, SS_ERR_INPUT, "%s: %s", path, err->message);
+                progress_checkpoint_refused(runner->rank, task, &refused);
+                error_clear(err);
+                resumed = 0;
+                c.seconds_before = 0;
+            }
+        }
+        checkpoint_free(&saved);
+    }
+    if (!resumed) {
+        cfg.resume = NULL;
+        model_init(runner->model, job->init, plan.init_seed);
+        rc = model_train(runner->model, &train, &cfg, plan.order_seed, &history, err);
+    }
     if (rc != SS_OK) return rc;
     /* epochs not reached (training diverged) are NaN in the results file */
     for (int e = history.epochs_done; e < job->epochs; e++) r->train_loss[e] = r->train_accuracy[e] = NAN;
@@ -34,6 +134,10 @@ int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err) 
         ImageSet set = image_set(&runner->sets[d]);
         EvalResult result;
         rc = model_evaluate(runner->model, &set, &eval, predictions, &result, err);
+        if (rc == SS_INTERRUPTED && runner->checkpoint_dir) {
+            TrainPosition trained = {.epoch = history.epochs_done};
+            save(&c, CHECKPOINT_EVALUATING, &trained, history.diverged);
+        }
         if (rc != SS_OK) return rc;
         r->accuracy[d] = result.accuracy;
         r->loss[d] = result.loss;
@@ -42,6 +146,6 @@ int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err) 
     }
     r->task = task;
     r->status = history.diverged ? TASK_DIVERGED : TASK_DONE;
-    r->seconds = ss_now() - t0;
+    r->seconds = c.seconds_before + ss_now() - t0;
     return SS_OK;
 }

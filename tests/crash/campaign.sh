@@ -12,6 +12,12 @@
 # must exit 0, and /accuracy, /loss, /collapsed, /train_loss, /train_accuracy, /task_status and every
 # /predictions/<name> must equal the clean run's exactly. Prints PASS/FAIL per trial (tests/run
 # format) and a summary line "crash campaign: X of N trials identical to the clean run".
+# Work lost per kill (issue 12): the job checkpoints every epoch (checkpoint_every = 1 epoch), and
+# for every kill the campaign adds up, over the tasks in flight, the training time between the
+# task's last saved state (its start, or its last checkpoint written in that run) and the kill;
+# task starts come from the timestamped progress lines (a rank starts its next task when its last
+# one is recorded). The summary prints mean and max seconds lost per kill, with checkpoints and as
+# it would have been without them (kill - task start).
 # -s replays a campaign (kill delays and victims come from bash's RANDOM seeded with it);
 # -K keeps the scratch directory. `make crash-campaign N=20` runs it with -n 20;
 # tests/crash_short.sh runs a few trials in `make test`.
@@ -36,9 +42,43 @@ echo "crash campaign: $trials trials, seed $seed (replay: -s $seed), up to $max_
 # ---- the job: 20 small tasks, a few seconds in all, so kills land in every phase ----
 source "$ROOT/tests/crash/job.sh"
 write_crash_job "$S" || { fail "crash campaign: synth"; finish; }
-run_sweep() {  # run_sweep NP OUT: mpirun in the background; sets SWEEP_PID
-    mpirun -np "$1" "$S" run crash.ini --out "$2" --quiet --threads 1 >>sweep.log 2>&1 &
+echo "checkpoint_every = 1 epoch" >>crash.ini
+stamp() { while IFS= read -r line; do echo "$(date +%s%N) $line"; done; }
+run_sweep() {  # run_sweep NP OUT: mpirun in the background, stdout timestamped into run.log; sets SWEEP_PID
+    : >run.log
+    mpirun -np "$1" "$S" run crash.ini --out "$2" --threads 1 > >(stamp >>run.log) 2>>sweep.log &
     SWEEP_PID=$!
+}
+# lost_work KILL_NS NP PENDING OUT: "LOST WITHOUT" seconds for the kill, from run.log and OUT.ckpt.
+# KILL_NS is taken just after the kill: a rank may finish a batch or a save meanwhile, and what
+# reached the disk is not lost. Ranks a one-rank kill leaves running until mpirun tears them down
+# lose their work after KILL_NS too; that teardown is not counted.
+lost_work() {
+    $PY - "$@" <<'PY'
+import os, struct, sys, re, glob
+kill, np_, pending, out = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+lines = [l.split(" ", 1) for l in open("run.log").read().splitlines() if " " in l]
+opening = [int(t) for t, l in lines if l.startswith("seedsweep run:") and " to run " in l]
+if not opening or opening[0] > kill:
+    print("0 0"); sys.exit()          # killed before training began: nothing in flight
+start = {r: opening[0] for r in range(np_)}
+for t, l in lines:
+    m = re.match(r"\[\d+/\d+\] task \d+ .* rank (\d+) ETA", l)
+    if m: start[int(m.group(1))] = int(t)
+# ranks in flight: as many as tasks were left, those that started their current task first
+busy = sorted(start, key=lambda r: start[r])[:min(np_, pending)]
+saves = {}
+for path in glob.glob(out + ".ckpt/task-*.ckpt"):
+    with open(path, "rb") as f: head = f.read(192)
+    if len(head) < 192: continue
+    rank = struct.unpack_from("<i", head, 116)[0]
+    saves.setdefault(rank, []).append(os.stat(path).st_mtime_ns)
+lost = without = 0
+for r in busy:
+    last = max([s for s in saves.get(r, []) if s >= start[r]], default=start[r])
+    lost += max(0, kill - last); without += max(0, kill - start[r])
+print(f"{lost / 1e9:.3f} {without / 1e9:.3f}")
+PY
 }
 start=$SECONDS
 clean_start=$(date +%s%N)
@@ -60,7 +100,7 @@ rank_pids() {  # rank_pids MPIRUN_PID: "rank pid" lines for its children
     done
 }
 
-identical=0
+identical=0 task_total=20 lost_list="" without_list=""
 for trial in $(seq 1 "$trials"); do
     out=trial$trial.h5
     kills=$((1 + RANDOM % max_kills))
@@ -87,6 +127,7 @@ for trial in $(seq 1 "$trials"); do
             2) victim="mpirun"; kill -9 "$SWEEP_PID" 2>/dev/null ;;
             3) victim="everything"; kill -9 "$SWEEP_PID" $(echo "$pids" | awk '{ print $2 }') 2>/dev/null ;;
         esac
+        kill_ns=$(date +%s%N)
         wait "$SWEEP_PID" 2>/dev/null
         # no rank may outlive its job (an orphan would keep the file locked, or keep writing)
         for _ in $(seq 1 50); do
@@ -100,7 +141,9 @@ for trial in $(seq 1 "$trials"); do
             for p in $left; do kill -9 "$p" 2>/dev/null; done
         fi
         after=$(done_count "$out")
-        story+=" [np$np, kill -9 $victim at ${delay_ms}ms: $before -> $after done]"
+        read -r lost without < <(lost_work "$kill_ns" "$np" $((task_total - after)) "$out")
+        lost_list+=" ${lost:-0}" without_list+=" ${without:-0}"
+        story+=" [np$np, kill -9 $victim at ${delay_ms}ms: $before -> $after done, ${lost}s lost]"
         [ "$after" -lt "$before" ] && problem+=" tasks lost by the kill of $victim ($before -> $after);"
         if [ -f "$out" ] && ! $PY -c "import h5py, sys; h5py.File(sys.argv[1], 'r')['task_status'][:]" "$out" 2>/dev/null; then
             problem+=" h5py cannot read the file after the kill of $victim;"
@@ -135,4 +178,13 @@ EOF
     fi
 done
 echo "crash campaign: $identical of $trials trials identical to the clean run (seed $seed, $((SECONDS - start)) s)"
+# work lost per kill, in seconds of training summed over the tasks in flight
+$PY - "$lost_list" "$without_list" "$clean_ms" <<'PY'
+import sys
+lost, without = ([float(x) for x in a.split()] for a in sys.argv[1:3])
+if lost:
+    print(f"crash campaign: work lost per kill (checkpoint_every = 1 epoch; clean run {int(sys.argv[3]) / 1e3:.2f} s): "
+          f"mean {sum(lost) / len(lost):.3f} s, max {max(lost):.3f} s over {len(lost)} kills; "
+          f"without checkpoints it would have been mean {sum(without) / len(without):.3f} s, max {max(without):.3f} s")
+PY
 finish

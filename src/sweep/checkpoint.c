@@ -1,0 +1,234 @@
+/* checkpoint.c - the checkpoint file format (checkpoint.h). One file per task:
+ *
+ *   CheckpointHeader (fixed 192 bytes, the writing machine's byte order: a foreign one fails the
+ *                     magic check), train_loss[epochs], train_accuracy[epochs] (float32),
+ *   the model state (model_state_save: Adam step, parameters, two moments),
+ *   64 hex characters: SHA-256 of every byte before them.
+ *
+ * Header offsets (tests/crash/campaign.sh reads task at 72 and rank at 116): magic 0, job_sha256 8,
+ * task 72, train_count 80, state_bytes 88, epochs 96, batch 100, phase 104, diverged 108, epoch 112,
+ * rank 116, next_image 120, correct 128, loss_sum 136, order_counter 144, seconds 152.
+ *
+ * The reader checks the size implied by the key before reading the body, then the checksum, then
+ * every key field, then the position: only then is anything handed to the model. */
+#include "seedsweep/checkpoint.h"
+
+#include <dirent.h>
+#include <stddef.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "seedsweep/atomic_file.h"
+#include "seedsweep/sha256.h"
+
+#define CHECKPOINT_MAGIC "SSCKPT\0\1"
+
+typedef struct CheckpointHeader {
+    char magic[8];
+    char job_sha256[64];
+    int64_t task, train_count, state_bytes;
+    int32_t epochs, batch, phase, diverged;
+    int32_t epoch, rank;        /* rank: who wrote it (information only: any rank may resume it) */
+    int64_t next_image, correct;
+    double loss_sum;
+    uint64_t order_counter;
+    double seconds;             /* the task's wall time before this save, all runs together */
+    char reserved[192 - 8 - 64 - 3 * 8 - 6 * 4 - 2 * 8 - 8 - 8 - 8];
+} CheckpointHeader;
+_Static_assert(sizeof(CheckpointHeader) == 192, "the checkpoint header is 192 bytes");
+
+static size_t body_size(const CheckpointKey *key) {
+    return sizeof(CheckpointHeader) + 2 * sizeof(float) * (size_t)key->epochs + key->state_bytes;
+}
+
+char *checkpoint_dir(const char *results_path) {
+    size_t length = strlen(results_path) + sizeof ".ckpt";
+    char *dir = malloc(length);
+    if (dir) snprintf(dir, length, "%s.ckpt", results_path);
+    return dir;
+}
+
+int checkpoint_path(const char *dir, int64_t task, char *out, size_t size) {
+    int n = snprintf(out, size, "%s/task-%lld.ckpt", dir, (long long)task);
+    return n > 0 && (size_t)n < size;
+}
+
+static int write_all(int fd, const char *data, size_t length) {
+    while (length > 0) {
+        ssize_t n = write(fd, data, length);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return 0;
+        data += n;
+        length -= (size_t)n;
+    }
+    return 1;
+}
+
+int checkpoint_write(const char *dir, const CheckpointKey *key, const Checkpoint *ckpt, Error *err) {
+    char path[4096];
+    if (!checkpoint_path(dir, key->task, path, sizeof path))
+        return error_set(err, SS_ERR_RUNTIME, "%s: checkpoint path too long", dir);
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return error_set(err, SS_ERR_RUNTIME, "%s: cannot create the checkpoint directory: %s", dir, strerror(errno));
+    const size_t body = body_size(key), epochs_bytes = sizeof(float) * (size_t)key->epochs;
+    char *buffer = malloc(body + 64);
+    if (!buffer) return error_set(err, SS_ERR_RUNTIME, "%s: out of memory for a checkpoint", path);
+    CheckpointHeader h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, CHECKPOINT_MAGIC, sizeof h.magic);
+    memcpy(h.job_sha256, key->job_sha256, sizeof h.job_sha256);
+    h.task = key->task;
+    h.train_count = key->train_count;
+    h.state_bytes = (int64_t)key->state_bytes;
+    h.epochs = key->epochs;
+    h.batch = key->batch;
+    h.phase = ckpt->phase;
+    h.diverged = ckpt->diverged;
+    h.epoch = ckpt->position.epoch;
+    h.rank = ckpt->rank;
+    h.next_image = ckpt->position.next_image;
+    h.correct = ckpt->position.correct;
+    h.loss_sum = ckpt->position.loss_sum;
+    h.order_counter = ckpt->position.order_counter;
+    h.seconds = ckpt->seconds;
+    memcpy(buffer, &h, sizeof h);
+    memcpy(buffer + sizeof h, ckpt->train_loss, epochs_bytes);
+    memcpy(buffer + sizeof h + epochs_bytes, ckpt->train_accuracy, epochs_bytes);
+    memcpy(buffer + sizeof h + 2 * epochs_bytes, ckpt->state, key->state_bytes);
+    char hex[65];
+    sha256_hex(buffer, body, hex);
+    memcpy(buffer + body, hex, 64);
+    AtomicFile file;
+    int rc = atomic_file_begin(&file, path, err);
+    if (rc == SS_OK) {
+        if (!write_all(file.fd, buffer, body + 64)) {
+            rc = error_set(err, SS_ERR_RUNTIME, "%s: cannot write the checkpoint: %s", path, strerror(errno));
+            atomic_file_abort(&file);
+        } else {
+            rc = atomic_file_commit(&file, err);
+        }
+    }
+    free(buffer);
+    return rc;
+}
+
+static int refuse(Error *err, const char *path, const char *why) {
+    return error_set(err, SS_ERR_INPUT, "%s: %s", path, why);
+}
+
+int checkpoint_read(const char *dir, const CheckpointKey *key, Checkpoint *ckpt, int *found, Error *err) {
+    memset(ckpt, 0, sizeof *ckpt);
+    *found = 0;
+    char path[4096];
+    if (!checkpoint_path(dir, key->task, path, sizeof path))
+        return error_set(err, SS_ERR_RUNTIME, "%s: checkpoint path too long", dir);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return SS_OK;
+        return refuse(err, path, strerror(errno));
+    }
+    *found = 1;
+    const size_t body = body_size(key), epochs_bytes = sizeof(float) * (size_t)key->epochs;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return refuse(err, path, "not a regular file");
+    }
+    if ((size_t)st.st_size != body + 64) {
+        close(fd);
+        char why[200];
+        snprintf(why, sizeof why, "%lld bytes, a checkpoint of this task holds %zu (truncated, or another shape)",
+                 (long long)st.st_size, body + 64);
+        return refuse(err, path, why);
+    }
+    char *buffer = malloc(body + 64);
+    if (!buffer) {
+        close(fd);
+        return error_set(err, SS_ERR_RUNTIME, "%s: out of memory", path);
+    }
+    size_t got = 0;
+    while (got < body + 64) {
+        ssize_t n = read(fd, buffer + got, body + 64 - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += (size_t)n;
+    }
+    close(fd);
+    const char *why = NULL;
+    char hex[65];
+    CheckpointHeader h;
+    memcpy(&h, buffer, sizeof h);
+    if (got != body + 64) why = "shorter than its size (being truncated?)";
+    if (!why && (sha256_hex(buffer, body, hex), memcmp(hex, buffer + body, 64))) why = "checksum mismatch (corrupt)";
+    if (!why && memcmp(h.magic, CHECKPOINT_MAGIC, sizeof h.magic)) why = "not a seedsweep checkpoint";
+    if (!why && memcmp(h.job_sha256, key->job_sha256, sizeof h.job_sha256)) why = "made by another job (job_sha256 differs)";
+    if (!why && h.task != key->task) why = "made for another task";
+    if (!why && (h.train_count != key->train_count || h.state_bytes != (int64_t)key->state_bytes ||
+                 h.epochs != key->epochs || h.batch != key->batch))
+        why = "made for other shapes (training set, model, epochs or batch)";
+    if (!why && (h.phase != CHECKPOINT_TRAINING && h.phase != CHECKPOINT_EVALUATING)) why = "unknown phase";
+    if (!why && (h.epoch < 0 || h.epoch > h.epochs)) why = "impossible epoch";
+    if (why) {
+        free(buffer);
+        return refuse(err, path, why);
+    }
+    ckpt->phase = h.phase;
+    ckpt->diverged = h.diverged != 0;
+    ckpt->position = (TrainPosition){.epoch = h.epoch, .next_image = h.next_image, .loss_sum = h.loss_sum,
+                                     .correct = h.correct, .order_counter = h.order_counter};
+    ckpt->seconds = h.seconds;
+    ckpt->rank = h.rank;
+    ckpt->block = buffer;
+    ckpt->train_loss = (float *)(buffer + sizeof h);
+    ckpt->train_accuracy = (float *)(buffer + sizeof h + epochs_bytes);
+    ckpt->state = buffer + sizeof h + 2 * epochs_bytes;
+    return SS_OK;
+}
+
+void checkpoint_free(Checkpoint *ckpt) {
+    free(ckpt->block);
+    memset(ckpt, 0, sizeof *ckpt);
+}
+
+void checkpoint_remove(const char *dir, int64_t task) {
+    char path[4096];
+    if (checkpoint_path(dir, task, path, sizeof path)) unlink(path);
+}
+
+/* "task-<N>.ckpt" or a writer's temporary ".task-<N>.ckpt.tmp.*": the task number, else -1. */
+static int64_t task_of(const char *name) {
+    const char *p = name[0] == '.' ? name + 1 : name;
+    if (strncmp(p, "task-", 5)) return -1;
+    char *end;
+    errno = 0;
+    long long task = strtoll(p + 5, &end, 10);
+    if (errno || end == p + 5 || task < 0 || strncmp(end, ".ckpt", 5)) return -1;
+    if (name[0] == '.' ? strncmp(end + 5, ".tmp.", 5) : end[5] != '\0') return -1;
+    return task;
+}
+
+int checkpoint_prune(const char *dir, const uint8_t *keep, int64_t task_count) {
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int removed = 0;
+    struct dirent *entry;
+    while ((entry = readdir(d))) {
+        int64_t task = task_of(entry->d_name);
+        if (task < 0 || (keep && task < task_count && keep[task])) continue;
+        char path[4096];
+        if (snprintf(path, sizeof path, "%s/%s", dir, entry->d_name) >= (int)sizeof path) continue;
+        if (unlink(path) == 0 && entry->d_name[0] != '.') removed++;
+    }
+    closedir(d);
+    rmdir(dir);   /* only when empty */
+    return removed;
+}
+
+_Static_assert(offsetof(CheckpointHeader, task) == 72 && offsetof(CheckpointHeader, rank) == 116 &&
+                   offsetof(CheckpointHeader, seconds) == 152,
+               "the offsets documented at the top of this file");
