@@ -40,4 +40,10 @@ double stats_statistic(StatKind kind, double *values, int64_t n);   /* may sort 
 void stats_bootstrap_ci(StatKind kind, const double *values, int64_t n, int B, uint64_t seed, double level,
                         double *scratch, double *low, double *high);
 
+/* Percentile bootstrap of the ratio var(a) / var(b) (ddof=1), a and b resampled independently
+ * from the stream (seed, RNG_PURPOSE_BOOTSTRAP). scratch: room for na + nb + B doubles. NaN
+ * bounds when a sample has fewer than 3 values. */
+void stats_bootstrap_variance_ratio_ci(const double *a, int64_t na, const double *b, int64_t nb, int B, uint64_t seed,
+                                       double level, double *scratch, double *low, double *high);
+
 #endif

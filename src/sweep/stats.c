@@ -173,3 +173,23 @@ void stats_bootstrap_ci(StatKind kind, const double *values, int64_t n, int B, u
     *low = stats_quantile(replicates, B, (1.0 - level) / 2.0);
     *high = stats_quantile(replicates, B, (1.0 + level) / 2.0);
 }
+
+void stats_bootstrap_variance_ratio_ci(const double *a, int64_t na, const double *b, int64_t nb, int B, uint64_t seed,
+                                       double level, double *scratch, double *low, double *high) {
+    *low = *high = NAN;
+    if (na < 3 || nb < 3 || B < 1) return;
+    double *ra = scratch, *rb = scratch + na, *replicates = scratch + na + nb;
+    Rng rng = rng_stream(seed, RNG_PURPOSE_BOOTSTRAP);
+    int kept = 0;
+    for (int r = 0; r < B; r++) {
+        for (int64_t i = 0; i < na; i++) ra[i] = a[rng_below(&rng, (uint64_t)na)];
+        for (int64_t i = 0; i < nb; i++) rb[i] = b[rng_below(&rng, (uint64_t)nb)];
+        double denominator = stats_variance(rb, nb);
+        /* a resample of b with one distinct value has no variance: that replicate is undefined */
+        if (denominator > 0) replicates[kept++] = stats_variance(ra, na) / denominator;
+    }
+    if (!kept) return;
+    stats_sort(replicates, kept);
+    *low = stats_quantile(replicates, kept, (1.0 - level) / 2.0);
+    *high = stats_quantile(replicates, kept, (1.0 + level) / 2.0);
+}
