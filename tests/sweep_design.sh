@@ -66,9 +66,13 @@ assert (base == base[:, :1]).all()
 for k in range(4):
     rows = acc[(group == k) & (seed > 0)]
     assert not (rows == acc[(group == k) & (seed == 0)].repeat(2, axis=0)).all(), k
+import xarray as xr
+ds = xr.open_dataset(sys.argv[1], engine="h5netcdf")
+assert ds.group_name.dims == ("group",) and ds.grid_lr.dims == ("grid",) and ds.task_group.dims == ("task",)
+assert list(ds.group_name.values[ds.task_group.values[:12:3]]) == ["init", "order", "sample", "all"]
 print("ok")
 PY
-check "design layout: task order, group and grid coordinates, base seeds, NaN-padded epochs ($(tail -1 "$dir/layout.log"))" \
+check "design layout: task order, group and grid coordinates, base seeds, NaN-padded epochs, xarray dims ($(tail -1 "$dir/layout.log"))" \
     grep -qx ok "$dir/layout.log"
 
 "$PY" - "$dir/sample-1.h5" >"$dir/sample.log" 2>&1 <<'PY'

@@ -425,13 +425,24 @@ static int create_task_arrays(const char *path, hid_t file, ScaleSet *scales, co
 
 /* The study design's coordinates: /group_name (group) strings, and per [grid] key /grid_<key>
  * (grid point) values: int64 for epochs and batch, float64 for the others (as written in the job). */
-static int create_design_arrays(const char *path, hid_t file, const JobSpec *job, Error *err) {
+static int create_design_arrays(const char *path, hid_t file, ScaleSet *scales, const JobSpec *job, Error *err) {
     const char *groups[JOB_MAX_GROUPS];
     int group_count = jobfile_group_count(job);
+    const int points = jobfile_grid_point_count(job);
+    /* the coordinates /group and /grid (dimension scales, so xarray names the dimensions) */
+    const char *axes[] = {"/group", "/grid"};
+    const int64_t counts[] = {group_count, points};
+    for (int i = 0; i < 2; i++) {
+        hid_t ds = create_index(file, axes[i] + 1, counts[i], 0);
+        int ok = ds >= 0 && make_scale(scales, ds, axes[i]);
+        if (ds >= 0) H5Dclose(ds);
+        if (!ok) return cannot_write(err, path, axes[i]);
+    }
+    const char *dim_group[] = {"group"}, *dim_grid[] = {"grid"};
     for (int g = 0; g < group_count; g++) groups[g] = jobfile_group_name(job, g);
     if (!h5util_write_string_dataset(file, "group_name", (char *const *)groups, group_count, 0))
         return cannot_write(err, path, "/group_name");
-    const int points = jobfile_grid_point_count(job);
+    attach_scales(scales, "/group_name", 1, dim_group);
     hsize_t n = (hsize_t)points;
     for (int k = 0; k < job->grid_key_count; k++) {
         const char *key = train_key_name(job->grid_keys[k]);
@@ -455,6 +466,9 @@ static int create_design_arrays(const char *path, hid_t file, const JobSpec *job
         free(values);
         free(ints);
         if (!ok) return cannot_write(err, path, name);
+        char full[72];
+        snprintf(full, sizeof full, "/%s", name);
+        attach_scales(scales, full, 1, dim_grid);
     }
     return SS_OK;
 }
@@ -496,7 +510,7 @@ int results_create_file(const char *path, const JobSpec *job, const Dataset *set
     if (rc == SS_OK) rc = create_scales(path, file, scales, job, sets, shape, err);
     if (rc == SS_OK) rc = create_dataset_arrays(path, file, scales, job, sets, shape, err);
     if (rc == SS_OK) rc = create_task_arrays(path, file, scales, job, sets, shape, err);
-    if (rc == SS_OK) rc = create_design_arrays(path, file, job, err);
+    if (rc == SS_OK) rc = create_design_arrays(path, file, scales, job, err);
     if (rc == SS_OK && !finish_scales(scales)) rc = cannot_write(err, path, "dimension scales");
     if (rc == SS_OK) rc = write_root_attributes(path, file, job, info, err);
     free(scales);
