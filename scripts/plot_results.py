@@ -6,7 +6,13 @@ the training one, pooled over seeds), each run drawn as a jittered point coloure
 dataset, as in the original experiment's figure; collapsed runs (one class predicted for
 every image) are drawn as crosses. Right: per-epoch training accuracy curves, one thin line
 per run, the median per training dataset in bold. Works on a running sweep (pending tasks are
-left out). Needs h5py, numpy and matplotlib (Debian: python3-h5py python3-matplotlib).
+left out).
+
+A file with a study design (README "Study designs": several groups from `design = decompose`,
+or a [grid]) gets one panel per group (the source of randomness its seeds vary; "all": every
+source), on a shared accuracy axis so the spreads compare at a glance; in each panel one box per
+training dataset and grid point, each run a jittered point coloured by test dataset, and the
+group's standard deviation in the title. Needs h5py, numpy and matplotlib (Debian: python3-h5py python3-matplotlib).
 
 Example:  scripts/plot_results.py results/demo.h5 -o results/demo.png
 """
@@ -35,6 +41,70 @@ def zoomed_limits(values):
     return low - 0.01, high + 0.01
 
 
+def plot_design(args, title, status, names, accuracy, train, groups, task_group, task_grid, grid_values):
+    """One panel per group; in each, one box per (training dataset, grid point)."""
+    done = status != 0
+    rng = np.random.default_rng(args.seed)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    order = []
+    for d in train:
+        if int(d) not in order:
+            order.append(int(d))
+    points = int(task_grid.max()) + 1 if len(task_grid) else 1
+    groups = groups or ["all tasks"]
+
+    def grid_label(g):
+        return " ".join(f"{k}={v[g]:g}" for k, v in grid_values.items())
+
+    fig, axes = plt.subplots(1, len(groups), figsize=(3.2 + 2.6 * len(groups) * max(1, len(order) * points / 2), 5),
+                             sharey=True, squeeze=False)
+    every = []
+    labelled = set()
+    for k, (ax, group) in enumerate(zip(axes[0], groups)):
+        boxes, ticks, spread = [], [], []
+        for tr in order:
+            for g in range(points):
+                rows = np.where(done & (train == tr) & (task_group == k) & (task_grid == g))[0]
+                values = []
+                for d in range(len(names)):
+                    if d == tr:
+                        continue
+                    a = accuracy[rows, d]
+                    a = a[~np.isnan(a)]
+                    values.extend(a)
+                    x = len(boxes) + 1 + rng.uniform(-0.18, 0.18, size=len(a))
+                    label = f"tested on {names[d]}" if d not in labelled else None
+                    labelled.add(d)
+                    ax.scatter(x, a, s=16, alpha=0.75, color=colours[d % len(colours)], zorder=3, label=label)
+                    if len(a) > 1:
+                        spread.append(np.std(a, ddof=1))
+                boxes.append(values)
+                every.extend(values)
+                tick = names[tr] + (f"\n{grid_label(g)}" if points > 1 else "")
+                ticks.append(f"{tick}\n(n={len(values)})")
+        if any(len(b) for b in boxes):
+            ax.boxplot(boxes, positions=range(1, len(boxes) + 1), widths=0.55, showfliers=False,
+                       medianprops={"color": "black", "linewidth": 2})
+        ax.set_xticks(range(1, len(boxes) + 1))
+        ax.set_xticklabels(ticks, fontsize=8)
+        sd = f"std {np.mean(spread):.4f}" if spread else "std -"
+        ax.set_title(f"{'only ' + group + ' varies' if group not in ('all', 'all tasks') else group}\n({sd})", fontsize=10)
+        if k == 0:
+            ax.set_ylabel("test accuracy (datasets other than the training one)")
+    axes[0][0].set_ylim(*zoomed_limits(np.asarray(every, dtype=float)))
+    handles, labels = [], []
+    for ax in axes[0]:
+        h, lab = ax.get_legend_handles_labels()
+        handles += h
+        labels += lab
+    if handles:
+        axes[0][-1].legend(handles, labels, loc="lower right", fontsize=8)
+    fig.suptitle(f"{title}: test accuracy by source of randomness ({int(done.sum())}/{len(status)} tasks)")
+    fig.tight_layout()
+    fig.savefig(args.output, dpi=110)
+    print(f"wrote {args.output}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      epilog="example: scripts/plot_results.py results/demo.h5 -o demo.png")
@@ -56,6 +126,14 @@ def main():
         train = f["task_train_dataset"][()]
         train_accuracy = f["train_accuracy"][()]
         title = text(f.attrs.get("name", args.results))
+        groups = [text(g) for g in f["group_name"][()]] if "group_name" in f else []
+        task_group = f["task_group"][()] if "task_group" in f else np.zeros_like(train)
+        task_grid = f["task_grid"][()] if "task_grid" in f else np.zeros_like(train)
+        grid_keys = sorted(k[5:] for k in f if k.startswith("grid_"))
+        grid_values = {k: f["grid_" + k][()] for k in grid_keys}
+    if len(groups) > 1 or (len(task_grid) and task_grid.max() > 0):
+        plot_design(args, title, status, names, accuracy, train, groups, task_group, task_grid, grid_values)
+        return
     done = status != 0
     order = []
     for d in train:

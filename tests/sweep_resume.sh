@@ -12,11 +12,12 @@ make_slow_fixture "$dir" || { fail "sweep fixture: synth failed"; finish; }
 mpirun -n 2 "$SEEDSWEEP" run "$dir/job.ini" --out "$dir/ref.h5" --quiet >"$dir/ref.log" 2>&1
 check "resume reference run exits 0" [ $? = 0 ]
 
-# start_sweep OUT: mpirun -n 2 in the background; sets $job_pid; waits for 4 finished tasks
+# start_sweep OUT: mpirun -n 2 in the background; sets $job_pid; waits for 4 finished tasks (up to 60 s:
+# a loaded CI machine starts slowly, and a signal before the ranks are up would kill them outright)
 start_sweep() {
     mpirun -n 2 "$SEEDSWEEP" run "$dir/job.ini" --out "$1" >"$dir/run.log" 2>&1 &
     job_pid=$!
-    for _ in $(seq 200); do
+    for _ in $(seq 1200); do
         [ "$(grep -c '^\[' "$dir/run.log")" -ge 4 ] && return 0
         sleep 0.05
     done

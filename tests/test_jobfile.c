@@ -99,7 +99,43 @@ int main(void) {
     edited(text, sizeof text, "lr = 0.01", "lr = 0.01\nlr = 0.02");
     expect_error("key twice", text, "[train] lr (line 20)", "first on line 19");
     edited(text, sizeof text, "vary   = init", "vary   = seeds");
-    expect_error("vary", text, "[sweep] vary (line 7)", "both, init or order");
+    expect_error("vary", text, "[sweep] vary (line 7)", "expected any of init, order, sample");
+    /* study designs (issue 13) */
+    edited(text, sizeof text, "vary   = init", "vary   = foo");
+    expect_error("vary foo", text, "[sweep] vary (line 7)", "'foo'");
+    edited(text, sizeof text, "vary   = init", "vary   = init both");
+    expect_error("vary repeats a source", text, "[sweep] vary (line 7)", "repeats");
+    edited(text, sizeof text, "vary   = init", "vary   = sample\nsample_fraction = 0");
+    expect_error("sample_fraction 0", text, "[sweep] sample_fraction (line 8)", "(0, 1]");
+    edited(text, sizeof text, "vary   = init", "vary   = sample\nsample_fraction = 1.5");
+    expect_error("sample_fraction > 1", text, "[sweep] sample_fraction (line 8)", "'1.5'");
+    edited(text, sizeof text, "vary   = init", "vary   = init\nsample_fraction = 0.5");
+    expect_error("sample_fraction without sampling", text, "[sweep] sample_fraction (line 8)", "no effect");
+    edited(text, sizeof text, "vary   = init", "design = split");
+    expect_error("design unknown", text, "[sweep] design (line 7)", "plain or decompose");
+    edited(text, sizeof text, "vary   = init", "vary   = init\ndesign = decompose");
+    expect_error("vary with decompose", text, "[sweep] vary (line 7)", "decompose");
+    edited(text, sizeof text, "lr = 0.01", "lr = 0.01\n[grid]\nmomentum = 0.9");
+    expect_error("grid key not a [train] key", text, "[grid] momentum (line 21)", "not a [train] key");
+    edited(text, sizeof text, "lr = 0.01", "lr = 0.01\n[grid]\nbeta1 =");
+    expect_error("grid empty list", text, "[grid] beta1 (line 21)", "empty");
+    edited(text, sizeof text, "lr = 0.01", "lr = 0.01\n[grid]\nbeta1 = 0.9, 0.8 0.9");
+    expect_error("grid duplicate value", text, "[grid] beta1 (line 21)", "0.9 appears twice");
+    edited(text, sizeof text, "lr = 0.01", "lr = 0.01\n[grid]\nlr = 0.1 0.2");
+    expect_error("grid key also in [train]", text, "[grid] lr (line 21)", "also given in [train]");
+    edited(text, sizeof text, "epochs = 3\n", "[grid]\nepochs = 1 2.5\n[train]\n");
+    expect_error("grid epochs not an integer", text, "[grid] epochs (line 18)", "'2.5'");
+    edited(text, sizeof text, "lr = 0.01", "lr = 0.01\n[grid]\nbatch = 8\nbatch = 4");
+    expect_error("grid key twice", text, "[grid] batch (line 22)", "first on line 21");
+    edited(text, sizeof text, "epochs = 3\n", "[grid]\nepochs = 1 2\n[train]\n");
+    {
+        JobSpec job;
+        Error err = {0};
+        int rc = jobfile_parse_text(text, "job.ini", &job, &err);
+        CHECK(rc == SS_OK && job.epochs == 2 && jobfile_grid_point_count(&job) == 2,
+              "epochs given in [grid] instead of [train] (%s)", err.message);
+        if (rc == SS_OK) jobfile_free(&job);
+    }
     edited(text, sizeof text, "conv4 pool\n", "conv4 pool pool pool pool pool\n");
     expect_error("model does not fit its input", text, "[model] layers (line 14)", NULL);
     edited(text, sizeof text, "input  = 16x16x1", "input  = 16by16");

@@ -10,7 +10,21 @@
 #define JOB_MAX_DATASETS 64
 #define JOB_MAX_SEEDS 10000000
 
-typedef enum { VARY_BOTH = 0, VARY_INIT = 1, VARY_ORDER = 2 } VaryKind;
+#define JOB_MAX_GRID_VALUES 64
+#define JOB_TRAIN_KEYS 6        /* epochs, batch, lr, beta1, beta2, eps: the keys [grid] may list */
+
+/* What the seed changes: a set of sources (bits). both = init | order, the historical default. */
+typedef enum { VARY_INIT = 1, VARY_ORDER = 2, VARY_BOTH = 3, VARY_SAMPLE = 4, VARY_ALL = 7 } VaryKind;
+/* plain: one group of seeds varying `vary`; decompose: per training dataset the groups init,
+ * order, sample (only that source varies) and all (every source varies). */
+typedef enum { DESIGN_PLAIN = 0, DESIGN_DECOMPOSE = 1 } DesignKind;
+#define JOB_MAX_GROUPS 4
+
+/* One grid point's training settings. */
+typedef struct TrainSettings {
+    int epochs, batch;
+    float lr, beta1, beta2, eps;
+} TrainSettings;
 
 /* [train] checkpoint_every: periodic checkpoints inside a task (a stop signal saves one anyway). */
 typedef enum { CHECKPOINT_OFF = 0, CHECKPOINT_SECONDS = 1, CHECKPOINT_EPOCHS = 2 } CheckpointEveryKind;
@@ -31,7 +45,16 @@ typedef struct JobSpec {
     int seed_count;
     int train[JOB_MAX_DATASETS];/* [sweep] train: indices into dataset_names, in file order */
     int train_count;
-    VaryKind vary;
+    VaryKind vary;              /* plain design: the sources the seed varies */
+    DesignKind design;
+    double sample_fraction;     /* [sweep] sample_fraction: 0 = bootstrap (n of n with replacement),
+                                   else subsample round(fraction * n) images without replacement */
+    /* [grid]: grid_key_count keys (index into the [train] keys: epochs batch lr beta1 beta2 eps),
+     * in file order; grid points are their cartesian product, the last key varying fastest */
+    int grid_key_count;
+    int grid_keys[JOB_TRAIN_KEYS];
+    int grid_value_count[JOB_TRAIN_KEYS];
+    double grid_values[JOB_TRAIN_KEYS][JOB_MAX_GRID_VALUES];
     int dataset_count;          /* [datasets], in file order */
     char *dataset_names[JOB_MAX_DATASETS];
     char *dataset_paths[JOB_MAX_DATASETS];
@@ -39,6 +62,8 @@ typedef struct JobSpec {
     char *model_input, *model_layers;
     ModelSpec model;
     InitKind init;
+    /* [train]; for a key listed in [grid], epochs and batch hold the largest grid value (the
+     * width of the (task, epoch) arrays, the model's max batch), the others the first */
     int epochs, batch;
     float lr, beta1, beta2, eps;
     CheckpointEvery checkpoint_every;   /* default: every CHECKPOINT_DEFAULT_SECONDS */
@@ -57,6 +82,18 @@ int jobfile_load_datasets(const JobSpec *job, Dataset *sets, Error *err);
 /* The same checks on the headers only (dataset_open_header: images NULL, for the caller to place). */
 int jobfile_load_dataset_headers(const JobSpec *job, Dataset *sets, Error *err);
 void jobfile_free(JobSpec *job);
-const char *vary_name(VaryKind vary);
+const char *vary_name(VaryKind vary);     /* "both", "init", "order sample", ... */
+const char *train_key_name(int key);      /* the [train] key with that index: "epochs", ... */
+int jobfile_grid_point_count(const JobSpec *job);                     /* 1 without [grid] */
+/* The training settings of grid point g (its [grid] values over the [train] ones). */
+void jobfile_train_settings(const JobSpec *job, int g, TrainSettings *out);
+double jobfile_grid_value(const JobSpec *job, int g, int key_position);  /* key grid_keys[key_position] */
+int jobfile_group_count(const JobSpec *job);                          /* 1 plain, 4 decompose */
+const char *jobfile_group_name(const JobSpec *job, int group);       /* plain: vary_name(vary) */
+VaryKind jobfile_group_vary(const JobSpec *job, int group);          /* the sources group varies */
+int jobfile_uses_sample(const JobSpec *job);   /* some task trains on a resample */
+/* Images in a resample of a training set of count images: count for the bootstrap (drawn with
+ * replacement), else round(sample_fraction * count), at least 1 (drawn without replacement). */
+int64_t jobfile_sample_size(const JobSpec *job, int64_t count);
 
 #endif

@@ -45,6 +45,22 @@ typedef struct ReportImage {
     int wrong, runs;
 } ReportImage;
 
+/* The spread of test accuracy in one cell of the study design: finished tasks of one grid point,
+ * training dataset and group, their accuracies on one test dataset (not the training one).
+ * Intervals: percentile bootstrap, REPORT_CI_LEVEL, STATS_BOOTSTRAP_B resamples, seed
+ * STATS_BOOTSTRAP_SEED (the same for every cell, so a report is reproducible). share: this
+ * group's variance over the variance of the group where every source varies ("all"), NaN
+ * without one; for "all" itself 1 (no interval). */
+#define REPORT_CI_LEVEL 0.95
+typedef struct ReportSpread {
+    int grid, training, group, test;   /* grid point, index into trainings, group, test dataset */
+    int n;
+    double median, median_low, median_high;
+    double std, std_low, std_high;
+    double iqr, iqr_low, iqr_high;
+    double share, share_low, share_high;
+} ReportSpread;
+
 typedef struct ReportStats {
     int64_t task_count, done, diverged, pending;
     int training_count;
@@ -55,6 +71,12 @@ typedef struct ReportStats {
     ReportRankTest *rank_tests;
     int misclassified_count;   /* at most REPORT_TOP_MISCLASSIFIED, only images wrong at least once */
     ReportImage misclassified[REPORT_TOP_MISCLASSIFIED];   /* highest wrong/runs first */
+    /* the study design, from the job text stored in the file (plain, no grid: 1 group, 1 point) */
+    int group_count, grid_count;
+    char group_names[JOB_MAX_GROUPS][24];
+    char **grid_labels;        /* grid_count, e.g. "lr=0.001 epochs=3"; "" without [grid] */
+    int spread_count;          /* per grid point, training dataset, test dataset, group */
+    ReportSpread *spreads;
 } ReportStats;
 
 /* data must hold predictions (results_load with_predictions). Free stats with report_stats_free. */

@@ -6,7 +6,8 @@
 
 #include <stdint.h>
 
-enum { RNG_PURPOSE_INIT = 1, RNG_PURPOSE_ORDER = 2, RNG_PURPOSE_SYNTH = 3, RNG_PURPOSE_TEST = 4 };
+enum { RNG_PURPOSE_INIT = 1, RNG_PURPOSE_ORDER = 2, RNG_PURPOSE_SYNTH = 3, RNG_PURPOSE_TEST = 4, RNG_PURPOSE_SAMPLE = 5,
+       RNG_PURPOSE_BOOTSTRAP = 6 };
 
 typedef struct Rng {
     uint64_t key[2];        /* (seed, purpose) mixed */

@@ -22,4 +22,28 @@ void stats_summary(double *values, int n, Summary *s);
  * with tie and continuity correction. p = NaN when a sample is empty or all values are tied. */
 double stats_mann_whitney(const double *a, int na, const double *b, int nb, double *u, double *z);
 
+/* Sample variance and standard deviation (divisor n - 1, numpy's ddof=1); NaN when n < 2. */
+double stats_variance(const double *values, int64_t n);
+double stats_std(const double *values, int64_t n);
+/* Interquartile range q3 - q1 (linear interpolation); values sorted in place; NaN when n = 0. */
+double stats_iqr(double *values, int64_t n);
+
+typedef enum { STAT_MEDIAN, STAT_STD, STAT_IQR } StatKind;
+double stats_statistic(StatKind kind, double *values, int64_t n);   /* may sort values */
+
+/* Percentile bootstrap: B resamples of values[n] with replacement, drawn from the Philox stream
+ * (seed, RNG_PURPOSE_BOOTSTRAP), the statistic of each, and the (1-level)/2 and (1+level)/2
+ * quantiles of those B statistics (linear interpolation). scratch: room for n + B doubles.
+ * NaN bounds when n < 2 (n < 3 for std). Deterministic for a given seed. */
+#define STATS_BOOTSTRAP_B 2000
+#define STATS_BOOTSTRAP_SEED 20210301
+void stats_bootstrap_ci(StatKind kind, const double *values, int64_t n, int B, uint64_t seed, double level,
+                        double *scratch, double *low, double *high);
+
+/* Percentile bootstrap of the ratio var(a) / var(b) (ddof=1), a and b resampled independently
+ * from the stream (seed, RNG_PURPOSE_BOOTSTRAP). scratch: room for na + nb + B doubles. NaN
+ * bounds when a sample has fewer than 3 values. */
+void stats_bootstrap_variance_ratio_ci(const double *a, int64_t na, const double *b, int64_t nb, int B, uint64_t seed,
+                                       double level, double *scratch, double *low, double *high);
+
 #endif

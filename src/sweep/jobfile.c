@@ -25,26 +25,31 @@ typedef struct Parser {
     Error *err;
     int failed;
     /* raw values collected by the handler; interpreted after parsing */
-    char *values[4][16];
-    int lines[4][16];
+    char *values[5][16];
+    int lines[5][16];
     char last_section[64], last_key[64];
 } Parser;
 
-enum { SEC_SWEEP, SEC_DATASETS, SEC_MODEL, SEC_TRAIN };
-static const char *SECTIONS[] = {"sweep", "datasets", "model", "train"};
-static const char *KEYS[4][8] = {
-    {"name", "output", "seeds", "train", "vary", NULL},
+enum { SEC_SWEEP, SEC_DATASETS, SEC_MODEL, SEC_TRAIN, SEC_GRID, SECTION_COUNT };
+static const char *SECTIONS[] = {"sweep", "datasets", "model", "train", "grid"};
+static const char *KEYS[SECTION_COUNT][8] = {
+    {"name", "output", "seeds", "train", "vary", "design", "sample_fraction", NULL},
     {NULL},
     {"input", "layers", "init", NULL},
     {"epochs", "batch", "lr", "beta1", "beta2", "eps", "checkpoint_every", NULL},
+    {"epochs", "batch", "lr", "beta1", "beta2", "eps", NULL},   /* [grid]: the training settings of [train] */
 };
-enum { K_NAME, K_OUTPUT, K_SEEDS, K_TRAIN, K_VARY };
+enum { K_NAME, K_OUTPUT, K_SEEDS, K_TRAIN, K_VARY, K_DESIGN, K_SAMPLE_FRACTION };
 enum { K_INPUT, K_LAYERS, K_INIT };
 enum { K_EPOCHS, K_BATCH, K_LR, K_BETA1, K_BETA2, K_EPS, K_CHECKPOINT_EVERY };
 
 const char *vary_name(VaryKind vary) {
-    return vary == VARY_INIT ? "init" : vary == VARY_ORDER ? "order" : "both";
+    static const char *names[8] = {"none", "init", "order", "both", "sample", "init sample", "order sample",
+                                   "init order sample"};
+    return names[vary & 7];
 }
+
+const char *train_key_name(int key) { return key >= 0 && key < JOB_TRAIN_KEYS ? KEYS[SEC_TRAIN][key] : "?"; }
 
 /* fgets-style reader for inih that counts lines and notices lines too long for its buffer. */
 static char *read_line(char *buffer, int size, void *stream) {
@@ -93,7 +98,7 @@ static int fail_at(Parser *p, const char *section, const char *key, int line, co
 }
 
 static int section_index(const char *section) {
-    for (int s = 0; s < 4; s++)
+    for (int s = 0; s < SECTION_COUNT; s++)
         if (!strcmp(section, SECTIONS[s])) return s;
     return -1;
 }
@@ -114,7 +119,7 @@ static int handler(void *user, const char *section, const char *name, const char
     if (!*section) return fail_at(p, "", name, p->line, "a key before any [section]; expected [sweep] first");
     int s = section_index(section);
     if (s < 0)
-        return fail_at(p, section, NULL, p->section_line, "unknown section; expected [sweep], [datasets], [model] or [train]");
+        return fail_at(p, section, NULL, p->section_line, "unknown section; expected [sweep], [datasets], [model], [train] or [grid]");
     int k = -1;
     if (s == SEC_DATASETS) {
         JobSpec *job = p->job;
@@ -141,7 +146,8 @@ static int handler(void *user, const char *section, const char *name, const char
         char expected[200] = "";
         for (int i = 0; KEYS[s][i]; i++)
             snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s%s", i ? ", " : "", KEYS[s][i]);
-        return fail_at(p, section, name, p->line, "unknown key; expected one of %s", expected);
+        return fail_at(p, section, name, p->line, "%s; expected one of %s",
+                       s == SEC_GRID ? "not a [train] key" : "unknown key", expected);
     }
     if (p->values[s][k]) {
         if (!continuation)
@@ -330,6 +336,179 @@ static int parse_checkpoint_every(Parser *p, CheckpointEvery *out) {
     return 1;
 }
 
+/* [sweep] vary, design and sample_fraction. vary: words from init, order, sample and both
+ * (= init order), each at most once. */
+static int parse_design(Parser *p) {
+    JobSpec *job = p->job;
+    const char *text = p->values[SEC_SWEEP][K_VARY];
+    int line = p->lines[SEC_SWEEP][K_VARY];
+    job->vary = VARY_BOTH;
+    if (text) {
+        unsigned vary = 0;
+        char copy[256];
+        if (strlen(text) >= sizeof copy) return fail_at(p, "sweep", "vary", line, "too long; expected e.g. 'init order'");
+        snprintf(copy, sizeof copy, "%s", text);
+        char *save = NULL;
+        for (char *word = strtok_r(copy, " \t,", &save); word; word = strtok_r(NULL, " \t,", &save)) {
+            unsigned bits = !strcmp(word, "init") ? VARY_INIT : !strcmp(word, "order") ? VARY_ORDER
+                          : !strcmp(word, "sample") ? VARY_SAMPLE : !strcmp(word, "both") ? VARY_BOTH : 0;
+            if (!bits) return fail_at(p, "sweep", "vary", line, "'%s': expected any of init, order, sample (both = init order)", word);
+            if (vary & bits) return fail_at(p, "sweep", "vary", line, "'%s' repeats a source already listed", word);
+            vary |= bits;
+        }
+        if (!vary) return fail_at(p, "sweep", "vary", line, "empty; expected any of init, order, sample (both = init order)");
+        job->vary = (VaryKind)vary;
+    }
+    job->design = DESIGN_PLAIN;
+    const char *design = p->values[SEC_SWEEP][K_DESIGN];
+    if (design) {
+        if (!strcmp(design, "plain")) job->design = DESIGN_PLAIN;
+        else if (!strcmp(design, "decompose")) job->design = DESIGN_DECOMPOSE;
+        else return fail_at(p, "sweep", "design", p->lines[SEC_SWEEP][K_DESIGN], "'%s': expected plain or decompose", design);
+        if (job->design == DESIGN_DECOMPOSE && text)
+            return fail_at(p, "sweep", "vary", line, "not used with design = decompose (every source is varied in turn); remove it");
+    }
+    job->sample_fraction = 0.0;
+    const char *fraction = p->values[SEC_SWEEP][K_SAMPLE_FRACTION];
+    if (fraction) {
+        int fline = p->lines[SEC_SWEEP][K_SAMPLE_FRACTION];
+        char *end;
+        errno = 0;
+        double f = strtod(fraction, &end);
+        if (errno || end == fraction || *end || !(f > 0.0 && f <= 1.0))
+            return fail_at(p, "sweep", "sample_fraction", fline, "'%s' is not a number in (0, 1]", fraction);
+        if (!jobfile_uses_sample(job))
+            return fail_at(p, "sweep", "sample_fraction", fline,
+                           "has no effect: vary does not include sample and design is not decompose");
+        job->sample_fraction = f;
+    }
+    return 1;
+}
+
+static int compare_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* [grid]: each key a list of values, checked like its [train] key; not also given in [train]. */
+static int parse_grid(Parser *p) {
+    JobSpec *job = p->job;
+    for (int k = 0; k < JOB_TRAIN_KEYS; k++) {
+        const char *text = p->values[SEC_GRID][k];
+        if (!text) continue;
+        const char *key = KEYS[SEC_GRID][k];
+        int line = p->lines[SEC_GRID][k];
+        if (p->values[SEC_TRAIN][k])
+            return fail_at(p, "grid", key, line, "also given in [train] (line %d); give it in one place", p->lines[SEC_TRAIN][k]);
+        int is_int = k == K_EPOCHS || k == K_BATCH;
+        int n = 0;
+        const char *c = text;
+        while (*c) {
+            while (*c == ',' || isspace((unsigned char)*c)) c++;
+            if (!*c) break;
+            const char *start = c;
+            while (*c && *c != ',' && !isspace((unsigned char)*c)) c++;
+            char word[64];
+            snprintf(word, sizeof word, "%.*s", (int)(c - start < 63 ? c - start : 63), start);
+            char *end;
+            errno = 0;
+            double x = strtod(word, &end);
+            int ok = !errno && end != word && !*end && isfinite(x);
+            if (ok && is_int) ok = x == floor(x) && x >= 1 && x <= (k == K_EPOCHS ? 100000 : 1000000);
+            if (ok && k == K_LR) ok = x > 0 && x <= 1e3;
+            if (ok && (k == K_BETA1 || k == K_BETA2)) ok = x >= 0 && x < 1;
+            if (ok && k == K_EPS) ok = x > 0 && x <= 1;
+            if (!ok)
+                return fail_at(p, "grid", key, line, "'%s' is not %s", word,
+                               k == K_EPOCHS ? "an integer in 1..100000" : k == K_BATCH ? "an integer in 1..1000000"
+                               : k == K_LR ? "a number in (0, 1000]" : k == K_EPS ? "a number in (0, 1]" : "a number in [0, 1)");
+            if (n == JOB_MAX_GRID_VALUES) return fail_at(p, "grid", key, line, "more than %d values", JOB_MAX_GRID_VALUES);
+            job->grid_values[job->grid_key_count][n++] = x;
+        }
+        if (n == 0) return fail_at(p, "grid", key, line, "empty list; expected one or more values");
+        double sorted[JOB_MAX_GRID_VALUES];
+        memcpy(sorted, job->grid_values[job->grid_key_count], sizeof(double) * n);
+        qsort(sorted, n, sizeof(double), compare_double);
+        for (int i = 1; i < n; i++)
+            if (sorted[i] == sorted[i - 1]) return fail_at(p, "grid", key, line, "value %g appears twice", sorted[i]);
+        job->grid_keys[job->grid_key_count] = k;
+        job->grid_value_count[job->grid_key_count] = n;
+        job->grid_key_count++;
+        /* epochs, batch: the largest (array width, model batch); others: the first value */
+        double chosen = is_int ? sorted[n - 1] : job->grid_values[job->grid_key_count - 1][0];
+        if (k == K_EPOCHS) job->epochs = (int)chosen;
+        else if (k == K_BATCH) job->batch = (int)chosen;
+        else if (k == K_LR) job->lr = (float)chosen;
+        else if (k == K_BETA1) job->beta1 = (float)chosen;
+        else if (k == K_BETA2) job->beta2 = (float)chosen;
+        else job->eps = (float)chosen;
+    }
+    /* in file order, as the grid point order promises */
+    for (int i = 1; i < job->grid_key_count; i++)
+        for (int j = i; j > 0 && p->lines[SEC_GRID][job->grid_keys[j]] < p->lines[SEC_GRID][job->grid_keys[j - 1]]; j--) {
+            int key = job->grid_keys[j], count = job->grid_value_count[j];
+            double values[JOB_MAX_GRID_VALUES];
+            memcpy(values, job->grid_values[j], sizeof values);
+            job->grid_keys[j] = job->grid_keys[j - 1];
+            job->grid_value_count[j] = job->grid_value_count[j - 1];
+            memcpy(job->grid_values[j], job->grid_values[j - 1], sizeof values);
+            job->grid_keys[j - 1] = key;
+            job->grid_value_count[j - 1] = count;
+            memcpy(job->grid_values[j - 1], values, sizeof values);
+        }
+    if ((int64_t)jobfile_grid_point_count(job) * job->train_count * jobfile_group_count(job) * job->seed_count > INT32_MAX)
+        return fail_at(p, "grid", NULL, 0, "more than %d tasks", INT32_MAX);
+    return 1;
+}
+
+int jobfile_grid_point_count(const JobSpec *job) {
+    int64_t n = 1;
+    for (int i = 0; i < job->grid_key_count; i++) n *= job->grid_value_count[i];
+    return n > INT32_MAX ? INT32_MAX : (int)n;
+}
+
+double jobfile_grid_value(const JobSpec *job, int g, int key_position) {
+    int stride = 1;
+    for (int i = job->grid_key_count - 1; i > key_position; i--) stride *= job->grid_value_count[i];
+    return job->grid_values[key_position][(g / stride) % job->grid_value_count[key_position]];
+}
+
+void jobfile_train_settings(const JobSpec *job, int g, TrainSettings *out) {
+    *out = (TrainSettings){.epochs = job->epochs, .batch = job->batch, .lr = job->lr, .beta1 = job->beta1,
+                           .beta2 = job->beta2, .eps = job->eps};
+    for (int i = 0; i < job->grid_key_count; i++) {
+        double x = jobfile_grid_value(job, g, i);
+        switch (job->grid_keys[i]) {
+        case K_EPOCHS: out->epochs = (int)x; break;
+        case K_BATCH: out->batch = (int)x; break;
+        case K_LR: out->lr = (float)x; break;
+        case K_BETA1: out->beta1 = (float)x; break;
+        case K_BETA2: out->beta2 = (float)x; break;
+        default: out->eps = (float)x; break;
+        }
+    }
+}
+
+int jobfile_group_count(const JobSpec *job) { return job->design == DESIGN_DECOMPOSE ? JOB_MAX_GROUPS : 1; }
+
+const char *jobfile_group_name(const JobSpec *job, int group) {
+    static const char *names[JOB_MAX_GROUPS] = {"init", "order", "sample", "all"};
+    return job->design == DESIGN_DECOMPOSE ? names[group] : vary_name(job->vary);
+}
+
+VaryKind jobfile_group_vary(const JobSpec *job, int group) {
+    static const VaryKind varies[JOB_MAX_GROUPS] = {VARY_INIT, VARY_ORDER, VARY_SAMPLE, VARY_ALL};
+    return job->design == DESIGN_DECOMPOSE ? varies[group] : job->vary;
+}
+
+int64_t jobfile_sample_size(const JobSpec *job, int64_t count) {
+    if (job->sample_fraction <= 0.0) return count;
+    int64_t n = llround(job->sample_fraction * (double)count);
+    return n < 1 ? 1 : n > count ? count : n;
+}
+
+int jobfile_uses_sample(const JobSpec *job) { return job->design == DESIGN_DECOMPOSE || (job->vary & VARY_SAMPLE); }
+
 static int interpret(Parser *p) {
     JobSpec *job = p->job;
     char *(*v)[16] = p->values;
@@ -339,6 +518,7 @@ static int interpret(Parser *p) {
                                       {SEC_MODEL, K_LAYERS}, {SEC_TRAIN, K_EPOCHS}, {SEC_TRAIN, K_BATCH}};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
         int s = required[i][0], k = required[i][1];
+        if (s == SEC_TRAIN && v[SEC_GRID][k]) continue;   /* given in [grid] instead */
         if (!v[s][k]) return fail_at(p, SECTIONS[s], KEYS[s][k], 0, "missing; this key is required");
     }
     if (job->dataset_count == 0) return fail_at(p, "datasets", NULL, 0, "missing or empty; expected NAME = PATH lines");
@@ -367,14 +547,7 @@ static int interpret(Parser *p) {
     }
     if (!parse_seeds(p, v[SEC_SWEEP][K_SEEDS], job->line_seeds)) return 0;
     if (!parse_train(p, v[SEC_SWEEP][K_TRAIN], job->line_train)) return 0;
-    job->vary = VARY_BOTH;
-    if (v[SEC_SWEEP][K_VARY]) {
-        const char *vary = v[SEC_SWEEP][K_VARY];
-        if (!strcmp(vary, "both")) job->vary = VARY_BOTH;
-        else if (!strcmp(vary, "init")) job->vary = VARY_INIT;
-        else if (!strcmp(vary, "order")) job->vary = VARY_ORDER;
-        else return fail_at(p, "sweep", "vary", p->lines[SEC_SWEEP][K_VARY], "'%s': expected both, init or order", vary);
-    }
+    if (!parse_design(p)) return 0;
 
     job->model_input = ss_strdup(v[SEC_MODEL][K_INPUT], p->err);
     job->model_layers = ss_strdup(v[SEC_MODEL][K_LAYERS], p->err);
@@ -390,8 +563,8 @@ static int interpret(Parser *p) {
     if (v[SEC_MODEL][K_INIT] && init_kind_parse(v[SEC_MODEL][K_INIT], &job->init, &model_err) != SS_OK)
         return fail_at(p, "model", "init", p->lines[SEC_MODEL][K_INIT], "%s", model_err.message);
 
-    if (!parse_int(p, SEC_TRAIN, K_EPOCHS, 1, 100000, &job->epochs)) return 0;
-    if (!parse_int(p, SEC_TRAIN, K_BATCH, 1, 1000000, &job->batch)) return 0;
+    if (v[SEC_TRAIN][K_EPOCHS] && !parse_int(p, SEC_TRAIN, K_EPOCHS, 1, 100000, &job->epochs)) return 0;
+    if (v[SEC_TRAIN][K_BATCH] && !parse_int(p, SEC_TRAIN, K_BATCH, 1, 1000000, &job->batch)) return 0;
     job->lr = 0.001f;
     job->beta1 = 0.9f;
     job->beta2 = 0.999f;
@@ -401,7 +574,7 @@ static int interpret(Parser *p) {
     if (!parse_float(p, SEC_TRAIN, K_BETA2, 0.0, 1.0, 1, &job->beta2)) return 0;
     if (!parse_float(p, SEC_TRAIN, K_EPS, 0.0, 1.0, 0, &job->eps)) return 0;
     if (!parse_checkpoint_every(p, &job->checkpoint_every)) return 0;
-    return 1;
+    return parse_grid(p);
 }
 
 int jobfile_parse_text(const char *text, const char *what, JobSpec *job, Error *err) {
@@ -425,7 +598,7 @@ int jobfile_parse_text(const char *text, const char *what, JobSpec *job, Error *
                 "not an INI line; expected [section], KEY = VALUE, or a ; comment");
     if (!p.failed && rc < 0) fail_at(&p, "?", NULL, 0, "the INI reader failed (out of memory)");
     if (!p.failed) interpret(&p);
-    for (int s = 0; s < 4; s++)
+    for (int s = 0; s < SECTION_COUNT; s++)
         for (int k = 0; k < 16; k++) free(p.values[s][k]);
     if (p.failed) {
         jobfile_free(job);
@@ -530,6 +703,10 @@ static int load_datasets(const JobSpec *job, Dataset *sets, int headers_only, Er
             rc = error_set(err, SS_ERR_INPUT, "%s: [train] batch (line %d): %d is larger than training dataset %s (%lld images)",
                            job->path, job->line_batch, job->batch, job->dataset_names[job->train[t]],
                            (long long)train->count);
+        int64_t sample = jobfile_uses_sample(job) ? jobfile_sample_size(job, train->count) : train->count;
+        if (rc == SS_OK && job->batch > sample)
+            rc = error_set(err, SS_ERR_INPUT, "%s: [sweep] sample_fraction: a sample of training dataset %s holds %lld images, "
+                           "fewer than batch %d", job->path, job->dataset_names[job->train[t]], (long long)sample, job->batch);
     }
     if (rc != SS_OK)
         for (int d = 0; d < job->dataset_count; d++) dataset_free(&sets[d]);

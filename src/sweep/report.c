@@ -3,6 +3,7 @@
  * their pooled test accuracies, and the test images most often misclassified across runs, into
  * one ReportStats; then renders it as text, CSV or JSON. */
 #include "seedsweep/model.h"
+#include "seedsweep/plan.h"
 #include "seedsweep/report.h"
 
 #include <math.h>
@@ -149,11 +150,121 @@ static int find_misclassified(const ResultsData *data, ReportStats *stats, Error
     return SS_OK;
 }
 
+/* Each task's group and grid point, recomputed from the job text the file stores (the plan is a
+ * pure function of it); a file whose job does not parse (or does not match) counts as one group
+ * and one grid point. Fills the stats' group names and grid labels. */
+static int plan_design(const ResultsData *data, ReportStats *stats, int32_t *group, int32_t *grid, Error *err) {
+    const int64_t T = data->shape.task_count;
+    JobSpec job;
+    Error ignored = {0};
+    int parsed = data->job && jobfile_parse_text(data->job, "job", &job, &ignored) == SS_OK;
+    if (parsed && plan_task_count(&job) != T) {
+        jobfile_free(&job);
+        parsed = 0;
+    }
+    stats->group_count = parsed ? jobfile_group_count(&job) : 1;
+    stats->grid_count = parsed ? jobfile_grid_point_count(&job) : 1;
+    for (int g = 0; g < stats->group_count; g++)
+        snprintf(stats->group_names[g], sizeof stats->group_names[g], "%s", parsed ? jobfile_group_name(&job, g) : "all tasks");
+    stats->grid_labels = calloc((size_t)stats->grid_count, sizeof *stats->grid_labels);
+    int rc = stats->grid_labels ? SS_OK : error_set(err, SS_ERR_RUNTIME, "out of memory");
+    for (int g = 0; g < stats->grid_count && rc == SS_OK; g++) {
+        char label[256] = "";
+        for (int k = 0; parsed && k < job.grid_key_count; k++)
+            snprintf(label + strlen(label), sizeof label - strlen(label), "%s%s=%g", k ? " " : "",
+                     train_key_name(job.grid_keys[k]), jobfile_grid_value(&job, g, k));
+        stats->grid_labels[g] = strdup(label);
+        if (!stats->grid_labels[g]) rc = error_set(err, SS_ERR_RUNTIME, "out of memory");
+    }
+    for (int64_t t = 0; t < T; t++) {
+        PlanTask plan = parsed ? plan_task(&job, t) : (PlanTask){.group = 0, .grid = 0};
+        group[t] = plan.group;
+        grid[t] = plan.grid;
+    }
+    if (parsed) jobfile_free(&job);
+    return rc;
+}
+
+/* The finished, non-NaN accuracies on test of the tasks of one (grid point, training, group). */
+static int gather_spread(const ResultsData *data, const int32_t *group, const int32_t *grid, int g, int train, int k,
+                         int test, double *values) {
+    const int D = data->shape.dataset_count;
+    int n = 0;
+    for (int64_t t = 0; t < data->shape.task_count; t++) {
+        if (data->task_status[t] == TASK_PENDING || data->task_train_dataset[t] != train || group[t] != k || grid[t] != g)
+            continue;
+        double a = data->accuracy[t * D + test];
+        if (!isnan(a)) values[n++] = a;
+    }
+    return n;
+}
+
+/* The spread table: per grid point, training dataset, test dataset (not the training one) and
+ * group, the median, std and IQR with bootstrap intervals, and the group's share of the "all"
+ * group's variance. */
+static int compute_spreads(const ResultsData *data, ReportStats *stats, Error *err) {
+    const int D = data->shape.dataset_count;
+    const int64_t T = data->shape.task_count;
+    const int B = STATS_BOOTSTRAP_B;
+    int32_t *group = malloc(sizeof(int32_t) * (size_t)(T + 1)), *grid = malloc(sizeof(int32_t) * (size_t)(T + 1));
+    double *values = malloc(sizeof(double) * (size_t)(T + 1)), *all = malloc(sizeof(double) * (size_t)(T + 1));
+    double *copy = malloc(sizeof(double) * (size_t)(T + 1));
+    double *scratch = malloc(sizeof(double) * (size_t)(2 * T + B + 1));
+    int rc = group && grid && values && all && copy && scratch ? SS_OK : error_set(err, SS_ERR_RUNTIME, "out of memory");
+    if (rc == SS_OK) rc = plan_design(data, stats, group, grid, err);
+    if (rc == SS_OK) {
+        stats->spreads = calloc((size_t)stats->grid_count * stats->training_count * D * stats->group_count + 1,
+                                sizeof *stats->spreads);
+        if (!stats->spreads) rc = error_set(err, SS_ERR_RUNTIME, "out of memory");
+    }
+    int all_group = -1;   /* the group whose tasks vary every source, the variance shares' denominator */
+    for (int k = 0; rc == SS_OK && k < stats->group_count; k++)
+        if (!strcmp(stats->group_names[k], "all") && stats->group_count > 1) all_group = k;
+    for (int g = 0; rc == SS_OK && g < stats->grid_count; g++)
+        for (int i = 0; i < stats->training_count; i++)
+            for (int test = 0; test < D; test++) {
+                const int train = stats->trainings[i].dataset;
+                if (test == train) continue;
+                int n_all = all_group < 0 ? 0 : gather_spread(data, group, grid, g, train, all_group, test, all);
+                double var_all = stats_variance(all, n_all);
+                for (int k = 0; k < stats->group_count; k++) {
+                    ReportSpread *r = &stats->spreads[stats->spread_count++];
+                    *r = (ReportSpread){.grid = g, .training = i, .group = k, .test = test};
+                    r->n = gather_spread(data, group, grid, g, train, k, test, values);
+                    memcpy(copy, values, sizeof(double) * (size_t)r->n);
+                    r->median = stats_statistic(STAT_MEDIAN, copy, r->n);
+                    r->std = stats_std(values, r->n);
+                    memcpy(copy, values, sizeof(double) * (size_t)r->n);
+                    r->iqr = stats_iqr(copy, r->n);
+                    const uint64_t seed = STATS_BOOTSTRAP_SEED;
+                    stats_bootstrap_ci(STAT_MEDIAN, values, r->n, B, seed, REPORT_CI_LEVEL, scratch, &r->median_low,
+                                       &r->median_high);
+                    stats_bootstrap_ci(STAT_STD, values, r->n, B, seed, REPORT_CI_LEVEL, scratch, &r->std_low, &r->std_high);
+                    stats_bootstrap_ci(STAT_IQR, values, r->n, B, seed, REPORT_CI_LEVEL, scratch, &r->iqr_low, &r->iqr_high);
+                    r->share = r->share_low = r->share_high = NAN;
+                    if (k == all_group) r->share = n_all >= 2 && var_all > 0 ? 1.0 : NAN;
+                    else if (all_group >= 0 && r->n >= 2 && n_all >= 2 && var_all > 0) {
+                        r->share = stats_variance(values, r->n) / var_all;
+                        stats_bootstrap_variance_ratio_ci(values, r->n, all, n_all, B, seed, REPORT_CI_LEVEL, scratch,
+                                                          &r->share_low, &r->share_high);
+                    }
+                }
+            }
+    free(group);
+    free(grid);
+    free(values);
+    free(all);
+    free(copy);
+    free(scratch);
+    return rc;
+}
+
 int report_compute(const ResultsData *data, ReportStats *stats, Error *err) {
     memset(stats, 0, sizeof *stats);
     count_tasks(data, stats);
     int rc = summarize_accuracy(data, stats, err);
     if (rc == SS_OK) rc = find_misclassified(data, stats, err);
+    if (rc == SS_OK) rc = compute_spreads(data, stats, err);
     if (rc != SS_OK) report_stats_free(stats);
     return rc;
 }
@@ -161,12 +272,34 @@ int report_compute(const ResultsData *data, ReportStats *stats, Error *err) {
 void report_stats_free(ReportStats *stats) {
     free(stats->pairs);
     free(stats->rank_tests);
+    for (int g = 0; stats->grid_labels && g < stats->grid_count; g++) free(stats->grid_labels[g]);
+    free(stats->grid_labels);
+    free(stats->spreads);
+    stats->grid_labels = NULL;
+    stats->spreads = NULL;
+    stats->spread_count = 0;
     stats->pairs = NULL;
     stats->rank_tests = NULL;
     stats->pair_count = stats->rank_test_count = 0;
 }
 
 /* ---- rendering ---- */
+
+/* A file with groups or a grid: its spread table is rendered in text and CSV too (a plain file's
+ * text and CSV stay as they were; its JSON carries the one-group table). */
+static int has_design(const ReportStats *stats) { return stats->group_count > 1 || stats->grid_count > 1; }
+
+static void render_spread_csv(const ReportStats *stats, char *const *names, FILE *out) {
+    fprintf(out, "\ngrid,train,test,group,n,median,median_low,median_high,std,std_low,std_high,iqr,iqr_low,iqr_high,"
+                 "variance_share,variance_share_low,variance_share_high\n");
+    for (int i = 0; i < stats->spread_count; i++) {
+        const ReportSpread *r = &stats->spreads[i];
+        fprintf(out, "%s,%s,%s,%s,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g\n",
+                stats->grid_labels[r->grid], names[stats->trainings[r->training].dataset], names[r->test],
+                stats->group_names[r->group], r->n, r->median, r->median_low, r->median_high, r->std, r->std_low,
+                r->std_high, r->iqr, r->iqr_low, r->iqr_high, r->share, r->share_low, r->share_high);
+    }
+}
 
 static void render_csv(const ReportStats *stats, char *const *names, FILE *out) {
     fprintf(out, "train,test,n,median,q1,q3,min,max,mean,collapsed,pending_tasks\n");
@@ -177,6 +310,7 @@ static void render_csv(const ReportStats *stats, char *const *names, FILE *out) 
                 p->test < 0 ? "(pooled test)" : names[p->test], m->n, m->median, m->q1, m->q3, m->min, m->max, m->mean,
                 p->collapsed, (long long)stats->trainings[p->training].pending);
     }
+    if (has_design(stats)) render_spread_csv(stats, names, out);
 }
 
 static void json_string(FILE *out, const char *s) {
@@ -239,6 +373,35 @@ static void render_json(const ReportStats *stats, const ResultsData *data, const
         json_field(out, "p", r->p);
         fprintf(out, "}%s\n", i + 1 < stats->rank_test_count ? "," : "");
     }
+    fprintf(out, "  ],\n  \"groups\": [");
+    for (int k = 0; k < stats->group_count; k++) {
+        if (k) fprintf(out, ", ");
+        json_string(out, stats->group_names[k]);
+    }
+    fprintf(out, "],\n  \"grid\": [");
+    for (int g = 0; g < stats->grid_count; g++) {
+        if (g) fprintf(out, ", ");
+        json_string(out, stats->grid_labels[g]);
+    }
+    fprintf(out, "],\n  \"spread\": [\n");
+    for (int i = 0; i < stats->spread_count; i++) {
+        const ReportSpread *r = &stats->spreads[i];
+        fprintf(out, "    {\"grid\": %d, \"grid_label\": ", r->grid);
+        json_string(out, stats->grid_labels[r->grid]);
+        fprintf(out, ", \"train\": ");
+        json_string(out, names[stats->trainings[r->training].dataset]);
+        fprintf(out, ", \"test\": ");
+        json_string(out, names[r->test]);
+        fprintf(out, ", \"group\": ");
+        json_string(out, stats->group_names[r->group]);
+        fprintf(out, ", \"n\": %d", r->n);
+        const char *keys[] = {"median", "median_low", "median_high", "std", "std_low", "std_high", "iqr", "iqr_low",
+                              "iqr_high", "variance_share", "variance_share_low", "variance_share_high"};
+        const double v[] = {r->median, r->median_low, r->median_high, r->std, r->std_low, r->std_high,
+                            r->iqr, r->iqr_low, r->iqr_high, r->share, r->share_low, r->share_high};
+        for (int j = 0; j < 12; j++) json_field(out, keys[j], v[j]);
+        fprintf(out, "}%s\n", i + 1 < stats->spread_count ? "," : "");
+    }
     fprintf(out, "  ],\n  \"most_misclassified\": [\n");
     for (int i = 0; i < stats->misclassified_count; i++) {
         const ReportImage *m = &stats->misclassified[i];
@@ -254,6 +417,35 @@ static void render_json(const ReportStats *stats, const ResultsData *data, const
                 i + 1 < stats->misclassified_count ? "," : "");
     }
     fprintf(out, "  ]\n}\n");
+}
+
+/* "0.8480 [0.8440, 0.8510]", or "-" for NaN parts. */
+static void format_interval(char *out, size_t size, double v, double low, double high) {
+    if (!isfinite(v)) snprintf(out, size, "-");
+    else if (!isfinite(low)) snprintf(out, size, "%.4f", v);
+    else snprintf(out, size, "%.4f [%.4f, %.4f]", v, low, high);
+}
+
+static void render_spread_text(const ReportStats *stats, char *const *names, FILE *out) {
+    fprintf(out, "\nSpread of test accuracy by source of randomness (group: the source its seeds vary; all: every\n"
+                 "source). [low, high]: %.0f%% percentile bootstrap intervals, B = %d, seed %d. share: the group's\n"
+                 "variance over the variance of group 'all'.\n",
+            REPORT_CI_LEVEL * 100, STATS_BOOTSTRAP_B, STATS_BOOTSTRAP_SEED);
+    int grid = stats->grid_count > 1;
+    if (grid) fprintf(out, "%-22s ", "grid");
+    fprintf(out, "%-10s %-10s %-7s %4s %-25s %-25s %-25s %s\n", "train", "test", "group", "n", "median", "std", "IQR",
+            "share of variance");
+    for (int i = 0; i < stats->spread_count; i++) {
+        const ReportSpread *r = &stats->spreads[i];
+        char median[64], std[64], iqr[64], share[64];
+        format_interval(median, sizeof median, r->median, r->median_low, r->median_high);
+        format_interval(std, sizeof std, r->std, r->std_low, r->std_high);
+        format_interval(iqr, sizeof iqr, r->iqr, r->iqr_low, r->iqr_high);
+        format_interval(share, sizeof share, r->share, r->share_low, r->share_high);
+        if (grid) fprintf(out, "%-22s ", stats->grid_labels[r->grid]);
+        fprintf(out, "%-10s %-10s %-7s %4d %-25s %-25s %-25s %s\n", names[stats->trainings[r->training].dataset],
+                names[r->test], stats->group_names[r->group], r->n, median, std, iqr, share);
+    }
 }
 
 static void render_text(const ReportStats *stats, const ResultsData *data, const char *path, FILE *out) {
@@ -287,6 +479,7 @@ static void render_text(const ReportStats *stats, const ResultsData *data, const
                     r->z, r->p);
         }
     }
+    if (has_design(stats)) render_spread_text(stats, names, out);
     fprintf(out, "\nTest images most often misclassified (runs where their dataset was a test set)\n");
     if (!stats->misclassified_count) fprintf(out, "  none\n");
     for (int i = 0; i < stats->misclassified_count; i++) {

@@ -27,6 +27,9 @@ const ResultsArray results_arrays[] = {
     {.name = "task_seed", .element = RESULTS_I64, .dims = RESULTS_BY_TASK, PLAN(seed), LOADED(task_seed)},
     {.name = "task_init_seed", .element = RESULTS_I64, .dims = RESULTS_BY_TASK, PLAN(init_seed)},
     {.name = "task_order_seed", .element = RESULTS_I64, .dims = RESULTS_BY_TASK, PLAN(order_seed)},
+    {.name = "task_sample_seed", .element = RESULTS_I64, .dims = RESULTS_BY_TASK, PLAN(sample_seed)},
+    {.name = "task_group", .element = RESULTS_I32, .dims = RESULTS_BY_TASK, PLAN(group)},
+    {.name = "task_grid", .element = RESULTS_I32, .dims = RESULTS_BY_TASK, PLAN(grid)},
     {.name = "task_status", .element = RESULTS_I8, .dims = RESULTS_BY_TASK, SCALAR(status, RESULTS_I32),
      .fill = TASK_PENDING, .is_status = 1, LOADED(task_status)},
     {.name = "task_seconds", .element = RESULTS_F64, .dims = RESULTS_BY_TASK, SCALAR(seconds, RESULTS_F64), .fill = NAN,
@@ -420,6 +423,56 @@ static int create_task_arrays(const char *path, hid_t file, ScaleSet *scales, co
     return rc;
 }
 
+/* The study design's coordinates: /group_name (group) strings, and per [grid] key /grid_<key>
+ * (grid point) values: int64 for epochs and batch, float64 for the others (as written in the job). */
+static int create_design_arrays(const char *path, hid_t file, ScaleSet *scales, const JobSpec *job, Error *err) {
+    const char *groups[JOB_MAX_GROUPS];
+    int group_count = jobfile_group_count(job);
+    const int points = jobfile_grid_point_count(job);
+    /* the coordinates /group and /grid (dimension scales, so xarray names the dimensions) */
+    const char *axes[] = {"/group", "/grid"};
+    const int64_t counts[] = {group_count, points};
+    for (int i = 0; i < 2; i++) {
+        hid_t ds = create_index(file, axes[i] + 1, counts[i], 0);
+        int ok = ds >= 0 && make_scale(scales, ds, axes[i]);
+        if (ds >= 0) H5Dclose(ds);
+        if (!ok) return cannot_write(err, path, axes[i]);
+    }
+    const char *dim_group[] = {"group"}, *dim_grid[] = {"grid"};
+    for (int g = 0; g < group_count; g++) groups[g] = jobfile_group_name(job, g);
+    if (!h5util_write_string_dataset(file, "group_name", (char *const *)groups, group_count, 0))
+        return cannot_write(err, path, "/group_name");
+    attach_scales(scales, "/group_name", 1, dim_group);
+    hsize_t n = (hsize_t)points;
+    for (int k = 0; k < job->grid_key_count; k++) {
+        const char *key = train_key_name(job->grid_keys[k]);
+        int is_int = !strcmp(key, "epochs") || !strcmp(key, "batch");
+        char name[64];
+        snprintf(name, sizeof name, "grid_%s", key);
+        double *values = ss_calloc((size_t)points, sizeof *values, err);
+        int64_t *ints = values ? ss_calloc((size_t)points, sizeof *ints, err) : NULL;
+        if (!ints) {
+            free(values);
+            return SS_ERR_RUNTIME;
+        }
+        for (int g = 0; g < points; g++) {
+            values[g] = jobfile_grid_value(job, g, k);
+            ints[g] = (int64_t)values[g];
+        }
+        hid_t ds = create_array(file, name, is_int ? H5T_STD_I64LE : H5T_IEEE_F64LE,
+                                is_int ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, 1, &n, NULL);
+        int ok = ds >= 0 && write_all(ds, is_int ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, is_int ? (void *)ints : (void *)values);
+        if (ds >= 0) H5Dclose(ds);
+        free(values);
+        free(ints);
+        if (!ok) return cannot_write(err, path, name);
+        char full[72];
+        snprintf(full, sizeof full, "/%s", name);
+        attach_scales(scales, full, 1, dim_grid);
+    }
+    return SS_OK;
+}
+
 static int write_root_attributes(const char *path, hid_t file, const JobSpec *job, const ResultsRunInfo *info,
                                  Error *err) {
     char created[64];
@@ -427,6 +480,11 @@ static int write_root_attributes(const char *path, hid_t file, const JobSpec *jo
     struct tm utc;
     gmtime_r(&now, &utc);
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    char sample[64] = "none";   /* how a task's training set is resampled */
+    if (jobfile_uses_sample(job) && job->sample_fraction > 0)
+        snprintf(sample, sizeof sample, "subsample %g", job->sample_fraction);
+    else if (jobfile_uses_sample(job))
+        snprintf(sample, sizeof sample, "bootstrap");
     int ok = h5util_attr_string(file, "format", RESULTS_FORMAT) && h5util_attr_string(file, "job", job->text) &&
              h5util_attr_string(file, "job_sha256", job->sha256) && h5util_attr_string(file, "job_path", job->path) &&
              h5util_attr_string(file, "name", job->name) && h5util_attr_string(file, "version", info->version) &&
@@ -435,6 +493,8 @@ static int write_root_attributes(const char *path, hid_t file, const JobSpec *jo
              h5util_attr_string(file, "blas", info->blas ? info->blas : "unknown") &&
              h5util_attr_string(file, "vary", vary_name(job->vary)) &&
              h5util_attr_int(file, "fixed_seed", PLAN_FIXED_SEED) &&
+             h5util_attr_string(file, "design", job->design == DESIGN_DECOMPOSE ? "decompose" : "plain") &&
+             h5util_attr_string(file, "sample", sample) &&
              h5util_attr_string(file, "model_input", job->model_input) &&
              h5util_attr_string(file, "model_layers", job->model_layers);
     return ok ? SS_OK : cannot_write(err, path, "root attributes");
@@ -450,6 +510,7 @@ int results_create_file(const char *path, const JobSpec *job, const Dataset *set
     if (rc == SS_OK) rc = create_scales(path, file, scales, job, sets, shape, err);
     if (rc == SS_OK) rc = create_dataset_arrays(path, file, scales, job, sets, shape, err);
     if (rc == SS_OK) rc = create_task_arrays(path, file, scales, job, sets, shape, err);
+    if (rc == SS_OK) rc = create_design_arrays(path, file, scales, job, err);
     if (rc == SS_OK && !finish_scales(scales)) rc = cannot_write(err, path, "dimension scales");
     if (rc == SS_OK) rc = write_root_attributes(path, file, job, info, err);
     free(scales);

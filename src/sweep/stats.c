@@ -2,6 +2,8 @@
  * scipy.stats in tests/test_stats.c. */
 #include "seedsweep/stats.h"
 
+#include "seedsweep/rng.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,4 +130,66 @@ double stats_mann_whitney(const double *a, int na, const double *b, int nb, doub
     *z = (u_a > mean ? 1 : -1) * difference / sqrt(variance);
     double p = erfc(difference / sqrt(variance) / sqrt(2.0));
     return p > 1.0 ? 1.0 : p;
+}
+
+double stats_variance(const double *values, int64_t n) {
+    if (n < 2) return NAN;
+    double mean = 0.0;
+    for (int64_t i = 0; i < n; i++) mean += values[i];
+    mean /= (double)n;
+    double sum = 0.0;   /* two passes: no cancellation for values far from zero */
+    for (int64_t i = 0; i < n; i++) sum += (values[i] - mean) * (values[i] - mean);
+    return sum / (double)(n - 1);
+}
+
+double stats_std(const double *values, int64_t n) { return sqrt(stats_variance(values, n)); }
+
+double stats_iqr(double *values, int64_t n) {
+    if (n < 1) return NAN;
+    stats_sort(values, n);
+    return stats_quantile(values, n, 0.75) - stats_quantile(values, n, 0.25);
+}
+
+double stats_statistic(StatKind kind, double *values, int64_t n) {
+    switch (kind) {
+    case STAT_MEDIAN: return n < 1 ? NAN : stats_median(values, n);
+    case STAT_STD: return stats_std(values, n);
+    case STAT_IQR: return stats_iqr(values, n);
+    }
+    return NAN;
+}
+
+void stats_bootstrap_ci(StatKind kind, const double *values, int64_t n, int B, uint64_t seed, double level,
+                        double *scratch, double *low, double *high) {
+    *low = *high = NAN;
+    if (n < (kind == STAT_STD ? 3 : 2) || B < 1) return;
+    double *resample = scratch, *replicates = scratch + n;
+    Rng rng = rng_stream(seed, RNG_PURPOSE_BOOTSTRAP);
+    for (int b = 0; b < B; b++) {
+        for (int64_t i = 0; i < n; i++) resample[i] = values[rng_below(&rng, (uint64_t)n)];
+        replicates[b] = stats_statistic(kind, resample, n);
+    }
+    stats_sort(replicates, B);
+    *low = stats_quantile(replicates, B, (1.0 - level) / 2.0);
+    *high = stats_quantile(replicates, B, (1.0 + level) / 2.0);
+}
+
+void stats_bootstrap_variance_ratio_ci(const double *a, int64_t na, const double *b, int64_t nb, int B, uint64_t seed,
+                                       double level, double *scratch, double *low, double *high) {
+    *low = *high = NAN;
+    if (na < 3 || nb < 3 || B < 1) return;
+    double *ra = scratch, *rb = scratch + na, *replicates = scratch + na + nb;
+    Rng rng = rng_stream(seed, RNG_PURPOSE_BOOTSTRAP);
+    int kept = 0;
+    for (int r = 0; r < B; r++) {
+        for (int64_t i = 0; i < na; i++) ra[i] = a[rng_below(&rng, (uint64_t)na)];
+        for (int64_t i = 0; i < nb; i++) rb[i] = b[rng_below(&rng, (uint64_t)nb)];
+        double denominator = stats_variance(rb, nb);
+        /* a resample of b with one distinct value has no variance: that replicate is undefined */
+        if (denominator > 0) replicates[kept++] = stats_variance(ra, na) / denominator;
+    }
+    if (!kept) return;
+    stats_sort(replicates, kept);
+    *low = stats_quantile(replicates, kept, (1.0 - level) / 2.0);
+    *high = stats_quantile(replicates, kept, (1.0 + level) / 2.0);
 }

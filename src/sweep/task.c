@@ -71,23 +71,59 @@ static int load_checkpoint(TaskCheckpoints *c, Checkpoint *ckpt) {
     return found;
 }
 
+/* The task's resample of its training set (plan_sample_indices), copied into *pixels and *labels
+ * (freed by the caller). */
+static int resample(const JobSpec *job, const ImageSet *full, uint64_t sample_seed, ImageSet *out, uint8_t **pixels,
+                    uint8_t **labels, Error *err) {
+    const size_t image = (size_t)full->h * full->w * full->c;
+    int64_t *indices = ss_calloc((size_t)full->count, sizeof *indices, err);
+    if (!indices) return SS_ERR_RUNTIME;
+    int64_t n = plan_sample_indices(job, sample_seed, full->count, indices);
+    *pixels = ss_calloc((size_t)n, image, err);
+    *labels = *pixels ? ss_calloc((size_t)n, 1, err) : NULL;
+    if (!*labels) {
+        free(indices);
+        return SS_ERR_RUNTIME;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        memcpy(*pixels + (size_t)i * image, full->pixels + (size_t)indices[i] * image, image);
+        (*labels)[i] = full->labels[indices[i]];
+    }
+    free(indices);
+    *out = *full;
+    out->count = n;
+    out->pixels = *pixels;
+    out->labels = *labels;
+    return SS_OK;
+}
+
 int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err) {
     const JobSpec *job = runner->job;
     PlanTask plan = plan_task(job, task);
     double t0 = ss_now();
-    const Dataset *train_set = &runner->sets[plan.dataset];
+    TrainSettings settings;   /* the job's [train] values, or this task's grid point */
+    jobfile_train_settings(job, plan.grid, &settings);
+    ImageSet train = image_set(&runner->sets[plan.dataset]);
+    uint8_t *sample_pixels = NULL, *sample_labels = NULL;
+    if (plan.sample_seed >= 0) {
+        int rc = resample(job, &train, (uint64_t)plan.sample_seed, &train, &sample_pixels, &sample_labels, err);
+        if (rc != SS_OK) {
+            free(sample_pixels);
+            free(sample_labels);
+            return rc;
+        }
+    }
     TaskCheckpoints c = {.runner = runner, .result = r, .started = t0, .last_save = t0,
-                         .key = {.job_sha256 = job->sha256, .task = task, .train_count = train_set->count,
-                                 .epochs = job->epochs, .batch = job->batch,
+                         .key = {.job_sha256 = job->sha256, .task = task, .train_count = train.count,
+                                 .epochs = settings.epochs, .batch = settings.batch,
                                  .state_bytes = model_state_size(runner->model)}};
     Checkpoint saved = {0};
     int resumed = runner->checkpoint_dir && load_checkpoint(&c, &saved);
-    TrainConfig cfg = {.epochs = job->epochs, .batch = job->batch, .lr = job->lr, .beta1 = job->beta1,
-                       .beta2 = job->beta2, .eps = job->eps, .threads = runner->threads,
+    TrainConfig cfg = {.epochs = settings.epochs, .batch = settings.batch, .lr = settings.lr, .beta1 = settings.beta1,
+                       .beta2 = settings.beta2, .eps = settings.eps, .threads = runner->threads,
                        .between_batches = runner->between_batches, .context = runner->context,
                        .at_boundary = runner->checkpoint_dir ? at_boundary : NULL, .boundary_context = &c};
     TrainHistory history = {.loss = r->train_loss, .accuracy = r->train_accuracy};
-    ImageSet train = image_set(train_set);
     int rc = SS_OK;
     if (resumed) {
         char path[4096];
@@ -98,9 +134,9 @@ int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err) 
         memcpy(r->train_accuracy, saved.train_accuracy, epochs_done);
         c.seconds_before = saved.seconds;
         int evaluating = saved.phase == CHECKPOINT_EVALUATING;
-        int trained = evaluating || saved.position.epoch == job->epochs;
+        int trained = evaluating || saved.position.epoch == settings.epochs;
         progress_task_resumed(runner->rank, task, path, trained, saved.position.epoch + !trained,
-                              saved.position.next_image / job->batch + 1, job->epochs);
+                              saved.position.next_image / settings.batch + 1, settings.epochs);
         if (evaluating) {
             history.epochs_done = saved.position.epoch;
             history.diverged = saved.diverged;
@@ -123,8 +159,11 @@ int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err) 
         model_init(runner->model, job->init, plan.init_seed);
         rc = model_train(runner->model, &train, &cfg, plan.order_seed, &history, err);
     }
+    free(sample_pixels);
+    free(sample_labels);
     if (rc != SS_OK) return rc;
-    /* epochs not reached (training diverged) are NaN in the results file */
+    /* epochs not reached (training diverged, or this grid point trains fewer than the job's
+     * largest epochs) are NaN in the results file */
     for (int e = history.epochs_done; e < job->epochs; e++) r->train_loss[e] = r->train_accuracy[e] = NAN;
 
     EvalConfig eval = {.between_batches = runner->between_batches, .context = runner->context};
