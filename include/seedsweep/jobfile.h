@@ -23,6 +23,7 @@ typedef struct JobSpec {
     int train[JOB_MAX_DATASETS];/* [sweep] train: indices into dataset_names, in file order */
     int train_count;
     VaryKind vary;
+    int blas_mixing_allowed;    /* [sweep] blas_mixing = allow: ranks may run different BLAS kernels */
     int dataset_count;          /* [datasets], in file order */
     char *dataset_names[JOB_MAX_DATASETS];
     char *dataset_paths[JOB_MAX_DATASETS];

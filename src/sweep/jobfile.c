@@ -33,12 +33,12 @@ typedef struct Parser {
 enum { SEC_SWEEP, SEC_DATASETS, SEC_MODEL, SEC_TRAIN };
 static const char *SECTIONS[] = {"sweep", "datasets", "model", "train"};
 static const char *KEYS[4][8] = {
-    {"name", "output", "seeds", "train", "vary", NULL},
+    {"name", "output", "seeds", "train", "vary", "blas_mixing", NULL},
     {NULL},
     {"input", "layers", "init", NULL},
     {"epochs", "batch", "lr", "beta1", "beta2", "eps", NULL},
 };
-enum { K_NAME, K_OUTPUT, K_SEEDS, K_TRAIN, K_VARY };
+enum { K_NAME, K_OUTPUT, K_SEEDS, K_TRAIN, K_VARY, K_BLAS_MIXING };
 enum { K_INPUT, K_LAYERS, K_INIT };
 enum { K_EPOCHS, K_BATCH, K_LR, K_BETA1, K_BETA2, K_EPS };
 
@@ -340,6 +340,14 @@ static int interpret(Parser *p) {
         else if (!strcmp(vary, "init")) job->vary = VARY_INIT;
         else if (!strcmp(vary, "order")) job->vary = VARY_ORDER;
         else return fail_at(p, "sweep", "vary", p->lines[SEC_SWEEP][K_VARY], "'%s': expected both, init or order", vary);
+    }
+    job->blas_mixing_allowed = 0;
+    if (v[SEC_SWEEP][K_BLAS_MIXING]) {
+        const char *mixing = v[SEC_SWEEP][K_BLAS_MIXING];
+        if (!strcmp(mixing, "allow")) job->blas_mixing_allowed = 1;
+        else if (strcmp(mixing, "refuse"))
+            return fail_at(p, "sweep", "blas_mixing", p->lines[SEC_SWEEP][K_BLAS_MIXING], "'%s': expected refuse or allow",
+                           mixing);
     }
 
     job->model_input = ss_strdup(v[SEC_MODEL][K_INPUT], p->err);

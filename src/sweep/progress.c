@@ -62,6 +62,12 @@ void progress_end(const Progress *p, int ranks, double record_seconds, double se
     fflush(p->out);
 }
 
+void progress_worker_waits(const Progress *p, int64_t reports, double median_seconds, double max_seconds) {
+    fprintf(p->out, "seedsweep run: workers waited for rank 0's reply: median %.3f ms, max %.3f ms over %lld reports\n",
+            1e3 * median_seconds, 1e3 * max_seconds, (long long)reports);
+    fflush(p->out);
+}
+
 void progress_warn_oversubscribed(int local_ranks, int threads, long cores) {
     fprintf(stderr, "seedsweep run: warning: %d ranks x %d threads on a node with %ld cores (oversubscribed)\n",
             local_ranks, threads, cores);
