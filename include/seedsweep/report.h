@@ -55,6 +55,8 @@ typedef struct ReportStats {
     ReportRankTest *rank_tests;
     int misclassified_count;   /* at most REPORT_TOP_MISCLASSIFIED, only images wrong at least once */
     ReportImage misclassified[REPORT_TOP_MISCLASSIFIED];   /* highest wrong/runs first */
+    int host_count;            /* hosts that ran finished tasks (from /task_host; 0 in older files) */
+    ResultsHostTasks *hosts;   /* in order of their first task */
 } ReportStats;
 
 /* data must hold predictions (results_load with_predictions). Free stats with report_stats_free. */
