@@ -30,8 +30,10 @@ void progress_task_done(Progress *p, const TaskResult *r);
 /* The closing summary: wall time, sum of task times, rank 0's overhead (nothing when no task ran). */
 void progress_end(const Progress *p, int ranks, double record_seconds, double serve_seconds,
                   int64_t reports_served);
-/* "worker wait for rank 0: median X ms, max Y ms over N reports", after the summary. */
-void progress_worker_waits(const Progress *p, int64_t reports, double median_seconds, double max_seconds);
+/* After the summary: how long workers waited for rank 0's reply to a result (median, max), and
+ * how often rank 0 polled without finding a report (that time is inside "per report served"). */
+void progress_worker_waits(const Progress *p, int64_t reports, double median_seconds, double max_seconds,
+                           int64_t idle_polls, double idle_poll_seconds);
 void progress_warn_oversubscribed(int local_ranks, int threads, long cores);
 void progress_rank_failed(int rank, const Error *err);
 

@@ -62,9 +62,12 @@ void progress_end(const Progress *p, int ranks, double record_seconds, double se
     fflush(p->out);
 }
 
-void progress_worker_waits(const Progress *p, int64_t reports, double median_seconds, double max_seconds) {
-    fprintf(p->out, "seedsweep run: workers waited for rank 0's reply: median %.3f ms, max %.3f ms over %lld reports\n",
-            1e3 * median_seconds, 1e3 * max_seconds, (long long)reports);
+void progress_worker_waits(const Progress *p, int64_t reports, double median_seconds, double max_seconds,
+                           int64_t idle_polls, double idle_poll_seconds) {
+    fprintf(p->out,
+            "seedsweep run: workers waited for rank 0's reply: median %.3f ms, max %.3f ms over %lld reports; "
+            "rank 0 polled %lld times finding none (%.3f ms in all)\n",
+            1e3 * median_seconds, 1e3 * max_seconds, (long long)reports, (long long)idle_polls, 1e3 * idle_poll_seconds);
     fflush(p->out);
 }
 

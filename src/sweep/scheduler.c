@@ -73,6 +73,8 @@ typedef struct Sweep {
     double serve_seconds;          /* rank 0 time spent serving reports, recording included */
     double record_seconds;         /* rank 0 time spent writing results (HDF5 write + flush) */
     int64_t reports_served;
+    int64_t idle_polls;            /* serve() calls that found no report, and their time (in serve_seconds) */
+    double idle_poll_seconds;
     /* workers: how long each result report waited for rank 0's reply (send to reply received) */
     double *waits;
     int64_t wait_count, wait_capacity;
@@ -162,6 +164,7 @@ static void begin_stopping(Sweep *sw) {
 /* Answers every report waiting now; never blocks. */
 static void serve(Sweep *sw) {
     double t0 = ss_now();
+    int64_t served_before = sw->reports_served;
     if (stop_signal) begin_stopping(sw);
     for (;;) {
         int waiting = 0;
@@ -198,7 +201,12 @@ static void serve(Sweep *sw) {
         MPI_Send(&task, 1, MPI_INT64_T, status.MPI_SOURCE, TAG_TASK, MPI_COMM_WORLD);
         if (task < 0) worker_finished(sw, status.MPI_SOURCE);
     }
-    sw->serve_seconds += ss_now() - t0;
+    double spent = ss_now() - t0;
+    sw->serve_seconds += spent;
+    if (sw->reports_served == served_before) {
+        sw->idle_polls++;
+        sw->idle_poll_seconds += spent;
+    }
 }
 
 static int poll_rank0(void *context) {
@@ -327,7 +335,8 @@ static void gather_waits(Sweep *sw) {
     if (ok) MPI_Gatherv(sw->waits, mine, MPI_DOUBLE, all, counts, displacements, MPI_DOUBLE, 0, MPI_COMM_WORLD);
     if (sw->rank == 0 && ok && total > 0) {
         stats_sort(all, total);
-        progress_worker_waits(&sw->progress, total, stats_quantile(all, total, 0.5), all[total - 1]);
+        progress_worker_waits(&sw->progress, total, stats_quantile(all, total, 0.5), all[total - 1], sw->idle_polls,
+                              sw->idle_poll_seconds);
     }
     free(all);
 }
