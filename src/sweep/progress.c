@@ -62,12 +62,14 @@ void progress_end(const Progress *p, int ranks, double record_seconds, double se
     fflush(p->out);
 }
 
-void progress_worker_waits(const Progress *p, int64_t reports, double median_seconds, double max_seconds,
-                           int64_t idle_polls, double idle_poll_seconds) {
+void progress_rank0_load(const Progress *p, const Rank0Load *load) {
+    double busy = load->serve_seconds - load->idle_poll_seconds;
     fprintf(p->out,
             "seedsweep run: workers waited for rank 0's reply: median %.3f ms, max %.3f ms over %lld reports; "
-            "rank 0 polled %lld times finding none (%.3f ms in all)\n",
-            1e3 * median_seconds, 1e3 * max_seconds, (long long)reports, (long long)idle_polls, 1e3 * idle_poll_seconds);
+            "rank 0: %.3f ms per report served without its idle polls (%lld polls finding none, %.3f ms)\n",
+            1e3 * load->wait_median, 1e3 * load->wait_max, (long long)load->reports,
+            load->reports_served ? 1e3 * busy / load->reports_served : 0.0, (long long)load->idle_polls,
+            1e3 * load->idle_poll_seconds);
     fflush(p->out);
 }
 

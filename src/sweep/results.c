@@ -197,6 +197,7 @@ static int open_writer(ResultsFile *rf, Error *err) {
         for (int d = 0; d < results_array_instances(a, &rf->shape) && ok; d++) {
             char name[160];
             results_array_path(a, names[d], name, sizeof name);
+            if (a->optional && H5Lexists(rf->file, name, H5P_DEFAULT) <= 0) continue;   /* an older file: not recorded */
             rf->arrays[i][d] = H5Dopen2(rf->file, name, H5P_DEFAULT);
             ok = rf->arrays[i][d] >= 0;
         }
@@ -349,7 +350,8 @@ int results_record_task(ResultsFile *rf, const TaskResult *r, Error *err) {
             if (!is_recorded(a) || a->is_status != pass) continue;
             hid_t type = results_memory_type(a->result_scalar ? a->result_element : a->element);
             for (int d = 0; d < results_array_instances(a, s) && ok; d++)
-                ok = write_row(rf->arrays[i][d], type, r->task, result_values(r, a, s, d));
+                if (!a->optional || rf->arrays[i][d] >= 0)
+                    ok = write_row(rf->arrays[i][d], type, r->task, result_values(r, a, s, d));
         }
     ok = ok && H5Fflush(rf->file, H5F_SCOPE_LOCAL) >= 0;
     if (!ok) return error_set(err, SS_ERR_RUNTIME, "%s: cannot record task %lld (HDF5 write failed)", rf->path,
@@ -358,6 +360,7 @@ int results_record_task(ResultsFile *rf, const TaskResult *r, Error *err) {
 }
 
 int results_record_hosts(ResultsFile *rf, const ResultsHost *hosts, int count, Error *err) {
+    if (H5Lexists(rf->file, "hosts", H5P_DEFAULT) <= 0) return SS_OK;   /* a file made before /hosts existed */
     int64_t rows = 0;
     int32_t *runs = h5util_read_array(rf->file, "hosts/run", H5T_NATIVE_INT32, &rows);
     if (!runs) return error_set(err, SS_ERR_RUNTIME, "%s: cannot read /hosts/run", rf->path);

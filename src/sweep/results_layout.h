@@ -35,7 +35,7 @@ typedef struct ResultsArray {
     double fill;                 /* recorded arrays: the value of a pending row */
     int is_status;               /* task_status: written last (it vouches for the rows), read first */
     size_t data_field;           /* offsetof(ResultsData, f) that results_load fills; 0: not loaded */
-    int optional;                /* absent from files made before it existed: results_load leaves it NULL */
+    int optional;                /* absent from files made before it existed: loaded as NULL, not recorded on resume */
 } ResultsArray;
 
 extern const ResultsArray results_arrays[];

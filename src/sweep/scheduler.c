@@ -335,8 +335,10 @@ static void gather_waits(Sweep *sw) {
     if (ok) MPI_Gatherv(sw->waits, mine, MPI_DOUBLE, all, counts, displacements, MPI_DOUBLE, 0, MPI_COMM_WORLD);
     if (sw->rank == 0 && ok && total > 0) {
         stats_sort(all, total);
-        progress_worker_waits(&sw->progress, total, stats_quantile(all, total, 0.5), all[total - 1], sw->idle_polls,
-                              sw->idle_poll_seconds);
+        Rank0Load load = {.reports = total, .wait_median = stats_quantile(all, total, 0.5), .wait_max = all[total - 1],
+                          .reports_served = sw->reports_served, .serve_seconds = sw->serve_seconds,
+                          .idle_polls = sw->idle_polls, .idle_poll_seconds = sw->idle_poll_seconds};
+        progress_rank0_load(&sw->progress, &load);
     }
     free(all);
 }
