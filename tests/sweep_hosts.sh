@@ -49,6 +49,17 @@ print(list(r[:3]), list(n[:2]))")
 check "hosts resume adds its own /hosts row as run 1 ($out)" [ "$out" = "[0, 1, -1] [2, 1]" ]
 check "hosts resume bit-identical to the uninterrupted run" same_arrays "$dir/two.h5" "$dir/resumed.h5"
 
+# a file made before these arrays existed (deleted here) still resumes, reports and shows info
+cp "$dir/two.h5" "$dir/old.h5"
+"$PY" -c "
+import h5py; f=h5py.File('$dir/old.h5','r+'); s=f['task_status']; s[6:]=0
+for name in ('task_host', 'task_blas', 'hosts'): del f[name]"
+"$SEEDSWEEP" run "$dir/job.ini" --out "$dir/old.h5" --quiet >"$dir/old.log" 2>&1
+check "hosts older file without host arrays resumes (exit $?)" grep -q "12 tasks, 6 to run" "$dir/old.log"
+check "hosts older file resumed bit-identical" same_arrays "$dir/two.h5" "$dir/old.h5"
+check "hosts older file: report works, shows no hosts" bash -c "'$SEEDSWEEP' report '$dir/old.h5' | grep -q '12 done' && ! '$SEEDSWEEP' report '$dir/old.h5' | grep -q 'tasks by host'"
+check "hosts older file: info works" grep -q "12 done" <("$SEEDSWEEP" info "$dir/old.h5")
+
 # two kernels: Haswell and Sandybridge run on any x86-64 with AVX (this OpenBLAS is DYNAMIC_ARCH)
 kernels_ok=1
 for k in Haswell Sandybridge; do
