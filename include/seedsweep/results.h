@@ -18,8 +18,11 @@ enum { TASK_PENDING = 0, TASK_DONE = 1, TASK_DIVERGED = 2 };
 /* Per-task and per-host strings (host name, CPU model, BLAS core) are stored fixed-length,
  * NUL-padded, in this many bytes (longer values are cut to RESULTS_STRING_BYTES - 1). */
 #define RESULTS_STRING_BYTES 64
-/* Rows of /hosts, allocated at creation like every array (one row per host and run). */
-#define RESULTS_HOST_ROWS 256
+/* Rows of /hosts, allocated at creation like every array (one row per host and run): room for
+ * four runs as large as the first, at least 16 and at most 4096 rows. */
+int results_host_rows(int ranks);
+/* Most distinct hosts that report and info count tasks for. */
+#define RESULTS_MAX_HOSTS 4096
 
 /* One host of a run: where ranks ran, what CPU and BLAS kernel they had. */
 typedef struct ResultsHost {

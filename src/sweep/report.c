@@ -155,9 +155,9 @@ int report_compute(const ResultsData *data, ReportStats *stats, Error *err) {
     int rc = summarize_accuracy(data, stats, err);
     if (rc == SS_OK) rc = find_misclassified(data, stats, err);
     if (rc == SS_OK && data->task_host) {
-        stats->hosts = calloc(RESULTS_HOST_ROWS, sizeof *stats->hosts);
+        stats->hosts = calloc(RESULTS_MAX_HOSTS, sizeof *stats->hosts);
         if (!stats->hosts) rc = error_set(err, SS_ERR_RUNTIME, "out of memory");
-        else stats->host_count = results_host_task_counts(data, stats->hosts, RESULTS_HOST_ROWS);
+        else stats->host_count = results_host_task_counts(data, stats->hosts, RESULTS_MAX_HOSTS);
     }
     if (rc != SS_OK) report_stats_free(stats);
     return rc;

@@ -444,10 +444,15 @@ static int create_task_arrays(const char *path, hid_t file, ScaleSet *scales, co
     return rc;
 }
 
-/* /hosts: every column allocated at RESULTS_HOST_ROWS unused rows; results_record_hosts fills them. */
-static int create_hosts_table(const char *path, hid_t file, Error *err) {
+int results_host_rows(int ranks) {
+    if (ranks > 1024) return 4096;
+    return ranks < 4 ? 16 : 4 * ranks;
+}
+
+/* /hosts: every column allocated with unused rows; results_record_hosts fills them. */
+static int create_hosts_table(const char *path, hid_t file, int ranks, Error *err) {
     int rc = create_group(path, file, "hosts", err);
-    hsize_t n = RESULTS_HOST_ROWS;
+    hsize_t n = (hsize_t)results_host_rows(ranks);
     for (int i = 0; i < results_host_column_count && rc == SS_OK; i++) {
         const ResultsHostColumn *c = &results_host_columns[i];
         int64_t fill[RESULTS_STRING_BYTES / sizeof(int64_t)];
@@ -491,7 +496,7 @@ int results_create_file(const char *path, const JobSpec *job, const Dataset *set
     if (rc == SS_OK) rc = create_dataset_arrays(path, file, scales, job, sets, shape, err);
     if (rc == SS_OK) rc = create_task_arrays(path, file, scales, job, sets, shape, err);
     if (rc == SS_OK && !finish_scales(scales)) rc = cannot_write(err, path, "dimension scales");
-    if (rc == SS_OK) rc = create_hosts_table(path, file, err);
+    if (rc == SS_OK) rc = create_hosts_table(path, file, info->ranks, err);
     if (rc == SS_OK) rc = write_root_attributes(path, file, job, info, err);
     free(scales);
     if (H5Fclose(file) < 0 && rc == SS_OK) rc = error_set(err, SS_ERR_RUNTIME, "%s: cannot close (HDF5 error)", path);

@@ -53,7 +53,7 @@ int64_t results_array_row_length(const ResultsArray *a, const ResultsShape *shap
 /* "name", or "name/<dataset name>" for per-dataset arrays (relative to the root). */
 void results_array_path(const ResultsArray *a, const char *dataset_name, char *out, size_t size);
 
-/* The columns of /hosts (one 1-D array each, RESULTS_HOST_ROWS long, rows filled in order as runs
+/* The columns of /hosts (one 1-D array each, results_host_rows(ranks of the first run) long, rows filled in order as runs
  * start; a row is used once its run is >= 0: run is the last column, written last). */
 typedef struct ResultsHostColumn {
     const char *name;            /* path under the root */

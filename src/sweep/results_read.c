@@ -207,10 +207,11 @@ int results_print_info(const char *path, FILE *out, Error *err) {
     for (int h = 0; h < data.host_count; h++)
         fprintf(out, "  host      run %d: %s, %d rank%s, CPU %s, BLAS %s\n", data.hosts[h].run, data.hosts[h].name,
                 data.hosts[h].ranks, data.hosts[h].ranks == 1 ? "" : "s", data.hosts[h].cpu_model, data.hosts[h].blas_core);
-    ResultsHostTasks tasks[RESULTS_HOST_ROWS];
-    int n = results_host_task_counts(&data, tasks, RESULTS_HOST_ROWS);
+    ResultsHostTasks *tasks = calloc(RESULTS_MAX_HOSTS, sizeof *tasks);
+    int n = tasks ? results_host_task_counts(&data, tasks, RESULTS_MAX_HOSTS) : 0;
     if (n) fprintf(out, "  tasks by host:");
     for (int h = 0; h < n; h++) fprintf(out, " %s %lld%s", tasks[h].name, (long long)tasks[h].tasks, h + 1 < n ? "," : "\n");
+    free(tasks);
     results_data_free(&data);
     return SS_OK;
 }
