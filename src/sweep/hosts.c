@@ -10,7 +10,12 @@
 
 #include "seedsweep/blas.h"
 
-static void copy_field(char *out, const char *value) { snprintf(out, RESULTS_STRING_BYTES, "%s", value); }
+/* value cut to fit a RESULTS_STRING_BYTES field (the results file's fixed-length strings) */
+static void copy_field(char *out, const char *value) {
+    size_t n = strnlen(value, RESULTS_STRING_BYTES - 1);
+    memcpy(out, value, n);
+    out[n] = '\0';
+}
 
 static void read_cpu_model(char *out) {
     copy_field(out, "unknown");
