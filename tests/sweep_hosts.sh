@@ -77,7 +77,7 @@ mixed() {   # mixed OUT JOB: rank 0 on Haswell, rank 1 on Sandybridge (mpirun MP
 rc=0; mixed "$dir/mixed.h5" "$dir/job.ini" >"$dir/mixed.log" 2>&1 || rc=$?
 check "hosts mixed kernels refused with exit 2 (got $rc)" [ $rc = 2 ]
 check "hosts mixed kernels message names both kernels, the ranks and OPENBLAS_CORETYPE" \
-    grep -q "different OpenBLAS kernels: Haswell on $host (rank 0, CPU .*), Sandybridge on $host (rank 1, .*OPENBLAS_CORETYPE=Haswell.*blas_mixing = allow" "$dir/mixed.log"
+    grep -q "different OpenBLAS kernels: Haswell: 1 rank on $host (first rank 0, CPU .*); Sandybridge: 1 rank on $host (first rank 1, .*OPENBLAS_CORETYPE=Haswell.*blas_mixing = allow" "$dir/mixed.log"
 check "hosts mixed kernels refused before training: no results file" [ ! -e "$dir/mixed.h5" ]
 check "hosts mixed kernels message printed once" [ "$(grep -c 'different OpenBLAS kernels' "$dir/mixed.log")" = 1 ]
 

@@ -63,25 +63,53 @@ int hosts_summarize(const ResultsHost *ranks, int count, ResultsHost *out) {
     return n;
 }
 
+/* The hosts of kernel `core` among ranks[count]: "node1, node2 +3 more" (distinct, first-rank order). */
+static void kernel_hosts(const ResultsHost *ranks, int count, const char *core, char *out, size_t size, int *rank_count) {
+    int listed = 0, more = 0;
+    size_t used = 0;
+    out[0] = '\0';
+    *rank_count = 0;
+    for (int r = 0; r < count; r++) {
+        if (strcmp(ranks[r].blas_core, core)) continue;
+        ++*rank_count;
+        int seen = 0;
+        for (int q = 0; q < r && !seen; q++) seen = !strcmp(ranks[q].blas_core, core) && !strcmp(ranks[q].name, ranks[r].name);
+        if (seen) continue;
+        if (listed == 3) {
+            more++;
+            continue;
+        }
+        used += (size_t)snprintf(out + used, size - used, "%s%s", listed ? ", " : "", ranks[r].name);
+        if (used >= size) used = size - 1;
+        listed++;
+    }
+    if (more) snprintf(out + used, size - used, " +%d more", more);
+}
+
 int hosts_check_blas(const char *job_path, const ResultsHost *ranks, int count, int allow_mixing, Error *err) {
     int mixed = 0;
     for (int r = 1; r < count; r++) mixed |= strcmp(ranks[r].blas_core, ranks[0].blas_core) != 0;
     if (!mixed || allow_mixing) return SS_OK;
-    /* "Haswell on node1 (ranks 0-1, AMD EPYC ...), Sandybridge on node2 (rank 2, ...)" in rank order */
-    char list[560] = "";
+    /* per kernel, in order of first rank: "Haswell: 2 ranks on node1, node2 (CPU ...)"; at most 4 kernels named */
+    char list[640] = "";
     size_t used = 0;
-    for (int r = 0; r < count && used < sizeof list - 180; r++) {
-        int first = r;
-        while (r + 1 < count && !strcmp(ranks[r + 1].blas_core, ranks[first].blas_core) &&
-               !strcmp(ranks[r + 1].name, ranks[first].name))
-            r++;
-        char range[48];
-        if (r == first) snprintf(range, sizeof range, "rank %d", first);
-        else snprintf(range, sizeof range, "ranks %d-%d", first, r);
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s on %s (%s, CPU %s)", used ? ", " : "",
-                                 ranks[first].blas_core, ranks[first].name, range, ranks[first].cpu_model);
+    int kernels = 0;
+    for (int r = 0; r < count; r++) {
+        int seen = 0;
+        for (int q = 0; q < r && !seen; q++) seen = !strcmp(ranks[q].blas_core, ranks[r].blas_core);
+        if (seen) continue;
+        if (++kernels > 4) {
+            used += (size_t)snprintf(list + used, sizeof list - used, "; ...");
+            break;
+        }
+        char hosts[160];
+        int rank_count = 0;
+        kernel_hosts(ranks, count, ranks[r].blas_core, hosts, sizeof hosts, &rank_count);
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s: %d rank%s on %s (first rank %d, CPU %s)",
+                                 used ? "; " : "", ranks[r].blas_core, rank_count, rank_count == 1 ? "" : "s", hosts, r,
+                                 ranks[r].cpu_model);
+        if (used >= sizeof list) break;
     }
-    if (used >= sizeof list - 180) snprintf(list + used, sizeof list - used, ", ...");
     return error_set(err, SS_ERR_INPUT,
                      "%s: ranks run different OpenBLAS kernels: %s. Results would depend on which rank ran a task. "
                      "Pin one kernel on every node, e.g. export OPENBLAS_CORETYPE=%s before mpirun/srun (a kernel every "
