@@ -13,6 +13,14 @@ hid_t h5util_utf8_type(void) {
     return type;
 }
 
+hid_t h5util_fixed_string_type(size_t size) {
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, size);
+    H5Tset_strpad(type, H5T_STR_NULLPAD);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    return type;
+}
+
 hid_t h5util_open(const char *path, unsigned flags, int file_locking) {
     if (file_locking) return H5Fopen(path, flags, H5P_DEFAULT);
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);

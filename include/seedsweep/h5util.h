@@ -11,6 +11,8 @@
 
 void h5util_quiet(void);                 /* no HDF5 error stack printed: every failure becomes an Error */
 hid_t h5util_utf8_type(void);            /* variable-length UTF-8 string type; H5Tclose it */
+/* fixed-length UTF-8 strings of size bytes, NUL-padded (h5py reads bytes 'S<size>'); H5Tclose it */
+hid_t h5util_fixed_string_type(size_t size);
 /* H5Fopen with HDF5's own file locking on (the default) or off (readers of a running sweep). */
 hid_t h5util_open(const char *path, unsigned flags, int file_locking);
 

@@ -55,6 +55,7 @@ typedef struct JobSpec {
     int grid_keys[JOB_TRAIN_KEYS];
     int grid_value_count[JOB_TRAIN_KEYS];
     double grid_values[JOB_TRAIN_KEYS][JOB_MAX_GRID_VALUES];
+    int blas_mixing_allowed;    /* [sweep] blas_mixing = allow: ranks may run different BLAS kernels */
     int dataset_count;          /* [datasets], in file order */
     char *dataset_names[JOB_MAX_DATASETS];
     char *dataset_paths[JOB_MAX_DATASETS];

@@ -30,6 +30,19 @@ void progress_task_done(Progress *p, const TaskResult *r);
 /* The closing summary: wall time, sum of task times, rank 0's overhead (nothing when no task ran). */
 void progress_end(const Progress *p, int ranks, double record_seconds, double serve_seconds,
                   int64_t reports_served);
+/* Rank 0 as a server, over a whole run: how long workers waited for its reply to a result (from
+ * sending the report to receiving the next task), and where rank 0's serving time went. */
+typedef struct Rank0Load {
+    int64_t reports;              /* result reports that workers timed */
+    double wait_median, wait_max; /* seconds */
+    int64_t reports_served;       /* every message rank 0 answered (first requests and stops too) */
+    double serve_seconds;         /* all of rank 0's serving, idle polls included */
+    int64_t idle_polls;           /* polls that found no report */
+    double idle_poll_seconds;
+} Rank0Load;
+/* After the summary: "workers waited for rank 0's reply: median X ms, max Y ms over N reports;
+ * rank 0: Z ms per report served without its idle polls (P polls, Q ms)". */
+void progress_rank0_load(const Progress *p, const Rank0Load *load);
 void progress_warn_oversubscribed(int local_ranks, int threads, long cores);
 void progress_rank_failed(int rank, const Error *err);
 /* Once per node by its first rank: the images live in one shared copy (stdout), or why not (stderr). */

@@ -77,6 +77,8 @@ typedef struct ReportStats {
     char **grid_labels;        /* grid_count, e.g. "lr=0.001 epochs=3"; "" without [grid] */
     int spread_count;          /* per grid point, training dataset, test dataset, group */
     ReportSpread *spreads;
+    int host_count;            /* hosts that ran finished tasks (from /task_host; 0 in older files) */
+    ResultsHostTasks *hosts;   /* in order of their first task */
 } ReportStats;
 
 /* data must hold predictions (results_load with_predictions). Free stats with report_stats_free. */

@@ -15,6 +15,24 @@
 
 enum { TASK_PENDING = 0, TASK_DONE = 1, TASK_DIVERGED = 2 };
 
+/* Per-task and per-host strings (host name, CPU model, BLAS core) are stored fixed-length,
+ * NUL-padded, in this many bytes (longer values are cut to RESULTS_STRING_BYTES - 1). */
+#define RESULTS_STRING_BYTES 64
+/* Rows of /hosts, allocated at creation like every array (one row per host and run): room for
+ * four runs as large as the first, at least 16 and at most 4096 rows. */
+int results_host_rows(int ranks);
+/* Most distinct hosts that report and info count tasks for. */
+#define RESULTS_MAX_HOSTS 4096
+
+/* One host of a run: where ranks ran, what CPU and BLAS kernel they had. */
+typedef struct ResultsHost {
+    char name[RESULTS_STRING_BYTES];
+    char cpu_model[RESULTS_STRING_BYTES];
+    char blas_core[RESULTS_STRING_BYTES];
+    int ranks;                  /* ranks of the run on this host with this CPU model and kernel */
+    int run;                    /* 0 for the run that created the file, +1 per resume */
+} ResultsHost;
+
 typedef struct ResultsShape {
     int64_t task_count;
     int dataset_count, epochs, class_count;
@@ -26,6 +44,8 @@ typedef struct TaskResult {
     int64_t task;
     int status;                 /* TASK_DONE or TASK_DIVERGED */
     int rank;
+    char host[RESULTS_STRING_BYTES];   /* the rank's host and BLAS core (filled by rank 0) */
+    char blas[RESULTS_STRING_BYTES];
     double seconds;             /* wall time: training plus evaluation */
     float *accuracy, *loss;     /* [dataset_count] */
     int8_t *collapsed;          /* [dataset_count] */
@@ -56,6 +76,9 @@ int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets
                        int restart, ResultsFile **out, uint8_t *pending, Error *err);
 /* Writes one task's rows (status last) and flushes: a crash at any moment loses at most this task. */
 int results_record_task(ResultsFile *rf, const TaskResult *r, Error *err);
+/* Adds this run's hosts to /hosts (the next free rows, run = previous runs + 1); when the table
+ * is full the hosts are left out (returns SS_OK: /task_host still says where each task ran). */
+int results_record_hosts(ResultsFile *rf, const ResultsHost *hosts, int count, Error *err);
 int results_close(ResultsFile *rf, Error *err);
 
 /* Everything a report needs, read from a finished or still running sweep. */
@@ -70,6 +93,10 @@ typedef struct ResultsData {
     int8_t *task_status;
     double *task_seconds;
     int32_t *task_rank;
+    char (*task_host)[RESULTS_STRING_BYTES];   /* NULL in files made before these arrays existed */
+    char (*task_blas)[RESULTS_STRING_BYTES];
+    ResultsHost *hosts;                 /* the used rows of /hosts, in the order written */
+    int host_count;
     float *accuracy, *loss;             /* task_count x dataset_count */
     int8_t *collapsed;
     float *train_loss, *train_accuracy; /* task_count x epochs */
@@ -82,6 +109,13 @@ typedef struct ResultsData {
  * load /predictions, /labels and /image_name. Rows whose task_status was 0 when read are pending. */
 int results_load(const char *path, int with_predictions, ResultsData *data, Error *err);
 void results_data_free(ResultsData *data);
+/* Finished tasks per host (from /task_host), hosts in order of their first task; at most capacity
+ * hosts (later ones are left out). Returns how many. */
+typedef struct ResultsHostTasks {
+    char name[RESULTS_STRING_BYTES];
+    int64_t tasks;
+} ResultsHostTasks;
+int results_host_task_counts(const ResultsData *data, ResultsHostTasks *out, int capacity);
 /* For `seedsweep info`: what the file holds and how far the sweep got. */
 int results_print_info(const char *path, FILE *out, Error *err);
 

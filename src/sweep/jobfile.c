@@ -32,14 +32,14 @@ typedef struct Parser {
 
 enum { SEC_SWEEP, SEC_DATASETS, SEC_MODEL, SEC_TRAIN, SEC_GRID, SECTION_COUNT };
 static const char *SECTIONS[] = {"sweep", "datasets", "model", "train", "grid"};
-static const char *KEYS[SECTION_COUNT][8] = {
-    {"name", "output", "seeds", "train", "vary", "design", "sample_fraction", NULL},
+static const char *KEYS[SECTION_COUNT][10] = {
+    {"name", "output", "seeds", "train", "vary", "design", "sample_fraction", "blas_mixing", NULL},
     {NULL},
     {"input", "layers", "init", NULL},
     {"epochs", "batch", "lr", "beta1", "beta2", "eps", "checkpoint_every", NULL},
     {"epochs", "batch", "lr", "beta1", "beta2", "eps", NULL},   /* [grid]: the training settings of [train] */
 };
-enum { K_NAME, K_OUTPUT, K_SEEDS, K_TRAIN, K_VARY, K_DESIGN, K_SAMPLE_FRACTION };
+enum { K_NAME, K_OUTPUT, K_SEEDS, K_TRAIN, K_VARY, K_DESIGN, K_SAMPLE_FRACTION, K_BLAS_MIXING };
 enum { K_INPUT, K_LAYERS, K_INIT };
 enum { K_EPOCHS, K_BATCH, K_LR, K_BETA1, K_BETA2, K_EPS, K_CHECKPOINT_EVERY };
 
@@ -548,6 +548,14 @@ static int interpret(Parser *p) {
     if (!parse_seeds(p, v[SEC_SWEEP][K_SEEDS], job->line_seeds)) return 0;
     if (!parse_train(p, v[SEC_SWEEP][K_TRAIN], job->line_train)) return 0;
     if (!parse_design(p)) return 0;
+    job->blas_mixing_allowed = 0;
+    if (v[SEC_SWEEP][K_BLAS_MIXING]) {
+        const char *mixing = v[SEC_SWEEP][K_BLAS_MIXING];
+        if (!strcmp(mixing, "allow")) job->blas_mixing_allowed = 1;
+        else if (strcmp(mixing, "refuse"))
+            return fail_at(p, "sweep", "blas_mixing", p->lines[SEC_SWEEP][K_BLAS_MIXING], "'%s': expected refuse or allow",
+                           mixing);
+    }
 
     job->model_input = ss_strdup(v[SEC_MODEL][K_INPUT], p->err);
     job->model_layers = ss_strdup(v[SEC_MODEL][K_LAYERS], p->err);

@@ -62,6 +62,17 @@ void progress_end(const Progress *p, int ranks, double record_seconds, double se
     fflush(p->out);
 }
 
+void progress_rank0_load(const Progress *p, const Rank0Load *load) {
+    double busy = load->serve_seconds - load->idle_poll_seconds;
+    fprintf(p->out,
+            "seedsweep run: workers waited for rank 0's reply: median %.3f ms, max %.3f ms over %lld reports; "
+            "rank 0: %.3f ms per report served without its idle polls (%lld polls finding none, %.3f ms)\n",
+            1e3 * load->wait_median, 1e3 * load->wait_max, (long long)load->reports,
+            load->reports_served ? 1e3 * busy / load->reports_served : 0.0, (long long)load->idle_polls,
+            1e3 * load->idle_poll_seconds);
+    fflush(p->out);
+}
+
 void progress_warn_oversubscribed(int local_ranks, int threads, long cores) {
     fprintf(stderr, "seedsweep run: warning: %d ranks x %d threads on a node with %ld cores (oversubscribed)\n",
             local_ranks, threads, cores);

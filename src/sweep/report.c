@@ -265,6 +265,11 @@ int report_compute(const ResultsData *data, ReportStats *stats, Error *err) {
     int rc = summarize_accuracy(data, stats, err);
     if (rc == SS_OK) rc = find_misclassified(data, stats, err);
     if (rc == SS_OK) rc = compute_spreads(data, stats, err);
+    if (rc == SS_OK && data->task_host) {
+        stats->hosts = calloc(RESULTS_MAX_HOSTS, sizeof *stats->hosts);
+        if (!stats->hosts) rc = error_set(err, SS_ERR_RUNTIME, "out of memory");
+        else stats->host_count = results_host_task_counts(data, stats->hosts, RESULTS_MAX_HOSTS);
+    }
     if (rc != SS_OK) report_stats_free(stats);
     return rc;
 }
@@ -278,6 +283,9 @@ void report_stats_free(ReportStats *stats) {
     stats->grid_labels = NULL;
     stats->spreads = NULL;
     stats->spread_count = 0;
+    free(stats->hosts);
+    stats->hosts = NULL;
+    stats->host_count = 0;
     stats->pairs = NULL;
     stats->rank_tests = NULL;
     stats->pair_count = stats->rank_test_count = 0;
@@ -342,7 +350,13 @@ static void render_json(const ReportStats *stats, const ResultsData *data, const
     fprintf(out, ",\n  \"tasks\": {\"total\": %lld, \"done\": %lld, \"diverged\": %lld, \"pending\": %lld},\n",
             (long long)stats->task_count, (long long)stats->done, (long long)stats->diverged,
             (long long)stats->pending);
-    fprintf(out, "  \"accuracy\": [\n");
+    fprintf(out, "  \"tasks_by_host\": {");
+    for (int h = 0; h < stats->host_count; h++) {
+        fprintf(out, "%s", h ? ", " : "");
+        json_string(out, stats->hosts[h].name);
+        fprintf(out, ": %lld", (long long)stats->hosts[h].tasks);
+    }
+    fprintf(out, "},\n  \"accuracy\": [\n");
     for (int i = 0; i < stats->pair_count; i++) {
         const ReportPair *p = &stats->pairs[i];
         const Summary *m = &p->accuracy;
@@ -453,6 +467,10 @@ static void render_text(const ReportStats *stats, const ResultsData *data, const
     fprintf(out, "%s: %lld tasks: %lld done, %lld diverged, %lld pending%s\n", path, (long long)stats->task_count,
             (long long)stats->done, (long long)stats->diverged, (long long)stats->pending,
             stats->pending ? " (left out below)" : "");
+    if (stats->host_count) fprintf(out, "tasks by host:");
+    for (int h = 0; h < stats->host_count; h++)
+        fprintf(out, " %s %lld%s", stats->hosts[h].name, (long long)stats->hosts[h].tasks,
+                h + 1 < stats->host_count ? "," : "\n");
     fprintf(out, "\nTest accuracy per training dataset (pooled: every dataset but the training one)\n");
     fprintf(out, "%-12s %-14s %5s %7s %7s %7s %7s %7s %7s %9s\n", "train", "test", "n", "median", "q1", "q3", "min",
             "max", "mean", "collapsed");

@@ -197,6 +197,7 @@ static int open_writer(ResultsFile *rf, Error *err) {
         for (int d = 0; d < results_array_instances(a, &rf->shape) && ok; d++) {
             char name[160];
             results_array_path(a, names[d], name, sizeof name);
+            if (a->optional && H5Lexists(rf->file, name, H5P_DEFAULT) <= 0) continue;   /* an older file: not recorded */
             rf->arrays[i][d] = H5Dopen2(rf->file, name, H5P_DEFAULT);
             ok = rf->arrays[i][d] >= 0;
         }
@@ -349,11 +350,40 @@ int results_record_task(ResultsFile *rf, const TaskResult *r, Error *err) {
             if (!is_recorded(a) || a->is_status != pass) continue;
             hid_t type = results_memory_type(a->result_scalar ? a->result_element : a->element);
             for (int d = 0; d < results_array_instances(a, s) && ok; d++)
-                ok = write_row(rf->arrays[i][d], type, r->task, result_values(r, a, s, d));
+                if (!a->optional || rf->arrays[i][d] >= 0)
+                    ok = write_row(rf->arrays[i][d], type, r->task, result_values(r, a, s, d));
         }
     ok = ok && H5Fflush(rf->file, H5F_SCOPE_LOCAL) >= 0;
     if (!ok) return error_set(err, SS_ERR_RUNTIME, "%s: cannot record task %lld (HDF5 write failed)", rf->path,
                               (long long)r->task);
+    return SS_OK;
+}
+
+int results_record_hosts(ResultsFile *rf, const ResultsHost *hosts, int count, Error *err) {
+    if (H5Lexists(rf->file, "hosts", H5P_DEFAULT) <= 0) return SS_OK;   /* a file made before /hosts existed */
+    int64_t rows = 0;
+    int32_t *runs = h5util_read_array(rf->file, "hosts/run", H5T_NATIVE_INT32, &rows);
+    if (!runs) return error_set(err, SS_ERR_RUNTIME, "%s: cannot read /hosts/run", rf->path);
+    int64_t first = 0;
+    int run = 0;
+    while (first < rows && runs[first] >= 0) {
+        if (runs[first] >= run) run = runs[first] + 1;
+        first++;
+    }
+    free(runs);
+    int ok = 1;
+    for (int h = 0; h < count && first + h < rows && ok; h++) {
+        ResultsHost row = hosts[h];
+        row.run = run;
+        for (int i = 0; i < results_host_column_count && ok; i++) {
+            const ResultsHostColumn *c = &results_host_columns[i];
+            hid_t ds = H5Dopen2(rf->file, c->name, H5P_DEFAULT);
+            ok = ds >= 0 && write_row(ds, results_memory_type(c->element), first + h, (const char *)&row + c->field);
+            if (ds >= 0) H5Dclose(ds);
+        }
+    }
+    ok = ok && H5Fflush(rf->file, H5F_SCOPE_LOCAL) >= 0;
+    if (!ok) return error_set(err, SS_ERR_RUNTIME, "%s: cannot record the hosts (HDF5 write failed)", rf->path);
     return SS_OK;
 }
 

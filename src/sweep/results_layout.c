@@ -36,6 +36,11 @@ const ResultsArray results_arrays[] = {
      LOADED(task_seconds)},
     {.name = "task_rank", .element = RESULTS_I32, .dims = RESULTS_BY_TASK, SCALAR(rank, RESULTS_I32), .fill = -1,
      LOADED(task_rank)},
+    /* pending rows hold "" */
+    {.name = "task_host", .element = RESULTS_STRING, .dims = RESULTS_BY_TASK, SCALAR(host, RESULTS_STRING),
+     LOADED(task_host), .optional = 1},
+    {.name = "task_blas", .element = RESULTS_STRING, .dims = RESULTS_BY_TASK, SCALAR(blas, RESULTS_STRING),
+     LOADED(task_blas), .optional = 1},
     {.name = "accuracy", .element = RESULTS_F32, .dims = RESULTS_BY_TASK_DATASET, ROW(accuracy), .fill = NAN, LOADED(accuracy)},
     {.name = "loss", .element = RESULTS_F32, .dims = RESULTS_BY_TASK_DATASET, ROW(loss), .fill = NAN, LOADED(loss)},
     {.name = "collapsed", .element = RESULTS_I8, .dims = RESULTS_BY_TASK_DATASET, ROW(collapsed), .fill = -1,
@@ -50,11 +55,27 @@ const ResultsArray results_arrays[] = {
 };
 const int results_array_count = (int)(sizeof results_arrays / sizeof results_arrays[0]);
 
+const ResultsHostColumn results_host_columns[] = {
+    {"hosts/name", RESULTS_STRING, offsetof(ResultsHost, name), 0},
+    {"hosts/cpu_model", RESULTS_STRING, offsetof(ResultsHost, cpu_model), 0},
+    {"hosts/blas_core", RESULTS_STRING, offsetof(ResultsHost, blas_core), 0},
+    {"hosts/ranks", RESULTS_I32, offsetof(ResultsHost, ranks), 0},
+    {"hosts/run", RESULTS_I32, offsetof(ResultsHost, run), -1},   /* last: it vouches for the row */
+};
+const int results_host_column_count = (int)(sizeof results_host_columns / sizeof results_host_columns[0]);
+
 _Static_assert(offsetof(ResultsData, shape) == 0 && offsetof(TaskResult, task) == 0,
                "offset 0 means 'no field' in results_arrays");
 
+static hid_t string_type(void) {
+    static hid_t type = -1;
+    if (type < 0) type = h5util_fixed_string_type(RESULTS_STRING_BYTES);
+    return type;
+}
+
 hid_t results_file_type(ResultsElement element) {
     switch (element) {
+    case RESULTS_STRING: return string_type();
     case RESULTS_F32: return H5T_IEEE_F32LE;
     case RESULTS_F64: return H5T_IEEE_F64LE;
     case RESULTS_I8: return H5T_STD_I8LE;
@@ -66,6 +87,7 @@ hid_t results_file_type(ResultsElement element) {
 
 hid_t results_memory_type(ResultsElement element) {
     switch (element) {
+    case RESULTS_STRING: return string_type();
     case RESULTS_F32: return H5T_NATIVE_FLOAT;
     case RESULTS_F64: return H5T_NATIVE_DOUBLE;
     case RESULTS_I8: return H5T_NATIVE_INT8;
@@ -82,11 +104,12 @@ size_t results_element_size(ResultsElement element) {
     case RESULTS_I8: return 1;
     case RESULTS_I32: return 4;
     case RESULTS_I64: return 8;
+    case RESULTS_STRING: return RESULTS_STRING_BYTES;
     }
     return 0;
 }
 
-/* value converted to element, into out (at least 8 bytes): an array's fill value */
+/* value converted to element, into out (results_element_size bytes): an array's fill value (strings: "") */
 static void element_value(ResultsElement element, double value, void *out) {
     switch (element) {
     case RESULTS_F32: *(float *)out = (float)value; break;
@@ -94,6 +117,7 @@ static void element_value(ResultsElement element, double value, void *out) {
     case RESULTS_I8: *(int8_t *)out = (int8_t)value; break;
     case RESULTS_I32: *(int32_t *)out = (int32_t)value; break;
     case RESULTS_I64: *(int64_t *)out = (int64_t)value; break;
+    case RESULTS_STRING: memset(out, 0, RESULTS_STRING_BYTES); break;
     }
 }
 
@@ -349,7 +373,7 @@ static int create_table_array(const char *path, hid_t file, ScaleSet *scales, co
     int rank = results_array_dims(a, shape, d, dims);
     hid_t file_type = results_file_type(a->element), mem_type = results_memory_type(a->element);
     size_t size = results_element_size(a->element);
-    int64_t fill[1];
+    int64_t fill[RESULTS_STRING_BYTES / sizeof(int64_t)];
     element_value(a->element, a->fill, fill);
     hid_t ds = create_array(file, full, file_type, mem_type, rank, dims, a->from_plan ? NULL : fill);
     int ok = ds >= 0;
@@ -473,6 +497,27 @@ static int create_design_arrays(const char *path, hid_t file, ScaleSet *scales, 
     return SS_OK;
 }
 
+int results_host_rows(int ranks) {
+    if (ranks > 1024) return 4096;
+    return ranks < 4 ? 16 : 4 * ranks;
+}
+
+/* /hosts: every column allocated with unused rows; results_record_hosts fills them. */
+static int create_hosts_table(const char *path, hid_t file, int ranks, Error *err) {
+    int rc = create_group(path, file, "hosts", err);
+    hsize_t n = (hsize_t)results_host_rows(ranks);
+    for (int i = 0; i < results_host_column_count && rc == SS_OK; i++) {
+        const ResultsHostColumn *c = &results_host_columns[i];
+        int64_t fill[RESULTS_STRING_BYTES / sizeof(int64_t)];
+        element_value(c->element, c->fill, fill);
+        hid_t ds = create_array(file, c->name, results_file_type(c->element), results_memory_type(c->element), 1, &n,
+                                fill);
+        if (ds < 0) rc = cannot_write(err, path, c->name);
+        else H5Dclose(ds);
+    }
+    return rc;
+}
+
 static int write_root_attributes(const char *path, hid_t file, const JobSpec *job, const ResultsRunInfo *info,
                                  Error *err) {
     char created[64];
@@ -512,6 +557,7 @@ int results_create_file(const char *path, const JobSpec *job, const Dataset *set
     if (rc == SS_OK) rc = create_task_arrays(path, file, scales, job, sets, shape, err);
     if (rc == SS_OK) rc = create_design_arrays(path, file, scales, job, err);
     if (rc == SS_OK && !finish_scales(scales)) rc = cannot_write(err, path, "dimension scales");
+    if (rc == SS_OK) rc = create_hosts_table(path, file, info->ranks, err);
     if (rc == SS_OK) rc = write_root_attributes(path, file, job, info, err);
     free(scales);
     if (H5Fclose(file) < 0 && rc == SS_OK) rc = error_set(err, SS_ERR_RUNTIME, "%s: cannot close (HDF5 error)", path);

@@ -8,8 +8,9 @@
 #include "seedsweep/h5util.h"
 #include "seedsweep/results.h"
 
-/* Element types: stored little-endian in the file, native in memory. */
-typedef enum { RESULTS_F32, RESULTS_F64, RESULTS_I8, RESULTS_I32, RESULTS_I64 } ResultsElement;
+/* Element types: stored little-endian in the file, native in memory. RESULTS_STRING: a
+ * fixed-length string of RESULTS_STRING_BYTES, NUL-padded (a char[RESULTS_STRING_BYTES] in memory). */
+typedef enum { RESULTS_F32, RESULTS_F64, RESULTS_I8, RESULTS_I32, RESULTS_I64, RESULTS_STRING } ResultsElement;
 
 typedef enum {
     RESULTS_BY_TASK,              /* (task) */
@@ -34,11 +35,13 @@ typedef struct ResultsArray {
     double fill;                 /* recorded arrays: the value of a pending row */
     int is_status;               /* task_status: written last (it vouches for the rows), read first */
     size_t data_field;           /* offsetof(ResultsData, f) that results_load fills; 0: not loaded */
+    int optional;                /* absent from files made before it existed: loaded as NULL, not recorded on resume */
 } ResultsArray;
 
 extern const ResultsArray results_arrays[];
 extern const int results_array_count;
 
+/* Predefined types, or for RESULTS_STRING one type made once per process (never to be closed). */
 hid_t results_file_type(ResultsElement element);
 hid_t results_memory_type(ResultsElement element);
 size_t results_element_size(ResultsElement element);
@@ -49,6 +52,17 @@ int results_array_dims(const ResultsArray *a, const ResultsShape *shape, int d, 
 int64_t results_array_row_length(const ResultsArray *a, const ResultsShape *shape, int d);  /* elements per task */
 /* "name", or "name/<dataset name>" for per-dataset arrays (relative to the root). */
 void results_array_path(const ResultsArray *a, const char *dataset_name, char *out, size_t size);
+
+/* The columns of /hosts (one 1-D array each, results_host_rows(ranks of the first run) long, rows filled in order as runs
+ * start; a row is used once its run is >= 0: run is the last column, written last). */
+typedef struct ResultsHostColumn {
+    const char *name;            /* path under the root */
+    ResultsElement element;
+    size_t field;                /* offsetof(ResultsHost, f) */
+    double fill;                 /* the value of an unused row */
+} ResultsHostColumn;
+extern const ResultsHostColumn results_host_columns[];
+extern const int results_host_column_count;
 
 /* Builds the whole file at path (a temporary that the caller renames into place). */
 int results_create_file(const char *path, const JobSpec *job, const Dataset *sets, const ResultsShape *shape,

@@ -76,6 +76,52 @@ static int load_dataset(const char *path, hid_t file, int d, ResultsData *data, 
     return SS_OK;
 }
 
+/* The used rows of /hosts (absent in files made before it existed: no hosts). */
+static int load_hosts(const char *path, hid_t file, ResultsData *data, Error *err) {
+    if (H5Lexists(file, "hosts", H5P_DEFAULT) <= 0) return SS_OK;
+    void *columns[8] = {0};
+    int64_t rows = -1, n = 0;
+    int ok = 1;
+    for (int i = 0; i < results_host_column_count && ok; i++) {
+        const ResultsHostColumn *c = &results_host_columns[i];
+        columns[i] = h5util_read_array(file, c->name, results_memory_type(c->element), &n);
+        ok = columns[i] && (rows < 0 || n == rows);
+        rows = n;
+    }
+    const int32_t *runs = ok ? columns[results_host_column_count - 1] : NULL;
+    while (ok && data->host_count < rows && runs[data->host_count] >= 0) data->host_count++;
+    if (ok && data->host_count) ok = (data->hosts = calloc((size_t)data->host_count, sizeof *data->hosts)) != NULL;
+    for (int h = 0; ok && h < data->host_count; h++)
+        for (int i = 0; i < results_host_column_count; i++) {
+            size_t size = results_element_size(results_host_columns[i].element);
+            memcpy((char *)&data->hosts[h] + results_host_columns[i].field, (char *)columns[i] + (size_t)h * size, size);
+        }
+    for (int i = 0; i < results_host_column_count; i++) free(columns[i]);
+    if (!ok) {
+        data->host_count = 0;
+        return error_set(err, SS_ERR_INPUT, "%s: damaged results file (/hosts)", path);
+    }
+    return SS_OK;
+}
+
+int results_host_task_counts(const ResultsData *data, ResultsHostTasks *out, int capacity) {
+    int count = 0;
+    for (int64_t t = 0; data->task_host && t < data->shape.task_count; t++) {
+        if (data->task_status[t] == TASK_PENDING) continue;
+        const char *host = data->task_host[t];
+        int h = 0;
+        while (h < count && strncmp(out[h].name, host, RESULTS_STRING_BYTES)) h++;
+        if (h == count) {
+            if (count == capacity) continue;
+            memcpy(out[count].name, host, RESULTS_STRING_BYTES);
+            out[count].name[RESULTS_STRING_BYTES - 1] = '\0';
+            out[count++].tasks = 0;
+        }
+        out[h].tasks++;
+    }
+    return count;
+}
+
 int results_load(const char *path, int with_predictions, ResultsData *data, Error *err) {
     h5util_quiet();
     memset(data, 0, sizeof *data);
@@ -97,9 +143,12 @@ int results_load(const char *path, int with_predictions, ResultsData *data, Erro
     rc = load_header(path, file, data, &names, &sizes, err);
     for (int i = 0; i < results_array_count && rc == SS_OK; i++) {
         const ResultsArray *a = &results_arrays[i];
-        if (a->data_field && !a->is_status && !results_array_per_dataset(a) && !load_table_array(file, a, NULL, 0, data, NULL))
+        if (!a->data_field || a->is_status || results_array_per_dataset(a)) continue;
+        if (a->optional && H5Lexists(file, a->name, H5P_DEFAULT) <= 0) continue;
+        if (!load_table_array(file, a, NULL, 0, data, NULL))
             rc = error_set(err, SS_ERR_INPUT, "%s: damaged results file (a per-task array is missing)", path);
     }
+    if (rc == SS_OK) rc = load_hosts(path, file, data, err);
     for (int d = 0; with_predictions && rc == SS_OK && d < data->shape.dataset_count; d++)
         rc = load_dataset(path, file, d, data, err);
     free(names);
@@ -115,6 +164,7 @@ void results_data_free(ResultsData *data) {
     free(data->version);
     free(data->created);
     free(data->blas);
+    free(data->hosts);
     for (int i = 0; i < results_array_count; i++)
         if (results_arrays[i].data_field)
             for (int d = 0; d < (results_array_per_dataset(&results_arrays[i]) ? JOB_MAX_DATASETS : 1); d++)
@@ -154,6 +204,14 @@ int results_print_info(const char *path, FILE *out, Error *err) {
     fprintf(out, "  created   %s by seedsweep %s, %d ranks x %d threads, BLAS %s\n", data.created ? data.created : "?",
             data.version ? data.version : "?", data.ranks, data.threads_per_rank, data.blas ? data.blas : "?");
     fprintf(out, "  job_sha256 %s\n", data.job_sha256 ? data.job_sha256 : "?");
+    for (int h = 0; h < data.host_count; h++)
+        fprintf(out, "  host      run %d: %s, %d rank%s, CPU %s, BLAS %s\n", data.hosts[h].run, data.hosts[h].name,
+                data.hosts[h].ranks, data.hosts[h].ranks == 1 ? "" : "s", data.hosts[h].cpu_model, data.hosts[h].blas_core);
+    ResultsHostTasks *tasks = calloc(RESULTS_MAX_HOSTS, sizeof *tasks);
+    int n = tasks ? results_host_task_counts(&data, tasks, RESULTS_MAX_HOSTS) : 0;
+    if (n) fprintf(out, "  tasks by host:");
+    for (int h = 0; h < n; h++) fprintf(out, " %s %lld%s", tasks[h].name, (long long)tasks[h].tasks, h + 1 < n ? "," : "\n");
+    free(tasks);
     results_data_free(&data);
     return SS_OK;
 }

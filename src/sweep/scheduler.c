@@ -25,11 +25,13 @@
 
 #include "seedsweep/blas.h"
 #include "seedsweep/checkpoint.h"
+#include "seedsweep/hosts.h"
 #include "seedsweep/jobfile.h"
 #include "seedsweep/model.h"
 #include "seedsweep/node_data.h"
 #include "seedsweep/progress.h"
 #include "seedsweep/results.h"
+#include "seedsweep/stats.h"
 #include "seedsweep/task.h"
 #include "seedsweep/threads.h"
 
@@ -57,6 +59,7 @@ typedef struct Sweep {
     ResultsShape shape;
     Model *model;
     int threads;
+    ResultsHost *rank_hosts;       /* [size]: every rank's host, CPU model and BLAS core (all ranks) */
     TaskRunner runner;
     char *checkpoint_dir;          /* RESULTS.ckpt: in-flight tasks' checkpoints (checkpoint.h) */
     size_t report_bytes;
@@ -75,6 +78,12 @@ typedef struct Sweep {
     double serve_seconds;          /* rank 0 time spent serving reports, recording included */
     double record_seconds;         /* rank 0 time spent writing results (HDF5 write + flush) */
     int64_t reports_served;
+    int64_t idle_polls;            /* serve() calls that found no report, and their time (in serve_seconds) */
+    double idle_poll_seconds;
+    /* workers: how long each result report waited for rank 0's reply (send to reply received) */
+    double *waits;
+    int64_t wait_count, wait_capacity;
+    int *wait_counts, *wait_displacements;   /* [size]: rank 0's receive layout for gather_waits */
 } Sweep;
 
 /* ---- packing ---- */
@@ -115,6 +124,9 @@ static void record(Sweep *sw, char *buffer) {
     r.status = h->status;
     r.rank = h->rank;
     r.seconds = h->seconds;
+    const ResultsHost *host = h->rank >= 0 && h->rank < sw->size ? &sw->rank_hosts[h->rank] : NULL;
+    memcpy(r.host, host ? host->name : "", host ? sizeof r.host : 1);
+    memcpy(r.blas, host ? host->blas_core : "", host ? sizeof r.blas : 1);
     Error err = {0};
     double t0 = ss_now();
     int rc = results_record_task(sw->results, &r, &err);
@@ -158,6 +170,7 @@ static void begin_stopping(Sweep *sw) {
 /* Answers every report waiting now; never blocks. */
 static void serve(Sweep *sw) {
     double t0 = ss_now();
+    int64_t served_before = sw->reports_served;
     if (stop_signal) begin_stopping(sw);
     for (;;) {
         int waiting = 0;
@@ -194,7 +207,12 @@ static void serve(Sweep *sw) {
         MPI_Send(&task, 1, MPI_INT64_T, status.MPI_SOURCE, TAG_TASK, MPI_COMM_WORLD);
         if (task < 0) worker_finished(sw, status.MPI_SOURCE);
     }
-    sw->serve_seconds += ss_now() - t0;
+    double spent = ss_now() - t0;
+    sw->serve_seconds += spent;
+    if (sw->reports_served == served_before) {
+        sw->idle_polls++;
+        sw->idle_poll_seconds += spent;
+    }
 }
 
 static int poll_rank0(void *context) {
@@ -246,6 +264,18 @@ static int poll_worker(void *context) {
     return waiting;
 }
 
+/* Keeps one wait (seconds) for the end-of-run summary; a full list just stops growing. */
+static void note_wait(Sweep *sw, double seconds) {
+    if (sw->wait_count == sw->wait_capacity) {
+        int64_t capacity = sw->wait_capacity ? 2 * sw->wait_capacity : 256;
+        double *grown = realloc(sw->waits, sizeof(double) * (size_t)capacity);
+        if (!grown) return;
+        sw->waits = grown;
+        sw->wait_capacity = capacity;
+    }
+    sw->waits[sw->wait_count++] = seconds;
+}
+
 /* Sends a report (blocking until rank 0 takes it, with naps) and, for results and first
  * requests, waits for the next task number. */
 /* Waits for request without spinning: Open MPI's blocking calls busy-poll, which would take a core
@@ -289,9 +319,37 @@ static int worker_loop(Sweep *sw, Error *err) {
             worker_exchange(buffer, sizeof *h, 0);
             return rc == SS_INTERRUPTED ? SS_OK : rc;
         }
+        double sent = ss_now();
         task = worker_exchange(buffer, sw->report_bytes, 1);
+        note_wait(sw, ss_now() - sent);
     }
     return SS_OK;
+}
+
+/* Every worker's waits to rank 0, which prints their median and max (a collective: every rank
+ * calls it once, after its loop). The first request of each worker is left out: it waits for
+ * rank 0's set-up (opening the results file), not for its serving. */
+static void gather_waits(Sweep *sw) {
+    int mine = (int)sw->wait_count;
+    int *counts = sw->wait_counts, *displacements = sw->wait_displacements;   /* [size] on rank 0 */
+    MPI_Gather(&mine, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    int64_t total = 0;
+    for (int r = 0; sw->rank == 0 && r < sw->size; r++) {
+        displacements[r] = (int)total;
+        total += counts[r];
+    }
+    double *all = sw->rank == 0 ? malloc(sizeof(double) * (size_t)(total ? total : 1)) : NULL;
+    int ok = sw->rank != 0 || all;
+    MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);   /* out of memory on rank 0: nobody sends */
+    if (ok) MPI_Gatherv(sw->waits, mine, MPI_DOUBLE, all, counts, displacements, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    if (sw->rank == 0 && ok && total > 0) {
+        stats_sort(all, total);
+        Rank0Load load = {.reports = total, .wait_median = stats_quantile(all, total, 0.5), .wait_max = all[total - 1],
+                          .reports_served = sw->reports_served, .serve_seconds = sw->serve_seconds,
+                          .idle_polls = sw->idle_polls, .idle_poll_seconds = sw->idle_poll_seconds};
+        progress_rank0_load(&sw->progress, &load);
+    }
+    free(all);
 }
 
 /* ---- set-up and agreement ---- */
@@ -322,11 +380,27 @@ static int choose_threads(Sweep *sw, const SweepOptions *options, Error *err) {
     return SS_OK;
 }
 
+/* Every rank learns every rank's host, CPU model and BLAS core (a collective, before anything
+ * that can fail on one rank only). */
+static int gather_hosts(Sweep *sw, Error *err) {
+    ResultsHost self;
+    hosts_describe_self(&self);
+    sw->rank_hosts = calloc((size_t)sw->size, sizeof *sw->rank_hosts);
+    int ok = sw->rank_hosts != NULL, all_ok = 0;
+    MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (!all_ok) return error_set(err, SS_ERR_RUNTIME, "out of memory for the host table");
+    MPI_Allgather(&self, (int)sizeof self, MPI_BYTE, sw->rank_hosts, (int)sizeof self, MPI_BYTE, MPI_COMM_WORLD);
+    return SS_OK;
+}
+
 static int prepare(Sweep *sw, const SweepOptions *options, Error *err) {
     int rc = jobfile_parse(options->job_path, &sw->job, err);
     if (rc != SS_OK) return rc;
     if (!options->output && !sw->job.output)
         return error_set(err, SS_ERR_INPUT, "%s: [sweep] output: missing, and no --out given", options->job_path);
+    /* before any data is read: every rank sees the same table and job, so all refuse alike */
+    rc = hosts_check_blas(options->job_path, sw->rank_hosts, sw->size, sw->job.blas_mixing_allowed, err);
+    if (rc != SS_OK) return rc;
     rc = choose_threads(sw, options, err);
     if (rc != SS_OK) return rc;
     rc = node_data_load(&sw->job, sw->sets, &sw->node_data, err);
@@ -337,7 +411,9 @@ static int prepare(Sweep *sw, const SweepOptions *options, Error *err) {
     sw->send_buffer = malloc(sw->report_bytes);
     sw->recv_buffer = malloc(sw->report_bytes);
     sw->worker_finished = calloc((size_t)sw->size, 1);
-    if (!sw->send_buffer || !sw->recv_buffer || !sw->worker_finished)
+    sw->wait_counts = calloc((size_t)sw->size, sizeof *sw->wait_counts);
+    sw->wait_displacements = calloc((size_t)sw->size, sizeof *sw->wait_displacements);
+    if (!sw->send_buffer || !sw->recv_buffer || !sw->worker_finished || !sw->wait_counts || !sw->wait_displacements)
         return error_set(err, SS_ERR_RUNTIME, "out of memory for reports");
     sw->model = model_create(&sw->job.model, sw->job.batch, sw->threads, err);
     if (!sw->model) return err->code ? err->code : SS_ERR_RUNTIME;
@@ -368,6 +444,12 @@ static int open_results(Sweep *sw, const SweepOptions *options, Error *err) {
         /* Checkpoints of a fresh file (--restart, or left from a deleted one) belong to nothing;
          * those of recorded tasks were spent when a crash came between record and removal. */
         checkpoint_prune(sw->checkpoint_dir, fresh ? NULL : pending, sw->shape.task_count);
+        ResultsHost *hosts = malloc(sizeof *hosts * (size_t)sw->size);
+        if (!hosts) rc = error_set(err, SS_ERR_RUNTIME, "out of memory for the host table");
+        else rc = results_record_hosts(sw->results, hosts, hosts_summarize(sw->rank_hosts, sw->size, hosts), err);
+        free(hosts);
+    }
+    if (rc == SS_OK) {
         for (int64_t t = 0; t < sw->shape.task_count; t++)
             if (pending[t]) sw->queue[sw->queue_length++] = t;
         sw->total_pending = sw->queue_length;
@@ -388,6 +470,10 @@ static void cleanup(Sweep *sw) {
     free(sw->recv_buffer);
     free(sw->queue);
     free(sw->worker_finished);
+    free(sw->wait_counts);
+    free(sw->wait_displacements);
+    free(sw->waits);
+    free(sw->rank_hosts);
 }
 
 /* Rank 0 after set-up: serve and train until no task is left or the sweep stops, then settle
@@ -437,7 +523,8 @@ int sweep_run(const SweepOptions *options, int *report, Error *err) {
     sigaction(SIGTERM, &action, NULL);
     sigaction(SIGUSR1, &action, NULL);
 
-    int rc = prepare(sw, options, err);
+    int rc = gather_hosts(sw, err);
+    if (rc == SS_OK) rc = prepare(sw, options, err);
     rc = agree(sw, rc, report);
     if (rc == SS_OK) {
         if (sw->rank == 0) rc = open_results(sw, options, err);
@@ -446,6 +533,7 @@ int sweep_run(const SweepOptions *options, int *report, Error *err) {
     if (rc == SS_OK) {
         if (sw->rank == 0) rc = rank0_run(sw, err);
         else if (worker_loop(sw, err) != SS_OK) progress_rank_failed(sw->rank, err);
+        gather_waits(sw);
         /* rank 0 decides the status (it saw every worker's failure or stop); all ranks return it */
         MPI_Request request;
         MPI_Ibcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD, &request);
