@@ -2,8 +2,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
+#include "seedsweep/dataset.h"
+#include "seedsweep/results.h"
+#include "seedsweep/safe_file.h"
 
 typedef struct Command {
     const char *name;
@@ -41,6 +45,19 @@ int cli_usage_error(const char *command, const char *fmt, ...) {
     fprintf(stderr, "\nTry 'seedsweep %s --help'.\n", command);
     va_end(args);
     return SS_ERR_INPUT;
+}
+
+int cli_check_output(const char *command, const char *out, const char *const *inputs, int count) {
+    Error err = {0};
+    if (safe_file_check_output(out, inputs, count, &err) != SS_OK) return cli_usage_error(command, "%s", err.message);
+    char format[256];
+    Error ignored = {0};
+    struct stat st;
+    if (stat(out, &st) == 0 && hdf5_file_format(out, format, sizeof format, &ignored) == SS_OK &&
+        !strcmp(format, RESULTS_FORMAT))
+        return cli_usage_error(command, "%s: holds the results of a sweep; refusing to overwrite it (remove it first)",
+                               out);
+    return 0;
 }
 
 int cli_wants_help(int argc, char **argv) {

@@ -12,6 +12,7 @@
 
 #include "seedsweep/atomic_file.h"
 #include "seedsweep/h5util.h"
+#include "seedsweep/safe_file.h"
 
 static void free_strings(char **strings, int64_t count) { h5util_free_strings(strings, count); }
 
@@ -81,10 +82,8 @@ int dataset_validate(const Dataset *ds, const char *what, Error *err) {
 /* Opens path read-only with clear errors for a missing, non-HDF5 or truncated file. */
 static hid_t open_for_reading(const char *path, Error *err) {
     h5util_quiet();
-    if (access(path, R_OK) != 0) {
-        error_set(err, SS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
+    /* a FIFO would block HDF5's signature check forever, a device would be read: regular files only */
+    if (safe_file_check_input(path, NULL, err) != SS_OK) return -1;
     htri_t is_hdf5 = H5Fis_hdf5(path);
     if (is_hdf5 <= 0) {
         error_set(err, SS_ERR_INPUT, "%s: not an HDF5 file (wrong format or truncated)", path);
@@ -112,10 +111,71 @@ int hdf5_file_format(const char *path, char *format, size_t size, Error *err) {
     return SS_OK;
 }
 
+/* The shape a file declares is believed only within these bounds, checked before a byte is read
+ * (issue 14): a few KB of gzip can declare gigabytes of pixels. One image of at most 2^26 bytes
+ * (8192 x 8192 x 1, 4096 x 4096 x 4), at most 2^31 images, and the whole at most half the
+ * machine's memory. */
+#define DATASET_MAX_IMAGE_BYTES ((uint64_t)1 << 26)
+#define DATASET_MAX_IMAGES ((uint64_t)1 << 31)
+
+static uint64_t memory_bound(void) {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return (uint64_t)1 << 40;
+    return (uint64_t)pages * (uint64_t)page / 2;
+}
+
+/* The declared images shape against the bounds above and, when expect_hwc is given, the job's. */
+static int check_image_shape(const char *path, const hsize_t *dims, const int *expect_hwc, Error *err) {
+    if (dims[1] < 1 || dims[2] < 1 || dims[3] < 1 || dims[3] > 4)
+        return error_set(err, SS_ERR_INPUT, "%s: 'images' declares images of %llu x %llu x %llu (channels must be 1-4)",
+                         path, (unsigned long long)dims[1], (unsigned long long)dims[2], (unsigned long long)dims[3]);
+    if (expect_hwc && (dims[1] != (hsize_t)expect_hwc[0] || dims[2] != (hsize_t)expect_hwc[1] ||
+                       dims[3] != (hsize_t)expect_hwc[2]))
+        return error_set(err, SS_ERR_INPUT, "%s: images are %llux%llux%llu; [model] input %dx%dx%d does not fit them",
+                         path, (unsigned long long)dims[1], (unsigned long long)dims[2], (unsigned long long)dims[3],
+                         expect_hwc[0], expect_hwc[1], expect_hwc[2]);
+    uint64_t image = (uint64_t)dims[1] * dims[2] * dims[3];
+    if (dims[1] > DATASET_MAX_IMAGE_BYTES || dims[2] > DATASET_MAX_IMAGE_BYTES || image > DATASET_MAX_IMAGE_BYTES)
+        return error_set(err, SS_ERR_INPUT, "%s: 'images' declares images of %llu x %llu x %llu, more than the %llu bytes "
+                         "an image may have", path, (unsigned long long)dims[1], (unsigned long long)dims[2],
+                         (unsigned long long)dims[3], (unsigned long long)DATASET_MAX_IMAGE_BYTES);
+    if (dims[0] > DATASET_MAX_IMAGES)
+        return error_set(err, SS_ERR_INPUT, "%s: 'images' declares %llu images (at most %llu)", path,
+                         (unsigned long long)dims[0], (unsigned long long)DATASET_MAX_IMAGES);
+    uint64_t total = image * dims[0], bound = memory_bound();
+    if (total > bound)
+        return error_set(err, SS_ERR_INPUT, "%s: 'images' declares %llu images of %llu bytes (%.1f GB), more than half "
+                         "this machine's memory (%.1f GB)", path, (unsigned long long)dims[0], (unsigned long long)image,
+                         (double)total / 1e9, (double)bound / 1e9);
+    return SS_OK;
+}
+
+/* Why a read of name failed: a filter this HDF5 library lacks (h5py's lzf, blosc, ...) or damage. */
+static int read_failure(hid_t set, const char *path, const char *name, Error *err) {
+    hid_t dcpl = H5Dget_create_plist(set);
+    int filters = dcpl >= 0 ? H5Pget_nfilters(dcpl) : 0;
+    for (int i = 0; i < filters; i++) {
+        unsigned flags = 0, config = 0;
+        size_t cd_count = 0;
+        char filter_name[64] = "";
+        H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)i, &flags, &cd_count, NULL, sizeof filter_name, filter_name,
+                                         &config);
+        if (id >= 0 && H5Zfilter_avail(id) <= 0) {
+            H5Pclose(dcpl);
+            return error_set(err, SS_ERR_INPUT, "%s: '%s' is compressed with HDF5 filter %d%s%s%s, which this HDF5 "
+                             "library does not have; rewrite it with gzip (e.g. h5py compression='gzip')", path, name,
+                             (int)id, filter_name[0] ? " (" : "", filter_name, filter_name[0] ? ")" : "");
+        }
+    }
+    if (dcpl >= 0) H5Pclose(dcpl);
+    return error_set(err, SS_ERR_INPUT, "%s: reading '%s' failed (file truncated or corrupt?)", path, name);
+}
+
 /* Reads a whole integer dataset of the expected rank as uint8; dims filled. Refuses non-uint8 data
- * rather than converting, since a silent clip of wider pixels would corrupt the images. */
+ * rather than converting, since a silent clip of wider pixels would corrupt the images. The images
+ * shape (rank 4) is checked (check_image_shape) and labels must match max_count before reading. */
 static int read_uint8_dataset(hid_t file, const char *path, const char *name, int rank, hsize_t *dims,
-                              uint8_t **out, Error *err) {
+                              const int *expect_hwc, uint64_t max_count, uint8_t **out, Error *err) {
     *out = NULL;
     if (H5Lexists(file, name, H5P_DEFAULT) <= 0)
         return error_set(err, SS_ERR_INPUT, "%s: no dataset '%s'", path, name);
@@ -131,12 +191,18 @@ static int read_uint8_dataset(hid_t file, const char *path, const char *name, in
                            H5Sget_simple_extent_ndims(space), rank);
     if (status == SS_OK) {
         H5Sget_simple_extent_dims(space, dims, NULL);
+        if (rank == 4) status = check_image_shape(path, dims, expect_hwc, err);
+        else if (dims[0] > max_count)
+            status = error_set(err, SS_ERR_INPUT, "%s: %llu %s for %llu images", path, (unsigned long long)dims[0], name,
+                               (unsigned long long)max_count);
+    }
+    if (status == SS_OK) {
         size_t total = 1;
         for (int d = 0; d < rank; d++) total *= (size_t)dims[d];
         *out = ss_calloc(total, 1, err);
         if (!*out) status = SS_ERR_RUNTIME;
         else if (total > 0 && H5Dread(set, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0)
-            status = error_set(err, SS_ERR_INPUT, "%s: reading '%s' failed (file truncated or corrupt?)", path, name);
+            status = read_failure(set, path, name, err);
         if (status != SS_OK) {
             free(*out);
             *out = NULL;
@@ -148,7 +214,9 @@ static int read_uint8_dataset(hid_t file, const char *path, const char *name, in
     return status;
 }
 
-int dataset_load(const char *path, Dataset *ds, Error *err) {
+int dataset_load(const char *path, Dataset *ds, Error *err) { return dataset_load_shaped(path, NULL, ds, err); }
+
+int dataset_load_shaped(const char *path, const int *expect_hwc, Dataset *ds, Error *err) {
     memset(ds, 0, sizeof *ds);
     hid_t file = open_for_reading(path, err);
     if (file < 0) return err->code;
@@ -178,8 +246,9 @@ int dataset_load(const char *path, Dataset *ds, Error *err) {
         if (status == SS_OK && !ds->source) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
     }
     hsize_t image_dims[4] = {0}, label_dims[1] = {0};
-    if (status == SS_OK) status = read_uint8_dataset(file, path, "images", 4, image_dims, &ds->images, err);
-    if (status == SS_OK) status = read_uint8_dataset(file, path, "labels", 1, label_dims, &ds->labels, err);
+    if (status == SS_OK) status = read_uint8_dataset(file, path, "images", 4, image_dims, expect_hwc, 0, &ds->images, err);
+    if (status == SS_OK)
+        status = read_uint8_dataset(file, path, "labels", 1, label_dims, NULL, image_dims[0], &ds->labels, err);
     if (status == SS_OK && label_dims[0] != image_dims[0])
         status = error_set(err, SS_ERR_INPUT, "%s: %llu labels for %llu images", path,
                            (unsigned long long)label_dims[0], (unsigned long long)image_dims[0]);

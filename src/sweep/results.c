@@ -31,6 +31,7 @@
 #include "results_layout.h"
 #include "seedsweep/atomic_file.h"
 #include "seedsweep/plan.h"
+#include "seedsweep/safe_file.h"
 
 struct ResultsFile {
     char *path;
@@ -270,7 +271,14 @@ int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets
     rf->lock_fd = -1;
     rf->file = -1;
     results_shape_from_job(job, sets, &rf->shape);
-    int rc = SS_OK;
+    /* never onto the job file, a dataset, a directory, a device or a FIFO, even with --restart */
+    const char *inputs[JOB_MAX_DATASETS + 1] = {job->path};
+    for (int d = 0; d < job->dataset_count; d++) inputs[d + 1] = job->dataset_paths[d];
+    int rc = safe_file_check_output(path, inputs, job->dataset_count + 1, err);
+    if (rc != SS_OK) {
+        results_close(rf, NULL);
+        return rc;
+    }
     struct stat st;
     int exists = stat(path, &st) == 0;
     int create = !exists;

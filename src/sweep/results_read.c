@@ -2,6 +2,7 @@
  * Reads without locking: a running sweep keeps writing raw rows into a file whose structure never
  * changes, and a row counts only once task_status, read first, says it is done. */
 #include "results_layout.h"
+#include "seedsweep/safe_file.h"
 
 #include <errno.h>
 #include <math.h>
@@ -79,10 +80,10 @@ static int load_dataset(const char *path, hid_t file, int d, ResultsData *data, 
 int results_load(const char *path, int with_predictions, ResultsData *data, Error *err) {
     h5util_quiet();
     memset(data, 0, sizeof *data);
-    if (access(path, R_OK) != 0) return error_set(err, SS_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
+    int rc = safe_file_check_input(path, NULL, err);   /* regular files only: a FIFO would hang HDF5 */
+    if (rc != SS_OK) return rc;
     hid_t file = h5util_open(path, H5F_ACC_RDONLY, 0);
     if (file < 0) return error_set(err, SS_ERR_INPUT, "%s: not an HDF5 file", path);
-    int rc = SS_OK;
     char *format = h5util_read_attr_string(file, "format");
     if (!format || strcmp(format, RESULTS_FORMAT)) {
         rc = error_set(err, SS_ERR_INPUT, "%s: not a seedsweep results file (format '%s', expected '%s')", path,
