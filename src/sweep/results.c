@@ -134,20 +134,25 @@ static int check_resume(const char *path, hid_t file, const JobSpec *job, const 
     char *text = h5util_read_attr_string(file, "job");
     char *sha = h5util_read_attr_string(file, "job_sha256");
     int rc = SS_OK;
+    char digest[65] = "";
     if (!format || strcmp(format, RESULTS_FORMAT)) {
         rc = error_set(err, SS_ERR_INPUT, "%s: exists and is not a seedsweep results file (format '%s'); choose another output",
                        path, format ? format : "none");
-    } else if (!text || strcmp(text, job->text)) {
+    } else if ((rc = results_check_job_digest(path, text, sha, digest, err)) != SS_OK) {
+        /* the job text and its digest disagree: the message says which two values */
+    } else if (strcmp(text, job->text)) {
         rc = error_set(err, SS_ERR_INPUT,
                        "%s: holds the results of a different job (job_sha256 %.12s, this job %.12s); "
                        "use --restart to start it over, or another --out",
-                       path, sha ? sha : "?", job->sha256);
+                       path, digest, job->sha256);
     } else {
         int64_t n = 0, t_count = 0;
         int64_t *sizes = h5util_read_array(file, "dataset_size", H5T_NATIVE_INT64, &n);
         int8_t *status = h5util_read_array(file, "task_status", H5T_NATIVE_INT8, &t_count);
         if (!sizes || !status || n != shape->dataset_count || t_count != shape->task_count) {
             rc = error_set(err, SS_ERR_INPUT, "%s: unreadable or of another shape; use --restart to start it over", path);
+        } else if ((rc = results_check_task_status(path, status, t_count, err)) != SS_OK) {
+            /* a status outside 0..2 would count as done: the task would never run */
         } else {
             for (int d = 0; d < shape->dataset_count && rc == SS_OK; d++)
                 if (sizes[d] != shape->image_count[d])
