@@ -3,6 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #include "commands.h"
 #include "seedsweep/dataset.h"
@@ -66,6 +70,21 @@ int cli_wants_help(int argc, char **argv) {
     return 0;
 }
 
+/* Ends the process once the command is done and everything it opened is closed. Not exit():
+ * its handlers include OpenBLAS's gotoblas_quit, which joins OpenBLAS's own server threads, and a
+ * server thread that could not get its 128 MB buffer (a low `ulimit -v`) retries malloc forever,
+ * so exit() would never return: an out-of-memory failure would print its message and then spin
+ * (issue 14). Our files are closed and MPI finalized by now; stdio is flushed here. Sanitizer
+ * builds run the leak check that exit() would have run. */
+static int leave(int rc) {
+    fflush(stdout);
+    fflush(stderr);
+#if defined(__SANITIZE_ADDRESS__)
+    __lsan_do_leak_check();
+#endif
+    _exit(rc);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         print_usage(stderr);
@@ -80,7 +99,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     for (int i = 0; i < COMMAND_COUNT; i++)
-        if (!strcmp(argv[1], COMMANDS[i].name)) return COMMANDS[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], COMMANDS[i].name)) return leave(COMMANDS[i].run(argc - 1, argv + 1));
     fprintf(stderr, "seedsweep: unknown command '%s'\n", argv[1]);
     print_usage(stderr);
     return SS_ERR_INPUT;

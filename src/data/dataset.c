@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "seedsweep/atomic_file.h"
@@ -150,8 +151,19 @@ static int check_image_shape(const char *path, const hsize_t *dims, const int *e
     return SS_OK;
 }
 
-/* Why a read of name failed: a filter this HDF5 library lacks (h5py's lzf, blosc, ...) or damage. */
+static herr_t find_no_memory(unsigned n, const H5E_error2_t *e, void *found) {
+    (void)n;
+    if (e->maj_num == H5E_RESOURCE || e->min_num == H5E_CANTALLOC || e->min_num == H5E_NOSPACE) *(int *)found = 1;
+    return 0;
+}
+
+/* Why a read of name failed: memory (a low ulimit -v), a filter this HDF5 library lacks (h5py's
+ * lzf, blosc, ...), or damage. */
 static int read_failure(hid_t set, const char *path, const char *name, Error *err) {
+    int no_memory = 0;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, find_no_memory, &no_memory);
+    if (no_memory)
+        return error_set(err, SS_ERR_RUNTIME, "%s: out of memory reading '%s' (HDF5 could not allocate)", path, name);
     hid_t dcpl = H5Dget_create_plist(set);
     int filters = dcpl >= 0 ? H5Pget_nfilters(dcpl) : 0;
     for (int i = 0; i < filters; i++) {
@@ -168,6 +180,12 @@ static int read_failure(hid_t set, const char *path, const char *name, Error *er
         }
     }
     if (dcpl >= 0) H5Pclose(dcpl);
+    /* zlib's inflate reports a failed allocation like damage: name the limit when there is one */
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+        return error_set(err, SS_ERR_INPUT, "%s: reading '%s' failed (file truncated or corrupt, or out of memory under "
+                         "the address-space limit ulimit -v of %llu MB?)", path, name,
+                         (unsigned long long)(limit.rlim_cur >> 20));
     return error_set(err, SS_ERR_INPUT, "%s: reading '%s' failed (file truncated or corrupt?)", path, name);
 }
 
