@@ -23,6 +23,14 @@ hid_t h5util_open(const char *path, unsigned flags, int file_locking) {
     return file;
 }
 
+hid_t h5util_create_temporary(const char *path) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_file_locking(fapl, 0, 1);
+    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    return file;
+}
+
 void h5util_free_strings(char **strings, int64_t count) {
     if (!strings) return;
     for (int64_t i = 0; i < count; i++) free(strings[i]);

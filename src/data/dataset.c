@@ -332,7 +332,7 @@ int dataset_save(const char *path, const Dataset *ds, Error *err) {
     AtomicFile out;
     status = atomic_file_begin(&out, path, err);
     if (status != SS_OK) return status;
-    hid_t file = H5Fcreate(out.temp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t file = h5util_create_temporary(out.temp);
     if (file < 0) {
         status = error_set(err, SS_ERR_RUNTIME, "%s: cannot create %s as an HDF5 file", path, out.temp);
         atomic_file_abort(&out);

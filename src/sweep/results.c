@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "results_layout.h"
@@ -113,16 +114,41 @@ void task_result_view(TaskResult *r, const ResultsShape *shape, void *rows) { pa
 
 /* ---- opening for the sweep ---- */
 
+/* The writer lock is a whole-file OFD lock (it survives HDF5 opening and closing the file). OFD
+ * locks do not tell who holds them, so the holder also keeps a classic (per-process) lock on one
+ * byte far past the end of the file, which F_GETLK reports with its pid: the refused sweep can
+ * name it. Nothing else locks that byte. */
+#define HOLDER_BYTE ATOMIC_FILE_LOCK_LENGTH
+
+static void mark_holder(int fd) {
+    struct flock mark = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = HOLDER_BYTE, .l_len = 1};
+    fcntl(fd, F_SETLK, &mark);
+}
+
+static int refuse_locked(const char *path, int fd, Error *err) {
+    /* the holder marks itself just after taking the lock: allow it a moment */
+    for (int attempt = 0; fd >= 0 && attempt < 20; attempt++) {
+        struct flock who = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = HOLDER_BYTE, .l_len = 1};
+        if (fcntl(fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK && who.l_pid > 0)
+            return error_set(err, SS_ERR_INPUT, "%s: another sweep is writing this file (locked by process %d)", path,
+                             (int)who.l_pid);
+        nanosleep(&(struct timespec){.tv_sec = 0, .tv_nsec = 5000000}, NULL);
+    }
+    return error_set(err, SS_ERR_INPUT, "%s: another sweep is writing this file (locked)", path);
+}
+
 static int take_writer_lock(const char *path, int *fd_out, Error *err) {
     int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0)  /* a read-only file or file system is the user's to fix: bad input, before any training */
         return error_set(err, errno == EACCES || errno == EROFS || errno == EPERM ? SS_ERR_INPUT : SS_ERR_RUNTIME,
                          "%s: cannot open for writing: %s", path, strerror(errno));
-    struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = ATOMIC_FILE_LOCK_LENGTH};
     if (fcntl(fd, F_OFD_SETLK, &lock) < 0) {
+        int rc = refuse_locked(path, fd, err);
         close(fd);
-        return error_set(err, SS_ERR_INPUT, "%s: another sweep is writing this file (locked)", path);
+        return rc;
     }
+    mark_holder(fd);
     *fd_out = fd;
     return SS_OK;
 }
@@ -242,9 +268,13 @@ static int check_output_place(const char *path, const ResultsShape *shape, const
     return SS_OK;
 }
 
-/* Creates path whole, beside it first (a crash during creation leaves no half file at path). */
+/* Creates path whole, beside it first (a crash during creation leaves no half file at path). The
+ * temporary is write-locked from its creation on, and its descriptor (lock_fd) keeps that lock as
+ * the file's writer lock: there is no moment when the new file is in place and unlocked. replace 0:
+ * path must still not exist (of two sweeps racing onto one new path exactly one wins); replace 1
+ * (--restart): the caller holds the old file's lock meanwhile. */
 static int create_in_place(const char *path, const JobSpec *job, const Dataset *sets, const ResultsShape *shape,
-                           const ResultsRunInfo *info, Error *err) {
+                           const ResultsRunInfo *info, int replace, int *lock_fd, Error *err) {
     int rc = check_output_place(path, shape, job, err);
     if (rc != SS_OK) return rc;
     AtomicFile temp;
@@ -255,7 +285,22 @@ static int create_in_place(const char *path, const JobSpec *job, const Dataset *
         atomic_file_abort(&temp);
         return rc;
     }
-    return atomic_file_commit(&temp, err);
+    if (replace) {
+        int fd = dup(temp.fd);   /* shares the OFD lock, which outlives commit's close of temp.fd */
+        rc = atomic_file_commit(&temp, err);
+        if (rc == SS_OK) *lock_fd = fd;
+        else if (fd >= 0) close(fd);
+    } else {
+        rc = atomic_file_commit_exclusive(&temp, lock_fd, err);
+    }
+    /* the temporary's other descriptors are closed now (closing one drops a per-process lock) */
+    if (rc == SS_OK) mark_holder(*lock_fd);
+    if (rc == SS_ERR_INPUT && !replace) {   /* the winner holds its lock already: name it */
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        refuse_locked(path, fd, err);
+        if (fd >= 0) close(fd);
+    }
+    return rc;
 }
 
 int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets, const ResultsRunInfo *info,
@@ -314,14 +359,12 @@ int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets
         rc = take_writer_lock(path, &rf->lock_fd, err);
     }
     if (rc == SS_OK && create) {
-        if (exists) {
-            /* refuse to restart under a running sweep */
-            int fd = -1;
-            rc = take_writer_lock(path, &fd, err);
-            if (fd >= 0) close(fd);
-        }
-        if (rc == SS_OK) rc = create_in_place(path, job, sets, &rf->shape, info, err);
-        if (rc == SS_OK) rc = take_writer_lock(path, &rf->lock_fd, err);
+        /* restart: refuse under a running sweep, and hold the old file's lock until the new one,
+         * locked from birth, has replaced it (a second restarter is refused throughout) */
+        int old_fd = -1;
+        if (exists) rc = take_writer_lock(path, &old_fd, err);
+        if (rc == SS_OK) rc = create_in_place(path, job, sets, &rf->shape, info, exists, &rf->lock_fd, err);
+        if (old_fd >= 0) close(old_fd);
         if (rc == SS_OK) memset(pending, 1, (size_t)rf->shape.task_count);
     }
     if (rc == SS_OK) rc = open_writer(rf, err);
