@@ -19,7 +19,8 @@ typedef struct Dataset {
 } Dataset;
 
 int dataset_load(const char *path, Dataset *ds, Error *err);        /* whole file, validated */
-/* The same, refusing before reading a pixel images that are not expect_hwc[0] x [1] x [2] (NULL: any). */
+/* The same, refusing before reading a pixel images that are not expect_hwc[0] x [1] x [2] (NULL: any);
+ * refused for that, ds holds only the file's height, width and channels (for the caller's message). */
 int dataset_load_shaped(const char *path, const int *expect_hwc, Dataset *ds, Error *err);
 int dataset_save(const char *path, const Dataset *ds, Error *err);  /* atomic: temp file + rename */
 void dataset_free(Dataset *ds);

@@ -265,6 +265,17 @@ int dataset_load_shaped(const char *path, const int *expect_hwc, Dataset *ds, Er
     }
     hsize_t image_dims[4] = {0}, label_dims[1] = {0};
     if (status == SS_OK) status = read_uint8_dataset(file, path, "images", 4, image_dims, expect_hwc, 0, &ds->images, err);
+    if (status != SS_OK && expect_hwc && image_dims[1] &&
+        (image_dims[1] != (hsize_t)expect_hwc[0] || image_dims[2] != (hsize_t)expect_hwc[1] ||
+         image_dims[3] != (hsize_t)expect_hwc[2])) {
+        /* refused for its shape: the caller names the [model] input line with the file's shape */
+        H5Fclose(file);
+        dataset_free(ds);
+        ds->height = (int)(image_dims[1] > INT32_MAX ? INT32_MAX : image_dims[1]);
+        ds->width = (int)(image_dims[2] > INT32_MAX ? INT32_MAX : image_dims[2]);
+        ds->channels = (int)(image_dims[3] > INT32_MAX ? INT32_MAX : image_dims[3]);
+        return status;
+    }
     if (status == SS_OK)
         status = read_uint8_dataset(file, path, "labels", 1, label_dims, NULL, image_dims[0], &ds->labels, err);
     if (status == SS_OK && label_dims[0] != image_dims[0])

@@ -369,9 +369,6 @@ static int parse_float(Parser *p, int s, int k, double low, double high, int ope
 static int interpret(Parser *p) {
     JobSpec *job = p->job;
     char *(*v)[16] = p->values;
-    if (p->long_line)
-        return fail_at(p, p->long_line_section, NULL, p->long_line,
-                       "line too long for the INI reader (a section header or key); shorten it");
     static const int required[][2] = {{SEC_SWEEP, K_SEEDS}, {SEC_SWEEP, K_TRAIN}, {SEC_MODEL, K_INPUT},
                                       {SEC_MODEL, K_LAYERS}, {SEC_TRAIN, K_EPOCHS}, {SEC_TRAIN, K_BATCH}};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
@@ -528,7 +525,19 @@ int jobfile_load_datasets(const JobSpec *job, Dataset *sets, Error *err) {
         int line = job->dataset_lines[d];
         const int expect_hwc[3] = {m->input_h, m->input_w, m->input_c};
         if (dataset_load_shaped(job->dataset_paths[d], expect_hwc, &sets[d], &inner) != SS_OK) {
-            rc = error_set(err, SS_ERR_INPUT, "%s: [datasets] %s (line %d): %s", job->path, name, line, inner.message);
+            const Dataset *b = &sets[d];
+            if (b->height > 0 && d > 0)   /* refused for its image shape, before reading it */
+                rc = error_set(err, SS_ERR_INPUT, "%s: [datasets] %s (line %d): images are %dx%dx%d but %s's are %dx%dx%d",
+                               job->path, name, line, b->height, b->width, b->channels, job->dataset_names[0],
+                               sets[0].height, sets[0].width, sets[0].channels);
+            else if (b->height > 0)   /* the first dataset sets the shape: the model's line is at fault */
+                rc = error_set(err, SS_ERR_INPUT,
+                               "%s: [model] input (line %d): %dx%dx%d does not fit the images of %s (%dx%dx%d, %s)",
+                               job->path, job->line_input, m->input_h, m->input_w, m->input_c, name, b->height,
+                               b->width, b->channels, job->dataset_paths[d]);
+            else
+                rc = error_set(err, SS_ERR_INPUT, "%s: [datasets] %s (line %d): %s", job->path, name, line, inner.message);
+            sets[d].height = sets[d].width = sets[d].channels = 0;
             break;
         }
         const Dataset *a = &sets[0], *b = &sets[d];
