@@ -12,8 +12,9 @@
 
 int blas_reserve(int threads, Error *err) {
     if (threads < 1) threads = 1;
-    /* one buffer per thread, held together: the address space must hold them all at once */
-    int count = threads;
+    /* two buffers per thread, held together: OpenBLAS may claim a second one while the first is in
+     * use (seen under ulimit -v: the probe of one passed, then the training spun) */
+    int count = 2 * threads;
     void **probe = calloc((size_t)count, sizeof *probe);
     int ok = probe != NULL;
     for (int i = 0; ok && i < count; i++) ok = (probe[i] = malloc(BLAS_BUFFER_BYTES)) != NULL;
@@ -21,7 +22,7 @@ int blas_reserve(int threads, Error *err) {
     free(probe);
     if (!ok)
         return error_set(err, SS_ERR_RUNTIME,
-                         "out of memory: OpenBLAS needs a %zu MB buffer per thread (%d threads) and they do not fit "
+                         "out of memory: OpenBLAS needs up to two %zu MB buffers per thread (%d threads) and they do not fit "
                          "(address-space limit, ulimit -v?); raise the limit or use fewer --threads",
                          BLAS_BUFFER_BYTES >> 20, threads);
     /* each thread's first sgemm allocates its buffer now, while the room is known to be there */
