@@ -1,6 +1,7 @@
 /* atomic_file.c - temporary beside the target, then fsync + rename (see atomic_file.h). */
 #include "seedsweep/atomic_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -38,6 +39,53 @@ static void random_suffix(char out[13]) {
     out[12] = '\0';
 }
 
+/* ".<base>.tmp.<12 of [A-Za-z0-9]>": the name atomic_file_begin gives; nothing else matches. */
+static int is_our_temporary(const char *name, const char *base) {
+    size_t length = strlen(base);
+    if (name[0] != '.' || strncmp(name + 1, base, length) || strncmp(name + 1 + length, ".tmp.", 5)) return 0;
+    const char *suffix = name + 1 + length + 5;
+    for (int i = 0; i < 12; i++)
+        if (!((suffix[i] >= 'A' && suffix[i] <= 'Z') || (suffix[i] >= 'a' && suffix[i] <= 'z') ||
+              (suffix[i] >= '0' && suffix[i] <= '9')))
+            return 0;
+    return suffix[12] == '\0';
+}
+
+/* Removes the temporaries of target that writers killed mid-write left behind (kill -9, power
+ * loss): only names of our own pattern for this target, only regular files (never a link: lstat)
+ * owned by us, and only those no live writer holds: every writer keeps an fcntl lock on its
+ * temporary (atomic_file_begin), so one we can lock has no writer. A brand-new empty one may not be
+ * locked yet, so those are left alone for a few seconds. Best effort: failures are ignored. */
+static void remove_stale_temporaries(const char *target, const char *own) {
+    const char *slash = strrchr(target, '/');
+    const char *base = slash ? slash + 1 : target;
+    char *dir = directory_of(target);
+    DIR *listing = dir ? opendir(dir) : NULL;
+    struct dirent *entry;
+    while (listing && (entry = readdir(listing))) {
+        if (!is_our_temporary(entry->d_name, base)) continue;
+        char *path = NULL;
+        if (asprintf(&path, "%s/%s", dir, entry->d_name) < 0) break;
+        struct stat named, opened;
+        const char *own_name = strrchr(own, '/') ? strrchr(own, '/') + 1 : own;
+        int fd = -1;
+        if (strcmp(entry->d_name, own_name) && lstat(path, &named) == 0 && S_ISREG(named.st_mode) &&
+            named.st_uid == geteuid() && !(named.st_size == 0 && time(NULL) - named.st_mtime < 5) &&
+            (fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) >= 0 && fstat(fd, &opened) == 0 &&
+            opened.st_dev == named.st_dev && opened.st_ino == named.st_ino) {
+            struct flock probe = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+            struct stat again;
+            if (fcntl(fd, F_OFD_SETLK, &probe) == 0 && lstat(path, &again) == 0 && again.st_dev == named.st_dev &&
+                again.st_ino == named.st_ino)
+                unlink(path);
+        }
+        if (fd >= 0) close(fd);
+        free(path);
+    }
+    if (listing) closedir(listing);
+    free(dir);
+}
+
 int atomic_file_begin(AtomicFile *file, const char *target, Error *err) {
     memset(file, 0, sizeof *file);
     file->fd = -1;
@@ -56,7 +104,14 @@ int atomic_file_begin(AtomicFile *file, const char *target, Error *err) {
         }
         /* 0666 less the umask: the finished file gets the permissions a plain create would give */
         file->fd = open(file->temp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-        if (file->fd >= 0) return SS_OK;
+        if (file->fd >= 0) {
+            /* held until the file is finished: tells remove_stale_temporaries that a writer lives,
+             * and (commit_exclusive) becomes the results file's writer lock */
+            struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = ATOMIC_FILE_LOCK_LENGTH};
+            fcntl(file->fd, F_OFD_SETLK, &lock);
+            remove_stale_temporaries(target, file->temp);
+            return SS_OK;
+        }
         if (errno != EEXIST) break;
     }
     int saved = errno;
@@ -70,7 +125,26 @@ int atomic_file_begin(AtomicFile *file, const char *target, Error *err) {
     return err ? err->code : SS_ERR_RUNTIME;
 }
 
-int atomic_file_commit(AtomicFile *file, Error *err) {
+/* rename, or with exclusive: rename only if target does not exist (renameat2 RENAME_NOREPLACE,
+ * else link + unlink where the file system lacks it); errno EEXIST when it does. */
+static int rename_into_place(const char *temp, const char *target, int exclusive) {
+    if (!exclusive) return rename(temp, target);
+#ifdef RENAME_NOREPLACE
+    if (renameat2(AT_FDCWD, temp, AT_FDCWD, target, RENAME_NOREPLACE) == 0) return 0;
+    if (errno != EINVAL && errno != ENOSYS) return -1;
+#endif
+    if (link(temp, target) != 0) return -1;
+    unlink(temp);
+    return 0;
+}
+
+static int commit(AtomicFile *file, int exclusive, int *kept_fd, Error *err);
+
+int atomic_file_commit(AtomicFile *file, Error *err) { return commit(file, 0, NULL, err); }
+
+int atomic_file_commit_exclusive(AtomicFile *file, int *kept_fd, Error *err) { return commit(file, 1, kept_fd, err); }
+
+static int commit(AtomicFile *file, int exclusive, int *kept_fd, Error *err) {
     int rc = SS_OK;
     struct stat mine, named;
     /* a library that opened temp by name wrote where the name led: make sure that was our file */
@@ -80,9 +154,12 @@ int atomic_file_commit(AtomicFile *file, Error *err) {
                        file->temp);
     else if (fsync(file->fd) != 0)   /* data on disk before the rename makes it visible */
         rc = error_set(err, SS_ERR_RUNTIME, "%s: cannot write %s: %s", file->target, file->temp, strerror(errno));
-    else if (rename(file->temp, file->target) != 0)
-        rc = error_set(err, SS_ERR_RUNTIME, "%s: cannot rename %s into place: %s", file->target, file->temp,
-                       strerror(errno));
+    else if (rename_into_place(file->temp, file->target, exclusive) != 0)
+        rc = exclusive && errno == EEXIST
+                 ? error_set(err, SS_ERR_INPUT, "%s: was created by another process while this one was creating it",
+                             file->target)
+                 : error_set(err, SS_ERR_RUNTIME, "%s: cannot rename %s into place: %s", file->target, file->temp,
+                             strerror(errno));
     if (rc == SS_OK) {
         free(file->temp);
         file->temp = NULL;      /* renamed: nothing left to remove */
@@ -93,6 +170,10 @@ int atomic_file_commit(AtomicFile *file, Error *err) {
             close(dir_fd);
         }
         free(dir);
+        if (kept_fd) {          /* the caller keeps the descriptor, and the lock it holds */
+            *kept_fd = file->fd;
+            file->fd = -1;
+        }
     }
     atomic_file_abort(file);
     return rc;

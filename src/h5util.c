@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void h5util_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
@@ -26,6 +27,14 @@ hid_t h5util_open(const char *path, unsigned flags, int file_locking) {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_file_locking(fapl, 0, 1);
     hid_t file = H5Fopen(path, flags, fapl);
+    H5Pclose(fapl);
+    return file;
+}
+
+hid_t h5util_create_temporary(const char *path) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_file_locking(fapl, 0, 1);
+    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
     return file;
 }
@@ -220,6 +229,10 @@ void *h5util_read_array(hid_t where, const char *name, hid_t mem_type, int64_t *
     hid_t space = H5Dget_space(set);
     hssize_t n = H5Sget_simple_extent_npoints(space);
     H5Sclose(space);
+    /* the count comes from the file: never allocate more than half the machine's memory for it */
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double bound = pages > 0 && page > 0 ? (double)pages * (double)page / 2 : 1e12;
+    if (n >= 0 && (double)n * (double)H5Tget_size(mem_type) > bound) n = -1;
     void *data = n >= 0 ? calloc((size_t)(n ? n : 1), H5Tget_size(mem_type)) : NULL;
     if (data && H5Dread(set, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
         free(data);

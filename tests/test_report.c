@@ -2,8 +2,8 @@
  * order, every (training, test) cell with NaNs, pending tasks and collapsed runs, the rank test
  * and the misclassification ranking. Expected summaries were computed once with numpy 1.24
  * (np.median, np.percentile 25/75, mean) and the test with scipy 1.10
- * (scipy.stats.mannwhitneyu(c_pooled, a_pooled) -> statistic 4.5, pvalue 0.054291828366854596;
- * z = -(|U - 15| - 0.5) / sqrt(27) with the tie-corrected variance); the misclassification counts
+ * (scipy.stats.mannwhitneyu(c_pooled, a_pooled) -> statistic 3.5, pvalue 0.13158676028118635;
+ * z = -(|U - 10| - 0.5) / sqrt(15.8333) with the tie-corrected variance); the misclassification counts
  * by hand, as written beside the predictions below. Accuracies are multiples of 1/16, exact in float. */
 #include <math.h>
 #include <string.h>
@@ -13,8 +13,9 @@
 
 enum { D = 3, C = 2, T = 7, IMAGES = 7 };
 
-/* Three datasets a, b, c; plan order trains c (tasks 0-3), then a (tasks 4-6). Task 2 diverged,
- * task 3 is pending: its values must count nowhere. */
+/* Three datasets a, b, c; plan order trains c (tasks 0-3), then a (tasks 4-6). Task 2 diverged
+ * (loss NaN; its accuracies and "collapses" are artefacts) and task 3 is pending: the values of
+ * both must count nowhere (issue 14: diverged runs are counted apart, not in n or the medians). */
 static const int32_t TRAIN[T] = {2, 2, 2, 2, 0, 0, 0};
 static const int8_t STATUS[T] = {TASK_DONE, TASK_DONE, TASK_DIVERGED, TASK_PENDING, TASK_DONE, TASK_DONE, TASK_DONE};
 static const float ACCURACY[T][D] = {
@@ -60,6 +61,9 @@ int main(void) {
     data.task_status = status;
     data.accuracy = accuracy;
     data.collapsed = collapsed;
+    float loss[T * D];
+    for (int i = 0; i < T * D; i++) loss[i] = i / D == 2 ? NAN : 0.5f;
+    data.loss = loss;
     int64_t first = 0;   /* first image of dataset d in the rows of PREDICTED */
     float *rows = predictions;
     for (int d = 0; d < D; d++) {
@@ -80,8 +84,9 @@ int main(void) {
     CHECK(report_compute(&data, &s, &err) == SS_OK, "report_compute succeeds: %s", err.message);
     CHECK(s.task_count == 7 && s.done == 5 && s.diverged == 1 && s.pending == 1, "report task counts 5 done, 1 diverged, 1 pending");
     CHECK(s.training_count == 2 && s.trainings[0].dataset == 2 && s.trainings[1].dataset == 0 &&
-              s.trainings[0].pending == 1 && s.trainings[1].pending == 0,
-          "report trainings in plan order (c, a) with their pending tasks");
+              s.trainings[0].pending == 1 && s.trainings[1].pending == 0 && s.trainings[0].diverged == 1 &&
+              s.trainings[1].diverged == 0,
+          "report trainings in plan order (c, a) with their pending and diverged tasks");
     CHECK(s.pair_count == 8, "report has %d cells, 2 trainings x (pooled + 3 tests) = 8", s.pair_count);
     int order = 1;
     for (int i = 0; i < s.pair_count && s.pair_count == 8; i++)
@@ -89,14 +94,13 @@ int main(void) {
     CHECK(order, "report cells: per training, pooled first, then each test dataset");
     if (s.pair_count == 8) {
         const ReportPair *p = s.pairs;
-        CHECK(summary_is(&p[0].accuracy, 6, 0.5, 0.5, 0.546875, 0.5, 0.625, 0.53125) && p[0].collapsed == 3,
-              "report c pooled (a, b of tasks 0-2): n 6 median 0.5 q3 0.546875 mean 0.53125, 3 collapsed");
-        CHECK(summary_is(&p[1].accuracy, 3, 0.5, 0.5, 0.53125, 0.5, 0.5625, 0.5208333333333334) && p[1].collapsed == 1,
+        CHECK(summary_is(&p[0].accuracy, 4, 0.53125, 0.5, 0.578125, 0.5, 0.625, 0.546875) && p[0].collapsed == 1,
+              "report c pooled (a, b of tasks 0-1, diverged task 2 left out): n 4 median 0.53125, 1 collapsed");
+        CHECK(summary_is(&p[1].accuracy, 2, 0.53125, 0.515625, 0.546875, 0.5, 0.5625, 0.53125) && p[1].collapsed == 0,
               "report c on a matches numpy");
-        CHECK(summary_is(&p[2].accuracy, 3, 0.5, 0.5, 0.5625, 0.5, 0.625, 0.5416666666666666) && p[2].collapsed == 2,
+        CHECK(summary_is(&p[2].accuracy, 2, 0.5625, 0.53125, 0.59375, 0.5, 0.625, 0.5625) && p[2].collapsed == 1,
               "report c on b matches numpy");
-        CHECK(summary_is(&p[3].accuracy, 3, 0.875, 0.6875, 0.90625, 0.5, 0.9375, 0.7708333333333334) &&
-                  p[3].collapsed == 1,
+        CHECK(summary_is(&p[3].accuracy, 2, 0.90625, 0.890625, 0.921875, 0.875, 0.9375, 0.90625) && p[3].collapsed == 0,
               "report c on c (its training set) matches numpy");
         CHECK(summary_is(&p[4].accuracy, 5, 0.6875, 0.625, 0.6875, 0.5, 0.75, 0.65) && p[4].collapsed == 1,
               "report a pooled leaves the NaN out: n 5 median 0.6875 mean 0.65");
@@ -111,20 +115,21 @@ int main(void) {
     CHECK(s.rank_test_count == 1, "report one rank test for two trainings");
     if (s.rank_test_count == 1) {
         const ReportRankTest *r = &s.rank_tests[0];
-        CHECK(r->a == 2 && r->b == 0 && r->na == 6 && r->nb == 5 && r->u == 4.5 &&
-                  fabs(r->p - 0.054291828366854596) < 1e-12 && fabs(r->z - -1.9245008972987525) < 1e-12,
-              "report Mann-Whitney c vs a: U %.1f z %.6f p %.9f matches scipy (4.5, -1.924501, 0.054291828)", r->u,
+        CHECK(r->a == 2 && r->b == 0 && r->na == 4 && r->nb == 5 && r->u == 3.5 &&
+                  fabs(r->p - 0.13158676028118635) < 1e-12 && fabs(r->z - -1.5078740698501039) < 1e-12,
+              "report Mann-Whitney c vs a: U %.1f z %.6f p %.9f matches scipy (3.5, -1.507874, 0.131586760)", r->u,
               r->z, r->p);
     }
-    static const int want_dataset[] = {2, 0, 0, 1, 1, 1}, want_image[] = {0, 0, 1, 0, 2, 1};
-    static const int want_wrong[] = {3, 2, 2, 3, 2, 2}, want_runs[] = {3, 3, 3, 5, 4, 5}, want_label[] = {0, 0, 1, 1, 1, 0};
+    /* without the diverged task 2 (it predicted class 0 everywhere): one run fewer for a and b */
+    static const int want_dataset[] = {2, 0, 1, 1, 0, 1}, want_image[] = {0, 0, 0, 1, 1, 2};
+    static const int want_wrong[] = {3, 2, 2, 2, 1, 1}, want_runs[] = {3, 2, 4, 4, 2, 3}, want_label[] = {0, 0, 1, 0, 1, 1};
     int ranking = s.misclassified_count == 6;
     for (int i = 0; ranking && i < 6; i++) {
         const ReportImage *m = &s.misclassified[i];
         ranking &= m->dataset == want_dataset[i] && m->image == want_image[i] && m->wrong == want_wrong[i] &&
                    m->runs == want_runs[i] && m->label == want_label[i];
     }
-    CHECK(ranking, "report misclassified: %d images, c0 3/3, a0 2/3, a1 2/3, b0 3/5, b2 2/4, b1 2/5; c1 never wrong",
+    CHECK(ranking, "report misclassified: %d images, c0 3/3, a0 2/2, b0 2/4, b1 2/4, a1 1/2, b2 1/3; c1 never wrong",
           s.misclassified_count);
     report_stats_free(&s);
     return check_exit();

@@ -4,11 +4,19 @@
  * writer. It is created exclusively and without following symbolic links (O_CREAT | O_EXCL |
  * O_NOFOLLOW), so nothing planted in a shared directory can redirect the write (issue 14).
  * A writer that must open the file by name (HDF5) opens atomic_file.temp; commit checks that the
- * name still leads to the file created here before it is renamed over the target. */
+ * name still leads to the file created here before it is renamed over the target.
+ * The temporary carries a whole-file fcntl (OFD) write lock while it is written; begin removes the
+ * target's temporaries that no live writer holds (debris of a kill -9), and nothing else. */
 #ifndef SEEDSWEEP_ATOMIC_FILE_H
 #define SEEDSWEEP_ATOMIC_FILE_H
 
+#include <sys/types.h>
+
 #include "seedsweep/common.h"
+
+/* The write lock covers bytes [0, ATOMIC_FILE_LOCK_LENGTH): everything a file can hold, leaving the
+ * bytes past it for a marker lock that names the holder (results.c). */
+#define ATOMIC_FILE_LOCK_LENGTH ((off_t)1 << 62)
 
 typedef struct AtomicFile {
     char *target;   /* the path the finished file gets */
@@ -20,6 +28,10 @@ typedef struct AtomicFile {
 int atomic_file_begin(AtomicFile *file, const char *target, Error *err);
 /* fsync, rename over the target, fsync the directory; the temporary is gone either way. Closes fd. */
 int atomic_file_commit(AtomicFile *file, Error *err);
+/* The same, but only if target does not exist yet (SS_ERR_INPUT when another process created it
+ * meanwhile: exactly one of two racing creators wins). On success *kept_fd gets the open
+ * descriptor, still holding the whole-file fcntl (OFD) write lock taken at begin. */
+int atomic_file_commit_exclusive(AtomicFile *file, int *kept_fd, Error *err);
 /* Removes the temporary and frees; safe after a failed begin or commit, and twice. */
 void atomic_file_abort(AtomicFile *file);
 

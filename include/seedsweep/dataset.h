@@ -19,11 +19,15 @@ typedef struct Dataset {
 } Dataset;
 
 int dataset_load(const char *path, Dataset *ds, Error *err);        /* whole file, validated */
+/* The same, refusing before reading a pixel images that are not expect_hwc[0] x [1] x [2] (NULL: any);
+ * refused for that, ds holds only the file's height, width and channels (for the caller's message). */
+int dataset_load_shaped(const char *path, const int *expect_hwc, Dataset *ds, Error *err);
 /* The same in two steps, for a caller that places the pixels itself (the sweep's per-node shared memory):
  * the header is everything but the pixels (shape, labels, names, class names), validated, images NULL;
  * then the pixels of the same file into dst (dataset_image_bytes(ds) bytes). Memory handed to
  * dataset_read_images_into stays the caller's: set ds->images back to NULL before dataset_free. */
 int dataset_open_header(const char *path, Dataset *ds, Error *err);
+int dataset_open_header_shaped(const char *path, const int *expect_hwc, Dataset *ds, Error *err);  /* as _load_shaped */
 int dataset_read_images_into(const char *path, const Dataset *ds, uint8_t *dst, Error *err);
 size_t dataset_image_bytes(const Dataset *ds);                      /* N*H*W*C */
 int dataset_save(const char *path, const Dataset *ds, Error *err);  /* atomic: temp file + rename */

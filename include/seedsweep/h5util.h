@@ -37,5 +37,8 @@ char **h5util_read_string_dataset(hid_t where, const char *name, int64_t *count)
 /* A whole dataset into a new buffer of mem_type elements; *count (may be NULL) gets how many. */
 void *h5util_read_array(hid_t where, const char *name, hid_t mem_type, int64_t *count);
 void h5util_free_strings(char **strings, int64_t count);
+/* H5Fcreate of an atomic_file temporary: HDF5's own lock off (the temporary is ours alone, and an
+ * emulated flock on NFS would collide with the fcntl lock atomic_file holds on it). */
+hid_t h5util_create_temporary(const char *path);
 
 #endif

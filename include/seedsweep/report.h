@@ -18,9 +18,10 @@ typedef enum { REPORT_TEXT, REPORT_CSV, REPORT_JSON } ReportFormat;
 typedef struct ReportTraining {
     int dataset;
     int64_t pending;           /* its tasks not finished yet (left out of every statistic) */
+    int64_t diverged;          /* its tasks whose training diverged (loss NaN): left out of every statistic */
 } ReportTraining;
 
-/* One cell of the accuracy table: finished tasks (done or diverged) of one training dataset,
+/* One cell of the accuracy table: finished tasks (done, not diverged) of one training dataset,
  * their accuracies on one test dataset, NaN accuracies left out. */
 typedef struct ReportPair {
     int training;              /* index into ReportStats.trainings */

@@ -1,6 +1,7 @@
 /* cmd_bench.c - `seedsweep bench`: training-step and evaluation throughput of a network on
  * random data, next to the BLAS's own sgemm rate, so the numbers can be read as a fraction
  * of what the machine's BLAS can do. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,14 @@ static const char *kind_name(LayerKind kind) {
     }
 }
 
+/* A whole decimal int, else -1 (atoi took "8x" as 8 and "x" as 0). */
+static int strict_int(const char *text) {
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    return errno || end == text || *end || v < 0 || v > 1000000000L ? -1 : (int)v;
+}
+
 int cmd_bench(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
         print_help();
@@ -63,20 +72,28 @@ int cmd_bench(int argc, char **argv) {
         if (!strcmp(a, "--profile")) profile = 1;
         else if (!strcmp(a, "--model") && has_value) layers = argv[++i];
         else if (!strcmp(a, "--input") && has_value) input = argv[++i];
-        else if (!strcmp(a, "--batch") && has_value) batch = atoi(argv[++i]);
-        else if (!strcmp(a, "--threads") && has_value) threads = atoi(argv[++i]);
-        else if (!strcmp(a, "--seconds") && has_value) seconds = atof(argv[++i]);
-        else return cli_usage_error("bench", "unexpected argument '%s'", a);
+        else if (!strcmp(a, "--batch") && has_value) batch = strict_int(argv[++i]);
+        else if (!strcmp(a, "--threads") && has_value) threads = strict_int(argv[++i]);
+        else if (!strcmp(a, "--seconds") && has_value) {
+            char *end;
+            seconds = strtod(argv[++i], &end);
+            if (*end || end == argv[i]) seconds = -1.0;
+        } else return cli_usage_error("bench", "unexpected argument '%s'", a);
     }
-    if (batch < 1 || batch > 100000) return cli_usage_error("bench", "--batch must be a positive integer");
-    if (threads < 1 || threads > 1024) return cli_usage_error("bench", "--threads must be a positive integer");
-    if (!(seconds > 0.0)) return cli_usage_error("bench", "--seconds must be positive");
+    if (batch < 1 || batch > 100000) return cli_usage_error("bench", "--batch must be an integer in 1..100000");
+    if (threads < 1 || threads > 1024) return cli_usage_error("bench", "--threads must be an integer in 1..1024");
+    /* inf or 1e308 would measure forever */
+    if (!(seconds > 0.0 && seconds <= 3600.0)) return cli_usage_error("bench", "--seconds must be in (0, 3600]");
 
     Error err = {0};
     ModelSpec spec;
     if (model_spec_parse(input, layers, &spec, &err)) return cli_fail(&err);
     Model *model = model_create(&spec, batch, threads, &err);
     if (!model) return cli_fail(&err);
+    if (blas_reserve(threads, &err) != SS_OK) {   /* OpenBLAS would spin where its buffers do not fit */
+        model_free(model);
+        return cli_fail(&err);
+    }
     model_init(model, INIT_GLOROT_UNIFORM, 0);
 
     const char *coretype = getenv("OPENBLAS_CORETYPE");

@@ -80,6 +80,7 @@ static int import_png(int argc, char **argv) {
     }
     if (!dir) return cli_usage_error("import", "missing DIR (DIR/<class>/*.png)");
     if (!out) return cli_usage_error("import", "missing --out FILE.h5");
+    if (cli_check_output("import", out, NULL, 0)) return SS_ERR_INPUT;
     Error err;
     error_clear(&err);
     Dataset ds;
@@ -116,6 +117,8 @@ static int import_idx(int argc, char **argv) {
     }
     if (!images || !labels) return cli_usage_error("import", "missing %s (import idx IMAGES LABELS --out FILE.h5)", images ? "LABELS" : "IMAGES");
     if (!out) return cli_usage_error("import", "missing --out FILE.h5");
+    const char *inputs[] = {images, labels};
+    if (cli_check_output("import", out, inputs, 2)) return SS_ERR_INPUT;
     Error err;
     error_clear(&err);
     Dataset ds;

@@ -42,6 +42,8 @@ int cmd_montage(int argc, char **argv) {
     }
     if (!path) return cli_usage_error("montage", "missing FILE.h5");
     if (!out) return cli_usage_error("montage", "missing -o GRID.png");
+    const char *inputs[] = {path};
+    if (cli_check_output("montage", out, inputs, 1)) return SS_ERR_INPUT;
     Error err;
     error_clear(&err);
     Dataset ds;

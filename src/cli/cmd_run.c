@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "seedsweep/safe_file.h"
 #include "seedsweep/scheduler.h"
 
 static void print_help(void) {
@@ -82,6 +83,12 @@ int cmd_run(int argc, char **argv) {
         }
     }
     if (!options.job_path) return cli_usage_error("run", "missing JOB.ini");
+    if (options.output) {   /* bad usage before MPI starts; the sweep checks again against every input */
+        Error err = {0};
+        const char *inputs[] = {options.job_path};
+        if (safe_file_check_output(options.output, inputs, 1, &err) != SS_OK)
+            return cli_usage_error("run", "--out %s", err.message);
+    }
     Error err = {0};
     int report = 0;
     int rc = sweep_run(&options, &report, &err);

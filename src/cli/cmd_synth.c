@@ -66,6 +66,7 @@ int cmd_synth(int argc, char **argv) {
     if (!preset) return cli_usage_error("synth", "missing PRESET (fly1, fly2 or fly3)");
     if (!synth_find_preset(preset)) return cli_usage_error("synth", "unknown preset '%s' (expected fly1, fly2 or fly3)", preset);
     if (!out) return cli_usage_error("synth", "missing --out FILE.h5");
+    if (cli_check_output("synth", out, NULL, 0)) return SS_ERR_INPUT;
     Error err;
     error_clear(&err);
     Dataset ds;

@@ -2,8 +2,16 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #include "commands.h"
+#include "seedsweep/dataset.h"
+#include "seedsweep/results.h"
+#include "seedsweep/safe_file.h"
 
 typedef struct Command {
     const char *name;
@@ -43,10 +51,38 @@ int cli_usage_error(const char *command, const char *fmt, ...) {
     return SS_ERR_INPUT;
 }
 
+int cli_check_output(const char *command, const char *out, const char *const *inputs, int count) {
+    Error err = {0};
+    if (safe_file_check_output(out, inputs, count, &err) != SS_OK) return cli_usage_error(command, "%s", err.message);
+    char format[256];
+    Error ignored = {0};
+    struct stat st;
+    if (stat(out, &st) == 0 && hdf5_file_format(out, format, sizeof format, &ignored) == SS_OK &&
+        !strcmp(format, RESULTS_FORMAT))
+        return cli_usage_error(command, "%s: holds the results of a sweep; refusing to overwrite it (remove it first)",
+                               out);
+    return 0;
+}
+
 int cli_wants_help(int argc, char **argv) {
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return 1;
     return 0;
+}
+
+/* Ends the process once the command is done and everything it opened is closed. Not exit():
+ * its handlers include OpenBLAS's gotoblas_quit, which joins OpenBLAS's own server threads, and a
+ * server thread that could not get its 128 MB buffer (a low `ulimit -v`) retries malloc forever,
+ * so exit() would never return: an out-of-memory failure would print its message and then spin
+ * (issue 14). Our files are closed and MPI finalized by now; stdio is flushed here. Sanitizer
+ * builds run the leak check that exit() would have run. */
+static int leave(int rc) {
+    fflush(stdout);
+    fflush(stderr);
+#if defined(__SANITIZE_ADDRESS__)
+    __lsan_do_leak_check();
+#endif
+    _exit(rc);
 }
 
 int main(int argc, char **argv) {
@@ -63,7 +99,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     for (int i = 0; i < COMMAND_COUNT; i++)
-        if (!strcmp(argv[1], COMMANDS[i].name)) return COMMANDS[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], COMMANDS[i].name)) return leave(COMMANDS[i].run(argc - 1, argv + 1));
     fprintf(stderr, "seedsweep: unknown command '%s'\n", argv[1]);
     print_usage(stderr);
     return SS_ERR_INPUT;

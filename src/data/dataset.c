@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "seedsweep/atomic_file.h"
 #include "seedsweep/h5util.h"
+#include "seedsweep/safe_file.h"
 
 static void free_strings(char **strings, int64_t count) { h5util_free_strings(strings, count); }
 
@@ -81,10 +83,8 @@ int dataset_validate(const Dataset *ds, const char *what, Error *err) {
 /* Opens path read-only with clear errors for a missing, non-HDF5 or truncated file. */
 static hid_t open_for_reading(const char *path, Error *err) {
     h5util_quiet();
-    if (access(path, R_OK) != 0) {
-        error_set(err, SS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
+    /* a FIFO would block HDF5's signature check forever, a device would be read: regular files only */
+    if (safe_file_check_input(path, NULL, err) != SS_OK) return -1;
     htri_t is_hdf5 = H5Fis_hdf5(path);
     if (is_hdf5 <= 0) {
         error_set(err, SS_ERR_INPUT, "%s: not an HDF5 file (wrong format or truncated)", path);
@@ -112,9 +112,89 @@ int hdf5_file_format(const char *path, char *format, size_t size, Error *err) {
     return SS_OK;
 }
 
-/* Opens an integer dataset of the expected rank holding uint8; dims filled. Refuses non-uint8 data
+/* The shape a file declares is believed only within these bounds, checked before a byte is read
+ * (issue 14): a few KB of gzip can declare gigabytes of pixels. One image of at most 2^26 bytes
+ * (8192 x 8192 x 1, 4096 x 4096 x 4), at most 2^31 images, and the whole at most half the
+ * machine's memory. */
+#define DATASET_MAX_IMAGE_BYTES ((uint64_t)1 << 26)
+#define DATASET_MAX_IMAGES ((uint64_t)1 << 31)
+
+static uint64_t memory_bound(void) {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return (uint64_t)1 << 40;
+    return (uint64_t)pages * (uint64_t)page / 2;
+}
+
+/* The declared images shape against the bounds above and, when expect_hwc is given, the job's. */
+static int check_image_shape(const char *path, const hsize_t *dims, const int *expect_hwc, Error *err) {
+    if (dims[1] < 1 || dims[2] < 1 || dims[3] < 1 || dims[3] > 4)
+        return error_set(err, SS_ERR_INPUT, "%s: 'images' declares images of %llu x %llu x %llu (channels must be 1-4)",
+                         path, (unsigned long long)dims[1], (unsigned long long)dims[2], (unsigned long long)dims[3]);
+    if (expect_hwc && (dims[1] != (hsize_t)expect_hwc[0] || dims[2] != (hsize_t)expect_hwc[1] ||
+                       dims[3] != (hsize_t)expect_hwc[2]))
+        return error_set(err, SS_ERR_INPUT, "%s: images are %llux%llux%llu; [model] input %dx%dx%d does not fit them",
+                         path, (unsigned long long)dims[1], (unsigned long long)dims[2], (unsigned long long)dims[3],
+                         expect_hwc[0], expect_hwc[1], expect_hwc[2]);
+    uint64_t image = (uint64_t)dims[1] * dims[2] * dims[3];
+    if (dims[1] > DATASET_MAX_IMAGE_BYTES || dims[2] > DATASET_MAX_IMAGE_BYTES || image > DATASET_MAX_IMAGE_BYTES)
+        return error_set(err, SS_ERR_INPUT, "%s: 'images' declares images of %llu x %llu x %llu, more than the %llu bytes "
+                         "an image may have", path, (unsigned long long)dims[1], (unsigned long long)dims[2],
+                         (unsigned long long)dims[3], (unsigned long long)DATASET_MAX_IMAGE_BYTES);
+    if (dims[0] > DATASET_MAX_IMAGES)
+        return error_set(err, SS_ERR_INPUT, "%s: 'images' declares %llu images (at most %llu)", path,
+                         (unsigned long long)dims[0], (unsigned long long)DATASET_MAX_IMAGES);
+    uint64_t total = image * dims[0], bound = memory_bound();
+    if (total > bound)
+        return error_set(err, SS_ERR_INPUT, "%s: 'images' declares %llu images of %llu bytes (%.1f GB), more than half "
+                         "this machine's memory (%.1f GB)", path, (unsigned long long)dims[0], (unsigned long long)image,
+                         (double)total / 1e9, (double)bound / 1e9);
+    return SS_OK;
+}
+
+static herr_t find_no_memory(unsigned n, const H5E_error2_t *e, void *found) {
+    (void)n;
+    if (e->maj_num == H5E_RESOURCE || e->min_num == H5E_CANTALLOC || e->min_num == H5E_NOSPACE) *(int *)found = 1;
+    return 0;
+}
+
+/* Why a read of name failed: memory (a low ulimit -v), a filter this HDF5 library lacks (h5py's
+ * lzf, blosc, ...), or damage. */
+static int read_failure(hid_t set, const char *path, const char *name, Error *err) {
+    int no_memory = 0;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, find_no_memory, &no_memory);
+    if (no_memory)
+        return error_set(err, SS_ERR_RUNTIME, "%s: out of memory reading '%s' (HDF5 could not allocate)", path, name);
+    hid_t dcpl = H5Dget_create_plist(set);
+    int filters = dcpl >= 0 ? H5Pget_nfilters(dcpl) : 0;
+    for (int i = 0; i < filters; i++) {
+        unsigned flags = 0, config = 0;
+        size_t cd_count = 0;
+        char filter_name[64] = "";
+        H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)i, &flags, &cd_count, NULL, sizeof filter_name, filter_name,
+                                         &config);
+        if (id >= 0 && H5Zfilter_avail(id) <= 0) {
+            H5Pclose(dcpl);
+            return error_set(err, SS_ERR_INPUT, "%s: '%s' is compressed with HDF5 filter %d%s%s%s, which this HDF5 "
+                             "library does not have; rewrite it with gzip (e.g. h5py compression='gzip')", path, name,
+                             (int)id, filter_name[0] ? " (" : "", filter_name, filter_name[0] ? ")" : "");
+        }
+    }
+    if (dcpl >= 0) H5Pclose(dcpl);
+    /* zlib's inflate reports a failed allocation like damage: name the limit when there is one */
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+        return error_set(err, SS_ERR_INPUT, "%s: reading '%s' failed (file truncated or corrupt, or out of memory under "
+                         "the address-space limit ulimit -v of %llu MB?)", path, name,
+                         (unsigned long long)(limit.rlim_cur >> 20));
+    return error_set(err, SS_ERR_INPUT, "%s: reading '%s' failed (file truncated or corrupt?)", path, name);
+}
+
+/* Opens an integer dataset of the expected rank holding uint8; dims filled and believed only
+ * within bounds, before a byte is read: the images shape (rank 4) by check_image_shape (and the
+ * job's shape when expect_hwc is given), a 1-D array at most max_count long. Refuses non-uint8 data
  * rather than converting, since a silent clip of wider pixels would corrupt the images. */
-static hid_t open_uint8_dataset(hid_t file, const char *path, const char *name, int rank, hsize_t *dims, Error *err) {
+static hid_t open_uint8_dataset(hid_t file, const char *path, const char *name, int rank, hsize_t *dims,
+                                const int *expect_hwc, uint64_t max_count, Error *err) {
     if (H5Lexists(file, name, H5P_DEFAULT) <= 0) {
         error_set(err, SS_ERR_INPUT, "%s: no dataset '%s'", path, name);
         return -1;
@@ -132,7 +212,13 @@ static hid_t open_uint8_dataset(hid_t file, const char *path, const char *name, 
     else if (H5Sget_simple_extent_ndims(space) != rank)
         status = error_set(err, SS_ERR_INPUT, "%s: '%s' has %d dimensions, expected %d", path, name,
                            H5Sget_simple_extent_ndims(space), rank);
-    if (status == SS_OK) H5Sget_simple_extent_dims(space, dims, NULL);
+    if (status == SS_OK) {
+        H5Sget_simple_extent_dims(space, dims, NULL);
+        if (rank == 4) status = check_image_shape(path, dims, expect_hwc, err);
+        else if (dims[0] > max_count)
+            status = error_set(err, SS_ERR_INPUT, "%s: %llu %s for %llu images", path, (unsigned long long)dims[0], name,
+                               (unsigned long long)max_count);
+    }
     if (type >= 0) H5Tclose(type);
     if (space >= 0) H5Sclose(space);
     if (status == SS_OK) return set;
@@ -143,12 +229,14 @@ static hid_t open_uint8_dataset(hid_t file, const char *path, const char *name, 
 /* Reads an open uint8 dataset of total bytes into out. */
 static int read_uint8_into(hid_t set, const char *path, const char *name, size_t total, uint8_t *out, Error *err) {
     if (total > 0 && H5Dread(set, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)
-        return error_set(err, SS_ERR_INPUT, "%s: reading '%s' failed (file truncated or corrupt?)", path, name);
+        return read_failure(set, path, name, err);
     return SS_OK;
 }
 
-/* Everything but the pixels, validated; ds->images stays NULL. */
-static int read_header(hid_t file, const char *path, Dataset *ds, Error *err) {
+/* Everything but the pixels, validated; ds->images stays NULL. Images refused for not being
+ * expect_hwc: their declared shape in refused_hwc (for the caller's message). */
+static int read_header(hid_t file, const char *path, const int *expect_hwc, Dataset *ds, int *refused_hwc,
+                       Error *err) {
     char **strings = NULL;
     int64_t n = 0;
     int status = SS_OK;
@@ -176,12 +264,19 @@ static int read_header(hid_t file, const char *path, Dataset *ds, Error *err) {
     }
     hsize_t image_dims[4] = {0}, label_dims[1] = {0};
     if (status == SS_OK) {
-        hid_t images = open_uint8_dataset(file, path, "images", 4, image_dims, err);
-        if (images < 0) status = err->code;
-        else H5Dclose(images);
+        hid_t images = open_uint8_dataset(file, path, "images", 4, image_dims, expect_hwc, 0, err);
+        if (images < 0) {
+            status = err->code;
+            if (expect_hwc && image_dims[1] &&
+                (image_dims[1] != (hsize_t)expect_hwc[0] || image_dims[2] != (hsize_t)expect_hwc[1] ||
+                 image_dims[3] != (hsize_t)expect_hwc[2]))
+                for (int d = 0; d < 3; d++) refused_hwc[d] = (int)(image_dims[d + 1] > INT32_MAX ? INT32_MAX : image_dims[d + 1]);
+        } else {
+            H5Dclose(images);
+        }
     }
     if (status == SS_OK) {
-        hid_t labels = open_uint8_dataset(file, path, "labels", 1, label_dims, err);
+        hid_t labels = open_uint8_dataset(file, path, "labels", 1, label_dims, NULL, image_dims[0], err);
         if (labels < 0) status = err->code;
         else {
             ds->labels = ss_calloc((size_t)label_dims[0], 1, err);
@@ -217,7 +312,7 @@ static int read_header(hid_t file, const char *path, Dataset *ds, Error *err) {
 /* The pixels of a file whose header gave ds's shape, into dst. */
 static int read_images(hid_t file, const char *path, const Dataset *ds, uint8_t *dst, Error *err) {
     hsize_t dims[4] = {0};
-    hid_t images = open_uint8_dataset(file, path, "images", 4, dims, err);
+    hid_t images = open_uint8_dataset(file, path, "images", 4, dims, NULL, 0, err);
     if (images < 0) return err->code;
     int status = SS_OK;
     if (dims[0] != (hsize_t)ds->count || dims[1] != (hsize_t)ds->height || dims[2] != (hsize_t)ds->width ||
@@ -229,13 +324,27 @@ static int read_images(hid_t file, const char *path, const Dataset *ds, uint8_t 
     return status;
 }
 
-int dataset_open_header(const char *path, Dataset *ds, Error *err) {
+/* A refusal for the image shape leaves ds holding only the file's height, width and channels. */
+static void keep_refused_shape(Dataset *ds, const int *refused_hwc) {
+    if (!refused_hwc[0]) return;
+    ds->height = refused_hwc[0];
+    ds->width = refused_hwc[1];
+    ds->channels = refused_hwc[2];
+}
+
+int dataset_open_header(const char *path, Dataset *ds, Error *err) { return dataset_open_header_shaped(path, NULL, ds, err); }
+
+int dataset_open_header_shaped(const char *path, const int *expect_hwc, Dataset *ds, Error *err) {
     memset(ds, 0, sizeof *ds);
     hid_t file = open_for_reading(path, err);
     if (file < 0) return err->code;
-    int status = read_header(file, path, ds, err);
+    int refused_hwc[3] = {0, 0, 0};
+    int status = read_header(file, path, expect_hwc, ds, refused_hwc, err);
     H5Fclose(file);
-    if (status != SS_OK) dataset_free(ds);
+    if (status != SS_OK) {
+        dataset_free(ds);
+        keep_refused_shape(ds, refused_hwc);
+    }
     return status;
 }
 
@@ -251,17 +360,23 @@ size_t dataset_image_bytes(const Dataset *ds) {
     return (size_t)ds->count * (size_t)ds->height * (size_t)ds->width * (size_t)ds->channels;
 }
 
-int dataset_load(const char *path, Dataset *ds, Error *err) {
+int dataset_load(const char *path, Dataset *ds, Error *err) { return dataset_load_shaped(path, NULL, ds, err); }
+
+int dataset_load_shaped(const char *path, const int *expect_hwc, Dataset *ds, Error *err) {
     memset(ds, 0, sizeof *ds);
     hid_t file = open_for_reading(path, err);
     if (file < 0) return err->code;
-    int status = read_header(file, path, ds, err);
+    int refused_hwc[3] = {0, 0, 0};
+    int status = read_header(file, path, expect_hwc, ds, refused_hwc, err);
     if (status == SS_OK) {
         ds->images = ss_calloc(dataset_image_bytes(ds), 1, err);
         status = ds->images ? read_images(file, path, ds, ds->images, err) : SS_ERR_RUNTIME;
     }
     H5Fclose(file);
-    if (status != SS_OK) dataset_free(ds);
+    if (status != SS_OK) {
+        dataset_free(ds);
+        keep_refused_shape(ds, refused_hwc);
+    }
     return status;
 }
 
@@ -304,7 +419,7 @@ int dataset_save(const char *path, const Dataset *ds, Error *err) {
     AtomicFile out;
     status = atomic_file_begin(&out, path, err);
     if (status != SS_OK) return status;
-    hid_t file = H5Fcreate(out.temp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t file = h5util_create_temporary(out.temp);
     if (file < 0) {
         status = error_set(err, SS_ERR_RUNTIME, "%s: cannot create %s as an HDF5 file", path, out.temp);
         atomic_file_abort(&out);

@@ -2,6 +2,7 @@
  * Selection order, fixed so that shards are disjoint and cover: class filter, then shard
  * (every N-th surviving image from I), then the --count cap, all in file order. */
 #include "seedsweep/idx_import.h"
+#include "seedsweep/safe_file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -27,12 +28,8 @@ static int read_be32(gzFile f, uint32_t *values, int count) {
 }
 
 static gzFile open_idx(const char *path, Error *err) {
-    FILE *probe = fopen(path, "rb");  /* gzopen's errno is unreliable; ask fopen why */
-    if (!probe) {
-        error_set(err, SS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    fclose(probe);
+    /* gzopen's errno is unreliable, and it would wait on a FIFO: check the file first */
+    if (safe_file_check_input(path, NULL, err) != SS_OK) return NULL;
     gzFile f = gzopen(path, "rb");
     if (!f) error_set(err, SS_ERR_RUNTIME, "%s: cannot open with zlib", path);
     else gzbuffer(f, 1 << 17);

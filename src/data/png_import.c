@@ -2,6 +2,7 @@
  * libpng errors longjmp back into png_decode_file, which frees what it holds and names the file;
  * every order (classes, files) is a byte-wise sort of names, so the result does not depend on readdir. */
 #include "seedsweep/png_import.h"
+#include "seedsweep/safe_file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -39,8 +40,8 @@ static void on_png_warning(png_structp png, png_const_charp message) {
 
 int png_decode_file(const char *path, PngImage *image, Error *err) {
     memset(image, 0, sizeof *image);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return error_set(err, SS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    FILE *fp = safe_file_fopen_input(path, err);   /* a FIFO or device among the PNGs is refused, not read */
+    if (!fp) return err ? err->code : SS_ERR_INPUT;
     unsigned char signature[8];
     if (fread(signature, 1, 8, fp) != 8 || png_sig_cmp(signature, 0, 8) != 0) {
         fclose(fp);

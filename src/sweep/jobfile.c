@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <ini.h>
 #include <math.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "seedsweep/safe_file.h"
 #include "seedsweep/sha256.h"
 
 typedef struct Parser {
@@ -20,7 +22,10 @@ typedef struct Parser {
     int line;                   /* 1-based number of the line inih is working on */
     int line_continues;         /* that line starts with whitespace (an INI continuation) */
     int section_line;           /* line of the last [section] header read */
-    int long_line;              /* first line longer than inih's buffer, 0 if none */
+    int long_line;              /* first line longer than inih's buffer that cannot be passed on, 0 if none */
+    char *long_value;           /* the value of the long KEY = VALUE line inih is handed as LONG_VALUE_MARK */
+    char long_line_section[64]; /* the section long_line is in */
+    char section[64];           /* the section the reader is in (for messages about lines inih never sees) */
     JobSpec *job;
     Error *err;
     int failed;
@@ -51,6 +56,34 @@ const char *vary_name(VaryKind vary) {
 
 const char *train_key_name(int key) { return key >= 0 && key < JOB_TRAIN_KEYS ? KEYS[SEC_TRAIN][key] : "?"; }
 
+#define LONG_VALUE_MARK "\001long-value"
+
+/* A line longer than inih's buffer (INI_MAX_LINE): a comment is handed on as an empty comment, a
+ * KEY = VALUE line as KEY = LONG_VALUE_MARK with VALUE kept in p->long_value (values such as
+ * dataset paths may be long; inih's own trimming and inline ' ;' comments are applied here).
+ * Returns 0 when the line cannot be handed on (a long section header or key). */
+static int shorten_long_line(Parser *p, const char *line, size_t length, char *buffer, int size) {
+    const char *first = line, *end = line + length;
+    while (first < end && (*first == ' ' || *first == '\t')) first++;
+    if (first < end && (*first == ';' || *first == '#')) {
+        snprintf(buffer, (size_t)size, ";\n");
+        return 1;
+    }
+    const char *delimiter = first;
+    while (delimiter < end && *delimiter != '=' && *delimiter != ':' && *delimiter != '\n') delimiter++;
+    if (*first == '[' || delimiter >= end || *delimiter == '\n' || (int)(delimiter - line) + 32 > size) return 0;
+    const char *value = delimiter + 1;
+    while (value < end && isspace((unsigned char)*value)) value++;
+    const char *stop = value;
+    while (stop < end && *stop != '\n' && !(*stop == ';' && stop > value && isspace((unsigned char)stop[-1]))) stop++;
+    while (stop > value && isspace((unsigned char)stop[-1])) stop--;
+    free(p->long_value);
+    p->long_value = strndup(value, (size_t)(stop - value));
+    if (!p->long_value) return 0;
+    snprintf(buffer, (size_t)size, "%.*s= %s\n", (int)(delimiter - line), line, LONG_VALUE_MARK);
+    return 1;
+}
+
 /* fgets-style reader for inih that counts lines and notices lines too long for its buffer. */
 static char *read_line(char *buffer, int size, void *stream) {
     Parser *p = stream;
@@ -61,9 +94,19 @@ static char *read_line(char *buffer, int size, void *stream) {
     p->line_continues = (*p->cursor == ' ' || *p->cursor == '\t');
     const char *first = p->cursor;
     while (*first == ' ' || *first == '\t') first++;
-    if (*first == '[') p->section_line = p->line;
-    if (length + 1 > (size_t)size) {
-        if (!p->long_line) p->long_line = p->line;
+    if (*first == '[') {
+        p->section_line = p->line;
+        const char *close = first + 1;
+        while (*close && *close != ']' && *close != '\n') close++;
+        snprintf(p->section, sizeof p->section, "%.*s", (int)(close - first - 1), first + 1);
+    }
+    if (length + 1 > (size_t)size && shorten_long_line(p, p->cursor, length, buffer, size)) {
+        /* handed on shortened; the value waits in p->long_value */
+    } else if (length + 1 > (size_t)size) {
+        if (!p->long_line) {
+            p->long_line = p->line;
+            snprintf(p->long_line_section, sizeof p->long_line_section, "%s", p->section[0] ? p->section : "?");
+        }
         length = (size_t)size - 2;
         memcpy(buffer, p->cursor, length);
         buffer[length] = '\n';
@@ -74,6 +117,25 @@ static char *read_line(char *buffer, int size, void *stream) {
     }
     p->cursor += end ? (size_t)(end - p->cursor) + 1 : length;
     return buffer;
+}
+
+/* The [section] that line (1-based) of text is in, "?" before any. inih goes on after a bad line,
+ * so the section of the last key it handed over may lie past the first error. */
+static const char *section_of_line(const char *text, int line, char *out, size_t size) {
+    snprintf(out, size, "?");
+    for (int n = 1; *text && n <= line; n++) {
+        const char *first = text;
+        while (*first == ' ' || *first == '\t') first++;
+        if (*first == '[') {
+            const char *close = first + 1;
+            while (*close && *close != ']' && *close != '\n') close++;
+            snprintf(out, size, "%.*s", (int)(close - first - 1), first + 1);
+        }
+        const char *next = strchr(text, '\n');
+        if (!next) break;
+        text = next + 1;
+    }
+    return out;
 }
 
 static int fail_at(Parser *p, const char *section, const char *key, int line, const char *fmt, ...)
@@ -113,6 +175,7 @@ static int valid_dataset_name(const char *name) {
 static int handler(void *user, const char *section, const char *name, const char *value) {
     Parser *p = user;
     if (p->failed) return 1;
+    if (!strcmp(value, LONG_VALUE_MARK) && p->long_value) value = p->long_value;
     int continuation = p->line_continues && !strcmp(section, p->last_section) && !strcmp(name, p->last_key);
     snprintf(p->last_section, sizeof p->last_section, "%s", section);
     snprintf(p->last_key, sizeof p->last_key, "%s", name);
@@ -295,10 +358,17 @@ static int parse_float(Parser *p, int s, int k, double low, double high, int ope
     errno = 0;
     double v = strtod(text, &end);
     if (errno || end == text || *end || !isfinite(v) || v < low || (open_high ? v >= high : v > high) ||
-        (low == 0.0 && v == 0.0 && k != K_BETA1 && k != K_BETA2))
+        (low == 0.0 && v == 0.0 && k != K_BETA1 && k != K_BETA2) || (open_high && (float)v >= (float)high))
         return fail_at(p, SECTIONS[s], KEYS[s][k], p->lines[s][k], "'%s' is not a number in %s%g, %g%s", text,
                        low == 0.0 && k != K_BETA1 && k != K_BETA2 ? "(" : "[", low, high, open_high ? ")" : "]");
-    *out = (float)v;
+    /* a value within range as a double may still be 0 or subnormal as the float training uses
+     * (1e-50 becomes 0: nothing trains, or eps = 0 divides by zero) */
+    float f = (float)v;
+    if (v != 0.0 && (!isfinite(f) || fpclassify(f) != FP_NORMAL))
+        return fail_at(p, SECTIONS[s], KEYS[s][k], p->lines[s][k],
+                       "'%s' is %s in single precision (smallest normal float %g); expected a larger value", text,
+                       f == 0.0f ? "zero" : "subnormal", (double)FLT_MIN);
+    *out = f;
     return 1;
 }
 
@@ -512,8 +582,6 @@ int jobfile_uses_sample(const JobSpec *job) { return job->design == DESIGN_DECOM
 static int interpret(Parser *p) {
     JobSpec *job = p->job;
     char *(*v)[16] = p->values;
-    if (p->long_line)
-        return fail_at(p, "?", NULL, p->long_line, "line too long for the INI reader; split the value over indented lines");
     static const int required[][2] = {{SEC_SWEEP, K_SEEDS}, {SEC_SWEEP, K_TRAIN}, {SEC_MODEL, K_INPUT},
                                       {SEC_MODEL, K_LAYERS}, {SEC_TRAIN, K_EPOCHS}, {SEC_TRAIN, K_BATCH}};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
@@ -601,11 +669,16 @@ int jobfile_parse_text(const char *text, const char *what, JobSpec *job, Error *
     }
     sha256_hex(text, strlen(text), job->sha256);
     int rc = ini_parse_stream(read_line, &p, handler, &p);
+    if (!p.failed && p.long_line && (rc <= 0 || rc >= p.long_line))
+        fail_at(&p, p.long_line_section, NULL, p.long_line,
+                "line too long for the INI reader (a section header or key); shorten it");
+    char section[64];
     if (!p.failed && rc > 0)
-        fail_at(&p, p.last_section[0] ? p.last_section : "?", NULL, rc,
+        fail_at(&p, section_of_line(text, rc, section, sizeof section), NULL, rc,
                 "not an INI line; expected [section], KEY = VALUE, or a ; comment");
     if (!p.failed && rc < 0) fail_at(&p, "?", NULL, 0, "the INI reader failed (out of memory)");
     if (!p.failed) interpret(&p);
+    free(p.long_value);
     for (int s = 0; s < SECTION_COUNT; s++)
         for (int k = 0; k < 16; k++) free(p.values[s][k]);
     if (p.failed) {
@@ -617,8 +690,9 @@ int jobfile_parse_text(const char *text, const char *what, JobSpec *job, Error *
 
 int jobfile_parse(const char *path, JobSpec *job, Error *err) {
     memset(job, 0, sizeof *job);
-    FILE *f = fopen(path, "rb");
-    if (!f) return error_set(err, SS_ERR_INPUT, "%s: cannot open job file: %s", path, strerror(errno));
+    Error open_err = {0};
+    FILE *f = safe_file_fopen_input(path, &open_err);   /* a FIFO or device is refused, not waited on */
+    if (!f) return error_set(err, open_err.code, "job file %s", open_err.message);
     char *text = NULL;
     size_t length = 0, capacity = 0;
     for (;;) {
@@ -667,10 +741,23 @@ static int load_datasets(const JobSpec *job, Dataset *sets, int headers_only, Er
     for (int d = 0; d < job->dataset_count && rc == SS_OK; d++) {
         const char *name = job->dataset_names[d];
         int line = job->dataset_lines[d];
-        int loaded = headers_only ? dataset_open_header(job->dataset_paths[d], &sets[d], &inner)
-                                  : dataset_load(job->dataset_paths[d], &sets[d], &inner);
+        const int expect_hwc[3] = {m->input_h, m->input_w, m->input_c};
+        int loaded = headers_only ? dataset_open_header_shaped(job->dataset_paths[d], expect_hwc, &sets[d], &inner)
+                                  : dataset_load_shaped(job->dataset_paths[d], expect_hwc, &sets[d], &inner);
         if (loaded != SS_OK) {
-            rc = error_set(err, SS_ERR_INPUT, "%s: [datasets] %s (line %d): %s", job->path, name, line, inner.message);
+            const Dataset *b = &sets[d];
+            if (b->height > 0 && d > 0)   /* refused for its image shape, before reading it */
+                rc = error_set(err, SS_ERR_INPUT, "%s: [datasets] %s (line %d): images are %dx%dx%d but %s's are %dx%dx%d",
+                               job->path, name, line, b->height, b->width, b->channels, job->dataset_names[0],
+                               sets[0].height, sets[0].width, sets[0].channels);
+            else if (b->height > 0)   /* the first dataset sets the shape: the model's line is at fault */
+                rc = error_set(err, SS_ERR_INPUT,
+                               "%s: [model] input (line %d): %dx%dx%d does not fit the images of %s (%dx%dx%d, %s)",
+                               job->path, job->line_input, m->input_h, m->input_w, m->input_c, name, b->height,
+                               b->width, b->channels, job->dataset_paths[d]);
+            else
+                rc = error_set(err, SS_ERR_INPUT, "%s: [datasets] %s (line %d): %s", job->path, name, line, inner.message);
+            sets[d].height = sets[d].width = sets[d].channels = 0;
             break;
         }
         const Dataset *a = &sets[0], *b = &sets[d];

@@ -29,20 +29,26 @@ static void count_tasks(const ResultsData *data, ReportStats *stats) {
     }
     for (int i = 0; i < stats->training_count; i++)
         for (int64_t t = 0; t < T; t++)
-            if (data->task_train_dataset[t] == stats->trainings[i].dataset && data->task_status[t] == TASK_PENDING)
-                stats->trainings[i].pending++;
+            if (data->task_train_dataset[t] == stats->trainings[i].dataset) {
+                if (data->task_status[t] == TASK_PENDING) stats->trainings[i].pending++;
+                if (data->task_status[t] == TASK_DIVERGED) stats->trainings[i].diverged++;
+            }
 }
+
+/* A run that counts in the statistics: finished, and not diverged (a NaN loss leaves NaN outputs,
+ * whose argmax is class 0: an accuracy and a "collapse" that are artefacts, shown apart). */
+static int counts_in_statistics(const ResultsData *data, int64_t t) { return data->task_status[t] == TASK_DONE; }
 
 /* The accuracies of one cell into values (unsorted); returns how many. */
 static int gather_pair(const ResultsData *data, ReportPair *p, double *values) {
     const int D = data->shape.dataset_count;
     int n = 0;
     for (int64_t t = 0; t < data->shape.task_count; t++) {
-        if (data->task_status[t] == TASK_PENDING || data->task_train_dataset[t] != p->train) continue;
+        if (!counts_in_statistics(data, t) || data->task_train_dataset[t] != p->train) continue;
         for (int d = 0; d < D; d++) {
             if (p->test >= 0 ? d != p->test : d == p->train) continue;
             double a = data->accuracy[t * D + d];
-            if (isnan(a)) continue;
+            if (isnan(a) || isnan(data->loss[t * D + d])) continue;
             values[n++] = a;
             if (data->collapsed[t * D + d] == 1) p->collapsed++;
         }
@@ -131,7 +137,7 @@ static int find_misclassified(const ResultsData *data, ReportStats *stats, Error
             m->label = data->labels[d][i];
         }
         for (int64_t t = 0; t < T; t++) {
-            if (data->task_status[t] == TASK_PENDING || data->task_train_dataset[t] == d) continue;
+            if (!counts_in_statistics(data, t) || data->task_train_dataset[t] == d) continue;
             for (int64_t i = 0; i < N; i++) {
                 const float *p = pred + (t * N + i) * C;
                 if (isnan(p[0])) continue;
@@ -372,7 +378,8 @@ static void render_json(const ReportStats *stats, const ResultsData *data, const
         json_field(out, "min", m->min);
         json_field(out, "max", m->max);
         json_field(out, "mean", m->mean);
-        fprintf(out, ", \"collapsed\": %d}%s\n", p->collapsed, i + 1 < stats->pair_count ? "," : "");
+        fprintf(out, ", \"collapsed\": %d, \"diverged_runs\": %lld}%s\n", p->collapsed,
+                (long long)stats->trainings[p->training].diverged, i + 1 < stats->pair_count ? "," : "");
     }
     fprintf(out, "  ],\n  \"mann_whitney\": [\n");
     for (int i = 0; i < stats->rank_test_count; i++) {
@@ -487,14 +494,22 @@ static void render_text(const ReportStats *stats, const ResultsData *data, const
         if (stats->trainings[i].pending)
             fprintf(out, "  (%s: %lld tasks pending)\n", names[stats->trainings[i].dataset],
                     (long long)stats->trainings[i].pending);
+    for (int i = 0; i < stats->training_count; i++)
+        if (stats->trainings[i].diverged)
+            fprintf(out, "  (%s: %lld runs diverged (loss NaN): left out of n, the statistics and the collapses)\n",
+                    names[stats->trainings[i].dataset], (long long)stats->trainings[i].diverged);
     if (stats->rank_test_count) {
         fprintf(out, "\nMann-Whitney U, two-sided, pooled test accuracies (exact p when a sample has <= 8 values and\n"
                      "nothing is tied, else normal approximation with tie and continuity correction)\n");
         fprintf(out, "%-12s %-12s %5s %5s %10s %8s %10s\n", "a", "b", "n_a", "n_b", "U", "z", "p");
         for (int i = 0; i < stats->rank_test_count; i++) {
             const ReportRankTest *r = &stats->rank_tests[i];
-            fprintf(out, "%-12s %-12s %5d %5d %10.1f %8.3f %10.4g\n", names[r->a], names[r->b], r->na, r->nb, r->u,
-                    r->z, r->p);
+            if (!isfinite(r->p))   /* a side without runs (all pending or diverged): no test */
+                fprintf(out, "%-12s %-12s %5d %5d %10s %8s %10s  (no test: a side has no runs)\n", names[r->a],
+                        names[r->b], r->na, r->nb, "-", "-", "-");
+            else
+                fprintf(out, "%-12s %-12s %5d %5d %10.1f %8.3f %10.4g\n", names[r->a], names[r->b], r->na, r->nb,
+                        r->u, r->z, r->p);
         }
     }
     if (has_design(stats)) render_spread_text(stats, names, out);

@@ -26,11 +26,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "results_layout.h"
 #include "seedsweep/atomic_file.h"
 #include "seedsweep/plan.h"
+#include "seedsweep/safe_file.h"
 
 struct ResultsFile {
     char *path;
@@ -112,16 +114,41 @@ void task_result_view(TaskResult *r, const ResultsShape *shape, void *rows) { pa
 
 /* ---- opening for the sweep ---- */
 
+/* The writer lock is a whole-file OFD lock (it survives HDF5 opening and closing the file). OFD
+ * locks do not tell who holds them, so the holder also keeps a classic (per-process) lock on one
+ * byte far past the end of the file, which F_GETLK reports with its pid: the refused sweep can
+ * name it. Nothing else locks that byte. */
+#define HOLDER_BYTE ATOMIC_FILE_LOCK_LENGTH
+
+static void mark_holder(int fd) {
+    struct flock mark = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = HOLDER_BYTE, .l_len = 1};
+    fcntl(fd, F_SETLK, &mark);
+}
+
+static int refuse_locked(const char *path, int fd, Error *err) {
+    /* the holder marks itself just after taking the lock: allow it a moment */
+    for (int attempt = 0; fd >= 0 && attempt < 20; attempt++) {
+        struct flock who = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = HOLDER_BYTE, .l_len = 1};
+        if (fcntl(fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK && who.l_pid > 0)
+            return error_set(err, SS_ERR_INPUT, "%s: another sweep is writing this file (locked by process %d)", path,
+                             (int)who.l_pid);
+        nanosleep(&(struct timespec){.tv_sec = 0, .tv_nsec = 5000000}, NULL);
+    }
+    return error_set(err, SS_ERR_INPUT, "%s: another sweep is writing this file (locked)", path);
+}
+
 static int take_writer_lock(const char *path, int *fd_out, Error *err) {
     int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0)  /* a read-only file or file system is the user's to fix: bad input, before any training */
         return error_set(err, errno == EACCES || errno == EROFS || errno == EPERM ? SS_ERR_INPUT : SS_ERR_RUNTIME,
                          "%s: cannot open for writing: %s", path, strerror(errno));
-    struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = ATOMIC_FILE_LOCK_LENGTH};
     if (fcntl(fd, F_OFD_SETLK, &lock) < 0) {
+        int rc = refuse_locked(path, fd, err);
         close(fd);
-        return error_set(err, SS_ERR_INPUT, "%s: another sweep is writing this file (locked)", path);
+        return rc;
     }
+    mark_holder(fd);
     *fd_out = fd;
     return SS_OK;
 }
@@ -133,20 +160,25 @@ static int check_resume(const char *path, hid_t file, const JobSpec *job, const 
     char *text = h5util_read_attr_string(file, "job");
     char *sha = h5util_read_attr_string(file, "job_sha256");
     int rc = SS_OK;
+    char digest[65] = "";
     if (!format || strcmp(format, RESULTS_FORMAT)) {
         rc = error_set(err, SS_ERR_INPUT, "%s: exists and is not a seedsweep results file (format '%s'); choose another output",
                        path, format ? format : "none");
-    } else if (!text || strcmp(text, job->text)) {
+    } else if ((rc = results_check_job_digest(path, text, sha, digest, err)) != SS_OK) {
+        /* the job text and its digest disagree: the message says which two values */
+    } else if (strcmp(text, job->text)) {
         rc = error_set(err, SS_ERR_INPUT,
                        "%s: holds the results of a different job (job_sha256 %.12s, this job %.12s); "
                        "use --restart to start it over, or another --out",
-                       path, sha ? sha : "?", job->sha256);
+                       path, digest, job->sha256);
     } else {
         int64_t n = 0, t_count = 0;
         int64_t *sizes = h5util_read_array(file, "dataset_size", H5T_NATIVE_INT64, &n);
         int8_t *status = h5util_read_array(file, "task_status", H5T_NATIVE_INT8, &t_count);
         if (!sizes || !status || n != shape->dataset_count || t_count != shape->task_count) {
             rc = error_set(err, SS_ERR_INPUT, "%s: unreadable or of another shape; use --restart to start it over", path);
+        } else if ((rc = results_check_task_status(path, status, t_count, err)) != SS_OK) {
+            /* a status outside 0..2 would count as done: the task would never run */
         } else {
             for (int d = 0; d < shape->dataset_count && rc == SS_OK; d++)
                 if (sizes[d] != shape->image_count[d])
@@ -237,9 +269,13 @@ static int check_output_place(const char *path, const ResultsShape *shape, const
     return SS_OK;
 }
 
-/* Creates path whole, beside it first (a crash during creation leaves no half file at path). */
+/* Creates path whole, beside it first (a crash during creation leaves no half file at path). The
+ * temporary is write-locked from its creation on, and its descriptor (lock_fd) keeps that lock as
+ * the file's writer lock: there is no moment when the new file is in place and unlocked. replace 0:
+ * path must still not exist (of two sweeps racing onto one new path exactly one wins); replace 1
+ * (--restart): the caller holds the old file's lock meanwhile. */
 static int create_in_place(const char *path, const JobSpec *job, const Dataset *sets, const ResultsShape *shape,
-                           const ResultsRunInfo *info, Error *err) {
+                           const ResultsRunInfo *info, int replace, int *lock_fd, Error *err) {
     int rc = check_output_place(path, shape, job, err);
     if (rc != SS_OK) return rc;
     AtomicFile temp;
@@ -250,7 +286,22 @@ static int create_in_place(const char *path, const JobSpec *job, const Dataset *
         atomic_file_abort(&temp);
         return rc;
     }
-    return atomic_file_commit(&temp, err);
+    if (replace) {
+        int fd = dup(temp.fd);   /* shares the OFD lock, which outlives commit's close of temp.fd */
+        rc = atomic_file_commit(&temp, err);
+        if (rc == SS_OK) *lock_fd = fd;
+        else if (fd >= 0) close(fd);
+    } else {
+        rc = atomic_file_commit_exclusive(&temp, lock_fd, err);
+    }
+    /* the temporary's other descriptors are closed now (closing one drops a per-process lock) */
+    if (rc == SS_OK) mark_holder(*lock_fd);
+    if (rc == SS_ERR_INPUT && !replace) {   /* the winner holds its lock already: name it */
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        refuse_locked(path, fd, err);
+        if (fd >= 0) close(fd);
+    }
+    return rc;
 }
 
 int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets, const ResultsRunInfo *info,
@@ -271,7 +322,14 @@ int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets
     rf->lock_fd = -1;
     rf->file = -1;
     results_shape_from_job(job, sets, &rf->shape);
-    int rc = SS_OK;
+    /* never onto the job file, a dataset, a directory, a device or a FIFO, even with --restart */
+    const char *inputs[JOB_MAX_DATASETS + 1] = {job->path};
+    for (int d = 0; d < job->dataset_count; d++) inputs[d + 1] = job->dataset_paths[d];
+    int rc = safe_file_check_output(path, inputs, job->dataset_count + 1, err);
+    if (rc != SS_OK) {
+        results_close(rf, NULL);
+        return rc;
+    }
     struct stat st;
     int exists = stat(path, &st) == 0;
     int create = !exists;
@@ -302,14 +360,12 @@ int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets
         rc = take_writer_lock(path, &rf->lock_fd, err);
     }
     if (rc == SS_OK && create) {
-        if (exists) {
-            /* refuse to restart under a running sweep */
-            int fd = -1;
-            rc = take_writer_lock(path, &fd, err);
-            if (fd >= 0) close(fd);
-        }
-        if (rc == SS_OK) rc = create_in_place(path, job, sets, &rf->shape, info, err);
-        if (rc == SS_OK) rc = take_writer_lock(path, &rf->lock_fd, err);
+        /* restart: refuse under a running sweep, and hold the old file's lock until the new one,
+         * locked from birth, has replaced it (a second restarter is refused throughout) */
+        int old_fd = -1;
+        if (exists) rc = take_writer_lock(path, &old_fd, err);
+        if (rc == SS_OK) rc = create_in_place(path, job, sets, &rf->shape, info, exists, &rf->lock_fd, err);
+        if (old_fd >= 0) close(old_fd);
         if (rc == SS_OK) memset(pending, 1, (size_t)rf->shape.task_count);
     }
     if (rc == SS_OK) rc = open_writer(rf, err);

@@ -547,7 +547,7 @@ static int write_root_attributes(const char *path, hid_t file, const JobSpec *jo
 
 int results_create_file(const char *path, const JobSpec *job, const Dataset *sets, const ResultsShape *shape,
                         const ResultsRunInfo *info, Error *err) {
-    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t file = h5util_create_temporary(path);
     if (file < 0) return error_set(err, SS_ERR_RUNTIME, "%s: cannot create results file: %s", path, strerror(errno));
     ScaleSet *scales = ss_calloc(1, sizeof *scales, err);
     int rc = scales ? SS_OK : SS_ERR_RUNTIME;

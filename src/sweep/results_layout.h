@@ -70,4 +70,9 @@ int results_create_file(const char *path, const JobSpec *job, const Dataset *set
 /* Fingerprint of a dataset's contents (images, labels); 0 when out of memory. */
 int results_dataset_digest(const Dataset *ds, char hex[65]);
 
+/* Checks of what is read back (results_read.c), shared by results_load and resuming: the job text
+ * against its job_sha256 (digest gets the recomputed one), and every task_status in 0..2. */
+int results_check_job_digest(const char *path, const char *job, const char *job_sha256, char digest[65], Error *err);
+int results_check_task_status(const char *path, const int8_t *status, int64_t count, Error *err);
+
 #endif

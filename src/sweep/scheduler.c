@@ -48,7 +48,18 @@ typedef struct ReportHeader {      /* 32 bytes, so the floats after it stay alig
 } ReportHeader;
 
 static volatile sig_atomic_t stop_signal = 0;
-static void on_stop_signal(int signo) { stop_signal = signo; }
+/* 0 during start-up (parsing, loading, reserving memory, opening the results file): a stop signal
+ * then ends the process at once (nothing is recorded yet, and start-up can block for long, e.g.
+ * reading a large dataset); 1 from the first task on: stop handing out work, keep what is done. */
+static volatile sig_atomic_t stop_is_graceful = 0;
+static void on_stop_signal(int signo) {
+    if (!stop_is_graceful) {
+        signal(signo, SIG_DFL);
+        raise(signo);
+        return;
+    }
+    stop_signal = signo;
+}
 
 typedef struct Sweep {
     int rank, size;
@@ -419,6 +430,8 @@ static int prepare(Sweep *sw, const SweepOptions *options, Error *err) {
     if (!sw->model) return err->code ? err->code : SS_ERR_RUNTIME;
     sw->checkpoint_dir = checkpoint_dir(options->output ? options->output : sw->job.output);
     if (!sw->checkpoint_dir) return error_set(err, SS_ERR_RUNTIME, "out of memory");
+    rc = blas_reserve(sw->threads, err);   /* before the first task, where OpenBLAS would spin */
+    if (rc != SS_OK) return rc;
     sw->runner = (TaskRunner){.job = &sw->job, .sets = sw->sets, .model = sw->model, .threads = sw->threads,
                               .between_batches = sw->rank == 0 ? poll_rank0 : poll_worker, .context = sw,
                               .checkpoint_dir = sw->checkpoint_dir, .rank = sw->rank};
@@ -531,6 +544,7 @@ int sweep_run(const SweepOptions *options, int *report, Error *err) {
         rc = agree(sw, rc, report);
     }
     if (rc == SS_OK) {
+        stop_is_graceful = 1;
         if (sw->rank == 0) rc = rank0_run(sw, err);
         else if (worker_loop(sw, err) != SS_OK) progress_rank_failed(sw->rank, err);
         gather_waits(sw);

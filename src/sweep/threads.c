@@ -2,6 +2,7 @@
  * rank count from MPI, so this stays a plain function. */
 #include "seedsweep/threads.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 int threads_per_rank(int requested, const char *slurm_cpus_per_task, int local_ranks, long cores, int *threads,
@@ -12,9 +13,13 @@ int threads_per_rank(int requested, const char *slurm_cpus_per_task, int local_r
     const char *slurm = slurm_cpus_per_task;
     if (chosen <= 0 && slurm && *slurm) {
         char *end;
+        errno = 0;
         long v = strtol(slurm, &end, 10);
-        if (*end || v < 1 || v > 4096)
+        if (*end || end == slurm || v < 1)
             return error_set(err, SS_ERR_INPUT, "SLURM_CPUS_PER_TASK='%s' is not a positive integer", slurm);
+        if (errno == ERANGE || v > 4096)
+            return error_set(err, SS_ERR_INPUT, "SLURM_CPUS_PER_TASK='%s' is more threads than a rank may use (1..4096)",
+                             slurm);
         chosen = (int)v;
     }
     if (chosen <= 0) chosen = 1;

@@ -1,5 +1,6 @@
 build-native/src/data/dataset.o: src/data/dataset.c \
  include/seedsweep/dataset.h include/seedsweep/common.h \
+ include/seedsweep/atomic_file.h include/seedsweep/h5util.h \
  /usr/include/hdf5/serial/hdf5.h /usr/include/hdf5/serial/H5public.h \
  /usr/include/hdf5/serial/H5pubconf.h \
  /usr/include/hdf5/serial/H5version.h \
@@ -33,6 +34,8 @@ build-native/src/data/dataset.o: src/data/dataset.c \
  /usr/include/hdf5/serial/H5FDstdio.h
 include/seedsweep/dataset.h:
 include/seedsweep/common.h:
+include/seedsweep/atomic_file.h:
+include/seedsweep/h5util.h:
 /usr/include/hdf5/serial/hdf5.h:
 /usr/include/hdf5/serial/H5public.h:
 /usr/include/hdf5/serial/H5pubconf.h:

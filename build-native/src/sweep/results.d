@@ -1,7 +1,8 @@
 build-native/src/sweep/results.o: src/sweep/results.c \
  include/seedsweep/results.h include/seedsweep/common.h \
  include/seedsweep/dataset.h include/seedsweep/jobfile.h \
- include/seedsweep/model.h /usr/include/hdf5/serial/hdf5.h \
+ include/seedsweep/model.h src/sweep/results_layout.h \
+ include/seedsweep/h5util.h /usr/include/hdf5/serial/hdf5.h \
  /usr/include/hdf5/serial/H5public.h /usr/include/hdf5/serial/H5pubconf.h \
  /usr/include/hdf5/serial/H5version.h \
  /usr/include/hdf5/serial/H5api_adpt.h \
@@ -31,12 +32,15 @@ build-native/src/sweep/results.o: src/sweep/results.c \
  /usr/include/hdf5/serial/H5FDmpio.h /usr/include/hdf5/serial/H5FDmulti.h \
  /usr/include/hdf5/serial/H5FDros3.h /usr/include/hdf5/serial/H5FDsec2.h \
  /usr/include/hdf5/serial/H5FDsplitter.h \
- /usr/include/hdf5/serial/H5FDstdio.h include/seedsweep/sha256.h
+ /usr/include/hdf5/serial/H5FDstdio.h include/seedsweep/atomic_file.h \
+ include/seedsweep/plan.h
 include/seedsweep/results.h:
 include/seedsweep/common.h:
 include/seedsweep/dataset.h:
 include/seedsweep/jobfile.h:
 include/seedsweep/model.h:
+src/sweep/results_layout.h:
+include/seedsweep/h5util.h:
 /usr/include/hdf5/serial/hdf5.h:
 /usr/include/hdf5/serial/H5public.h:
 /usr/include/hdf5/serial/H5pubconf.h:
@@ -74,4 +78,5 @@ include/seedsweep/model.h:
 /usr/include/hdf5/serial/H5FDsec2.h:
 /usr/include/hdf5/serial/H5FDsplitter.h:
 /usr/include/hdf5/serial/H5FDstdio.h:
-include/seedsweep/sha256.h:
+include/seedsweep/atomic_file.h:
+include/seedsweep/plan.h:
