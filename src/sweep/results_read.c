@@ -51,6 +51,8 @@ static int check_loaded(const char *path, const ResultsData *data, const int64_t
     for (int i = 0; i < results_array_count; i++) {
         const ResultsArray *a = &results_arrays[i];
         if (!a->data_field || (results_array_per_dataset(a) && !with_predictions)) continue;
+        /* an optional array a file made before it existed lacks: not loaded, pointer left NULL */
+        if (a->optional && !*(void **)((char *)data + a->data_field)) continue;
         for (int d = 0; d < results_array_instances(a, s); d++) {
             int64_t want = s->task_count * results_array_row_length(a, s, d);
             if (counts[i * JOB_MAX_DATASETS + d] != want)

@@ -31,7 +31,7 @@ build-native/src/data/dataset.o: src/data/dataset.c \
  /usr/include/hdf5/serial/H5FDmpio.h /usr/include/hdf5/serial/H5FDmulti.h \
  /usr/include/hdf5/serial/H5FDros3.h /usr/include/hdf5/serial/H5FDsec2.h \
  /usr/include/hdf5/serial/H5FDsplitter.h \
- /usr/include/hdf5/serial/H5FDstdio.h
+ /usr/include/hdf5/serial/H5FDstdio.h include/seedsweep/safe_file.h
 include/seedsweep/dataset.h:
 include/seedsweep/common.h:
 include/seedsweep/atomic_file.h:
@@ -73,3 +73,4 @@ include/seedsweep/h5util.h:
 /usr/include/hdf5/serial/H5FDsec2.h:
 /usr/include/hdf5/serial/H5FDsplitter.h:
 /usr/include/hdf5/serial/H5FDstdio.h:
+include/seedsweep/safe_file.h:

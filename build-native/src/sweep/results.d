@@ -33,7 +33,7 @@ build-native/src/sweep/results.o: src/sweep/results.c \
  /usr/include/hdf5/serial/H5FDros3.h /usr/include/hdf5/serial/H5FDsec2.h \
  /usr/include/hdf5/serial/H5FDsplitter.h \
  /usr/include/hdf5/serial/H5FDstdio.h include/seedsweep/atomic_file.h \
- include/seedsweep/plan.h
+ include/seedsweep/plan.h include/seedsweep/safe_file.h
 include/seedsweep/results.h:
 include/seedsweep/common.h:
 include/seedsweep/dataset.h:
@@ -80,3 +80,4 @@ include/seedsweep/h5util.h:
 /usr/include/hdf5/serial/H5FDstdio.h:
 include/seedsweep/atomic_file.h:
 include/seedsweep/plan.h:
+include/seedsweep/safe_file.h:
