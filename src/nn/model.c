@@ -592,11 +592,12 @@ static void mark_alive(const Model *m, int count, uint8_t *alive) {
             for (int u = 0; u < S->units; u++)
                 for (int b = 0; b < count && !alive[u]; b++) {
                     const float *p = out + b * image + u * hw;
-                    for (int64_t i = 0; i < hw; i++)
-                        if (p[i] > 0.0f) {
-                            alive[u] = 1;
-                            break;
-                        }
+                    for (int64_t start = 0; start < hw && !alive[u]; start += 256) {   /* blocks: vectorizable */
+                        const int64_t end = start + 256 < hw ? start + 256 : hw;
+                        int any = 0;
+                        for (int64_t i = start; i < end; i++) any |= p[i] > 0.0f;
+                        alive[u] = (uint8_t)any;
+                    }
                 }
         }
         alive += S->units;
