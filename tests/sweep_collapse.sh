@@ -100,6 +100,19 @@ if "$PY" -c "import matplotlib" 2>/dev/null; then
     check "collapse plot_results.py draws the dead-ReLU panel" grep -q "dead ReLU" "$dir/plot.log"
 else skip "collapse plot: no matplotlib"; fi
 
+# a file made before these arrays (simulated: removed) still reports and resumes, old arrays identical
+cp "$dir/ref.h5" "$dir/old.h5"
+"$PY" -c 'import sys, h5py
+f = h5py.File(sys.argv[1], "r+")
+for n in ("dead_relu", "task_collapse_epoch", "relu_layer"):
+    del f[n]
+f["task_status"][2] = 0' "$dir/old.h5"
+"$SEEDSWEEP" run "$job" --out "$dir/old.h5" --threads 1 >"$dir/old.log" 2>&1
+rc=$?
+"$SEEDSWEEP" report "$dir/old.h5" >"$dir/old.txt" 2>&1
+check "collapse older file: resumes (exit $rc), reports without the section, old arrays identical" \
+    eval '[ $rc = 0 ] && grep -q "^Test accuracy" "$dir/old.txt" && ! grep -q "^Why runs" "$dir/old.txt" && same_arrays "$dir/ref.h5" "$dir/old.h5"'
+
 # SIGTERM mid-epoch (after each task in flight saved its first epoch, half an epoch later), resume
 half_epoch_ms=$(sed -n 's/.* \([0-9.]*\)s rank .*/\1/p' "$dir/ref.log" | sort -g | tail -1 | awk '{ printf "%d", $1 * 1000 / 12 }')
 "$SEEDSWEEP" run "$job" --out "$dir/term.h5" --threads 1 >"$dir/stop.log" 2>&1 &
