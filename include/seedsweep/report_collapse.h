@@ -1,7 +1,7 @@
 /* report_collapse.h - the report's "why runs collapse" part (issue 15): per training dataset, how
- * many finished tasks collapsed and at which epochs (/task_collapse_epoch), and the median
- * fraction of dead ReLU units per layer at each task's last trained epoch (/dead_relu), collapsed
- * vs not collapsed runs. Each renderer prints nothing for files made before those arrays. */
+ * many done tasks (diverged ones left out) collapsed and at which epochs (/task_collapse_epoch),
+ * and the median fraction of dead ReLU units per layer at each task's last trained epoch
+ * (/dead_relu), collapsed vs not collapsed runs. Each renderer prints nothing for files made before those arrays. */
 #ifndef SEEDSWEEP_REPORT_COLLAPSE_H
 #define SEEDSWEEP_REPORT_COLLAPSE_H
 

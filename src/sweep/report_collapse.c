@@ -12,7 +12,8 @@ static int has_arrays(const ResultsData *data) {
     return data->task_collapse_epoch && data->dead_relu && data->shape.relu_layer_count > 0;
 }
 
-static int finished(const ResultsData *data, int64_t t) { return data->task_status[t] != TASK_PENDING; }
+/* Done tasks only: a diverged one (loss NaN) is left out, as in the rest of the report. */
+static int finished(const ResultsData *data, int64_t t) { return data->task_status[t] == TASK_DONE; }
 
 /* Training datasets in order of their first task: how many into trains. */
 static int trainings(const ResultsData *data, int *trains) {
