@@ -110,20 +110,24 @@ def plot_design(args, title, status, names, accuracy, train, groups, task_group,
 def plot_dead(ax, dead, collapse_epoch, done, relu_layers, epochs, colours):
     """Median dead-ReLU fraction per epoch and layer, collapsed (solid) vs not collapsed (dashed) runs."""
     groups = [("collapsed", done & (collapse_epoch > 0), "-"), ("not collapsed", done & (collapse_epoch == 0), "--")]
+    cmap = plt.get_cmap("viridis")
     for k, layer in enumerate(relu_layers):
+        colour = cmap(k / max(1, len(relu_layers) - 1))
+        labelled = False
         for name, rows, style in groups:
             if rows.sum():
                 with np.errstate(all="ignore"):
                     median = np.nanmedian(dead[rows, :, k], axis=0)
-                ax.plot(epochs, median, style, color=colours[k % len(colours)], linewidth=2,
-                        label=f"{layer}, {name} (n={int(rows.sum())})")
+                ax.plot(epochs, median, style, color=colour, linewidth=2, label=None if labelled else layer)
+                labelled = True
     ax.set_ylim(-0.03, 1.03)
     ax.set_xlabel("epoch")
     ax.set_ylabel("fraction of dead ReLU units (median over runs)")
     if len(epochs) <= 20:
         ax.set_xticks(epochs)
-    ax.legend(loc="best", fontsize=7)
-    ax.set_title("dead ReLU units: collapsed (solid) vs not (dashed)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, title="ReLU layer", title_fontsize=7)
+    ax.set_title(f"dead ReLU units: {int(groups[0][1].sum())} collapsed runs (solid), "
+                 f"{int(groups[1][1].sum())} others (dashed)", fontsize=10)
     print(f"dead ReLU panel: {len(relu_layers)} layers, {int(groups[0][1].sum())} collapsed and "
           f"{int(groups[1][1].sum())} other runs")
 
@@ -169,7 +173,7 @@ def main():
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 
     if dead is not None and dead.shape[2]:
-        fig, (box_ax, curve_ax, dead_ax) = plt.subplots(1, 3, figsize=(17, 5), gridspec_kw={"width_ratios": [1.2, 1, 1]})
+        fig, (box_ax, curve_ax, dead_ax) = plt.subplots(1, 3, figsize=(18, 5), gridspec_kw={"width_ratios": [1.2, 1, 1]})
     else:
         fig, (box_ax, curve_ax) = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw={"width_ratios": [1.2, 1]})
         dead_ax = None
