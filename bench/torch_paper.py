@@ -17,10 +17,13 @@ mono images (the first conv then sees the same image three times: its weights' s
 Glorot's bound uses fan_in = 27 instead of 9, so the initial scale differs; this flag tests whether that
 matters). Definitions (the same as seedsweep's):
   collapsed      one class predicted for every image of a set
-  collapse_epoch the first epoch after which the network predicts one class for every training image it
-                 saw in that epoch and still does at the end (None if it never collapses)
+  collapse_epoch the first epoch (1-based) after which the network predicts one class for every training
+                 image it saw in that epoch and in every later epoch (0 if it never collapses, as
+                 seedsweep's /task_collapse_epoch; ties go to the first class in both)
   dead ReLU      a unit (conv channel or dense unit) whose output is 0 for every training image of the
-                 epoch; the fraction of dead units per ReLU layer, per epoch
+                 epoch, measured on the forward pass of each training batch (before its update); the
+                 fraction of dead units per ReLU layer, per epoch, layers in network order (seedsweep's
+                 /dead_relu and /relu_layer)
 """
 import argparse
 import configparser
@@ -127,7 +130,7 @@ def train_one(net, x, y, cfg, seed):
         history["one_class"].append(len(seen) == 1)
     for h in hooks:
         h.remove()
-    ce = None
+    ce = 0
     for e in range(cfg["epochs"] - 1, -1, -1):
         if not history["one_class"][e]:
             break

@@ -5,8 +5,10 @@ Left: box plots of test accuracy per training dataset (accuracy on every dataset
 the training one, pooled over seeds), each run drawn as a jittered point coloured by test
 dataset, as in the original experiment's figure; collapsed runs (one class predicted for
 every image) are drawn as crosses. Right: per-epoch training accuracy curves, one thin line
-per run, the median per training dataset in bold. Works on a running sweep (pending tasks are
-left out).
+per run, the median per training dataset in bold. Files with /dead_relu (README "Why runs
+collapse") get a third panel: per ReLU layer, the median fraction of dead units per epoch over
+collapsed runs (solid) and over runs that did not collapse (dashed), all training sets together.
+Works on a running sweep (pending tasks are left out).
 
 A file with a study design (README "Study designs": several groups from `design = decompose`,
 or a [grid]) gets one panel per group (the source of randomness its seeds vary; "all": every
@@ -105,6 +107,31 @@ def plot_design(args, title, status, names, accuracy, train, groups, task_group,
     print(f"wrote {args.output}")
 
 
+def plot_dead(ax, dead, collapse_epoch, done, relu_layers, epochs, colours):
+    """Median dead-ReLU fraction per epoch and layer, collapsed (solid) vs not collapsed (dashed) runs."""
+    groups = [("collapsed", done & (collapse_epoch > 0), "-"), ("not collapsed", done & (collapse_epoch == 0), "--")]
+    cmap = plt.get_cmap("viridis")
+    for k, layer in enumerate(relu_layers):
+        colour = cmap(k / max(1, len(relu_layers) - 1))
+        labelled = False
+        for name, rows, style in groups:
+            if rows.sum():
+                with np.errstate(all="ignore"):
+                    median = np.nanmedian(dead[rows, :, k], axis=0)
+                ax.plot(epochs, median, style, color=colour, linewidth=2, label=None if labelled else layer)
+                labelled = True
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("fraction of dead ReLU units (median over runs)")
+    if len(epochs) <= 20:
+        ax.set_xticks(epochs)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, title="ReLU layer", title_fontsize=7)
+    ax.set_title(f"dead ReLU units: {int(groups[0][1].sum())} collapsed runs (solid), "
+                 f"{int(groups[1][1].sum())} others (dashed)", fontsize=10)
+    print(f"dead ReLU panel: {len(relu_layers)} layers, {int(groups[0][1].sum())} collapsed and "
+          f"{int(groups[1][1].sum())} other runs")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      epilog="example: scripts/plot_results.py results/demo.h5 -o demo.png")
@@ -131,6 +158,9 @@ def main():
         task_grid = f["task_grid"][()] if "task_grid" in f else np.zeros_like(train)
         grid_keys = sorted(k[5:] for k in f if k.startswith("grid_"))
         grid_values = {k: f["grid_" + k][()] for k in grid_keys}
+        dead = f["dead_relu"][()] if "dead_relu" in f and "task_collapse_epoch" in f else None
+        collapse_epoch = f["task_collapse_epoch"][()] if dead is not None else None
+        relu_layers = [text(n) for n in f["relu_layer"][()]] if dead is not None else []
     if len(groups) > 1 or (len(task_grid) and task_grid.max() > 0):
         plot_design(args, title, status, names, accuracy, train, groups, task_group, task_grid, grid_values)
         return
@@ -142,7 +172,11 @@ def main():
     rng = np.random.default_rng(args.seed)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 
-    fig, (box_ax, curve_ax) = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw={"width_ratios": [1.2, 1]})
+    if dead is not None and dead.shape[2]:
+        fig, (box_ax, curve_ax, dead_ax) = plt.subplots(1, 3, figsize=(18, 5), gridspec_kw={"width_ratios": [1.2, 1, 1]})
+    else:
+        fig, (box_ax, curve_ax) = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw={"width_ratios": [1.2, 1]})
+        dead_ax = None
     pooled = []
     labelled = set()
     for position, tr in enumerate(order):
@@ -200,6 +234,8 @@ def main():
     if order:
         curve_ax.legend(loc="lower right", fontsize=8)
     curve_ax.set_title("training accuracy per epoch")
+    if dead_ax is not None:
+        plot_dead(dead_ax, dead, collapse_epoch, done, relu_layers, epochs, colours)
     fig.tight_layout()
     fig.savefig(args.output, dpi=110)
     print(f"wrote {args.output}")

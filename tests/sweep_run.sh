@@ -57,7 +57,7 @@ check "report text exits 0 and has the tables" grep -q "Mann-Whitney" "$dir/repo
 check "report text names pooled and pair rows" grep -qE '^fly3 +fly2 +6 ' "$dir/report.txt"
 "$SEEDSWEEP" report "$dir/r2.h5" --format json | "$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["tasks"]["done"]==12 and len(d["mann_whitney"])==1 and len(d["accuracy"])==8' 2>/dev/null
 check "report json parses (12 done, 1 test, 8 rows)" [ $? = 0 ]
-"$SEEDSWEEP" report "$dir/r2.h5" --format csv | "$PY" -c 'import csv,sys; r=list(csv.DictReader(sys.stdin)); assert len(r)==8 and r[0]["n"]=="12"' 2>/dev/null
+"$SEEDSWEEP" report "$dir/r2.h5" --format csv | "$PY" -c 'import csv,io,sys; r=list(csv.DictReader(io.StringIO(sys.stdin.read().split("\n\n")[0]))); assert len(r)==8 and r[0]["n"]=="12"' 2>/dev/null
 check "report csv parses (8 rows, pooled n=12)" [ $? = 0 ]
 expect_exit 2 "report on a dataset file exits 2" "$SEEDSWEEP" report "$dir/fly1.h5"
 "$SEEDSWEEP" info "$dir/r2.h5" >"$dir/info.txt" 2>&1

@@ -34,6 +34,7 @@ typedef struct Stopper {
     Model *model;
     void *state;
     TrainPosition position;
+    uint8_t alive[64];          /* position.alive is the model's until the call returns */
     int saved;
 } Stopper;
 
@@ -47,6 +48,8 @@ static void save_on_stop(void *context, const TrainPosition *position, int stopp
     if (!stopping) return;
     model_state_save(s->model, s->state);
     s->position = *position;
+    memcpy(s->alive, position->alive, 12);   /* conv4 + dense8 */
+    s->position.alive = s->alive;
     s->saved = 1;
 }
 
@@ -136,27 +139,32 @@ static void file_tests(const ModelSpec *spec) {
     memset(sha, 'a', 64);
     sha[64] = 0;
     CheckpointKey key = {.job_sha256 = sha, .task = 4, .train_count = COUNT, .epochs = EPOCHS, .batch = BATCH,
-                         .state_bytes = model_state_size(model)};
+                         .state_bytes = model_state_size(model), .relu_layers = 2, .relu_units = 12};
     float loss[EPOCHS] = {0.5f, 0.25f, NAN}, acc[EPOCHS] = {0.75f, 0.875f, NAN};
+    float dead[EPOCHS * 2] = {0.25f, 0.5f, 1.0f, 0.125f, NAN, NAN};
+    const uint8_t alive[12] = {1, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0};
     void *state = malloc(key.state_bytes);
     model_state_save(model, state);
     Checkpoint out = {.phase = CHECKPOINT_TRAINING, .seconds = 12.5,
-                      .position = {.epoch = 2, .next_image = 32, .loss_sum = 17.25, .correct = 20, .order_counter = 99},
-                      .train_loss = loss, .train_accuracy = acc, .state = state};
+                      .position = {.epoch = 2, .next_image = 32, .loss_sum = 17.25, .correct = 20, .order_counter = 99,
+                                   .collapse_epoch = 2, .epoch_class = 1, .alive = alive},
+                      .train_loss = loss, .train_accuracy = acc, .state = state, .dead_relu = dead};
     char path[512];
     checkpoint_path(DIR_NAME, 4, path, sizeof path);
     int rc = checkpoint_write(DIR_NAME, &key, &out, &err);
     CHECK(rc == SS_OK, "checkpoint writes (%s)", err.message);
     struct stat st;
-    CHECK(stat(path, &st) == 0 && (size_t)st.st_size == 192 + 8 * EPOCHS + key.state_bytes + 64,
-          "checkpoint file is header + history + state + checksum");
+    CHECK(stat(path, &st) == 0 && (size_t)st.st_size == 192 + 8 * EPOCHS + key.state_bytes + 4 * EPOCHS * 2 + 12 + 64,
+          "checkpoint file is header + history + state + dead fractions + alive mask + checksum");
     Checkpoint in;
     int found = 0;
     rc = checkpoint_read(DIR_NAME, &key, &in, &found, &err);
     CHECK(rc == SS_OK && found && in.position.epoch == 2 && in.position.next_image == 32 &&
               in.position.loss_sum == 17.25 && in.position.correct == 20 && in.position.order_counter == 99 &&
-              in.seconds == 12.5 && !memcmp(in.train_loss, loss, 8) && !memcmp(in.state, state, key.state_bytes),
-          "checkpoint reads back what was written");
+              in.seconds == 12.5 && !memcmp(in.train_loss, loss, 8) && !memcmp(in.state, state, key.state_bytes) &&
+              in.position.collapse_epoch == 2 && in.position.epoch_class == 1 && !memcmp(in.dead_relu, dead, 16) &&
+              in.position.alive && !memcmp(in.position.alive, alive, 12),
+          "checkpoint reads back what was written (collapse state, dead fractions and alive mask included)");
     if (rc == SS_OK) checkpoint_free(&in);
 
     CheckpointKey other = key;

@@ -63,6 +63,9 @@ int main(void) {
     r.train_accuracy[0] = 0.5f;
     r.train_accuracy[1] = 0.6f;
     for (int i = 0; i < 14; i++) r.predictions[i] = (float)i / 14;
+    r.collapse_epoch = 2;
+    r.dead_relu[0] = 0.5f;
+    r.dead_relu[1] = 1.0f;
     CHECK(results_record_task(rf, &r, &err) == SS_OK, "results record task 4 (%s)", err.message);
     CHECK(results_close(rf, &err) == SS_OK, "results close");
 
@@ -74,7 +77,8 @@ int main(void) {
 
     /* one block of rows, as a worker sends them: every row array inside it, aligned, apart */
     size_t rows_size = task_result_rows_size(&shape);
-    CHECK(rows_size == sizeof(float) * (2 * 2 + 2 * 2 + 14) + 2, "packed rows: 22 floats and 2 int8 (%zu bytes)", rows_size);
+    CHECK(rows_size == sizeof(float) * (2 * 2 + 2 * 2 + 2 + 14) + 2,
+          "packed rows: 24 floats (dead_relu: 2 epochs x 1 ReLU layer) and 2 int8 (%zu bytes)", rows_size);
     double block[16];
     TaskResult view = {0};
     task_result_view(&view, &shape, block);
@@ -97,6 +101,11 @@ int main(void) {
                   data.collapsed[0] == -1,
               "results accuracy/collapsed rows written, pending rows NaN/-1");
         CHECK(data.train_loss[4 * 2 + 1] == 0.6f && isnan(data.train_loss[0]), "results train_loss row");
+        CHECK(data.task_collapse_epoch && data.dead_relu && data.shape.relu_layer_count == 1 &&
+                  data.relu_layer_names && !strcmp(data.relu_layer_names[0], "conv2@1") &&
+                  data.task_collapse_epoch[4] == 2 && data.task_collapse_epoch[3] == -1 &&
+                  data.dead_relu[4 * 2 + 1] == 1.0f && isnan(data.dead_relu[0]),
+              "results task_collapse_epoch, dead_relu and relu_layer rows (pending -1 / NaN)");
         CHECK(data.predictions[1][4 * 4 * 2 + 7] == 13.0f / 14 && isnan(data.predictions[0][0]),
               "results predictions of dataset b at task 4");
         CHECK(data.labels[1][3] == 1 && data.task_seed[5] == 2 && data.task_train_dataset[5] == 1 &&

@@ -18,6 +18,8 @@ typedef struct CheckpointKey {
     int64_t train_count;        /* images in the task's training dataset */
     int epochs, batch;
     size_t state_bytes;         /* model_state_size */
+    int relu_layers;            /* model_relu_layers */
+    int64_t relu_units;
 } CheckpointKey;
 
 enum { CHECKPOINT_TRAINING = 0, CHECKPOINT_EVALUATING = 1 };
@@ -29,6 +31,7 @@ typedef struct Checkpoint {
     double seconds;             /* the task's wall time so far, over every run that worked on it */
     int rank;                   /* the rank that wrote it (information: any rank may resume it) */
     float *train_loss, *train_accuracy; /* [epochs]; entries from position.epoch on are not used */
+    float *dead_relu;           /* [epochs][relu_layers], as train_loss; position.alive: [relu_units] */
     void *state;                /* state_bytes of model_state_save */
     void *block;                /* checkpoint_read: the one allocation the pointers above lie in */
 } Checkpoint;

@@ -56,6 +56,15 @@ typedef struct TrainPosition {
     double loss_sum;        /* that epoch's partial statistics, summed in batch order */
     int64_t correct;
     uint64_t order_counter; /* the order stream's counter before that epoch's shuffle */
+    /* Why runs collapse (issue 15): the collapse epoch over the epochs before (TrainHistory's
+     * collapse_epoch so far), the one class that epoch predicted so far (-1: no image yet, -2:
+     * several classes: all the collapse epoch needs of the set of classes predicted), and
+     * alive[model_relu_units] (1: that ReLU unit was > 0 for some image of the epoch so far).
+     * at_boundary's alive points into the model's buffer (valid during the call); resume's may be
+     * NULL only at an epoch boundary (next_image == 0). */
+    int collapse_epoch;
+    int epoch_class;
+    const uint8_t *alive;
 } TrainPosition;
 
 typedef struct TrainConfig {
@@ -91,6 +100,13 @@ typedef struct TrainHistory {
     float *accuracy;        /* [epochs] training accuracy over the epoch's images */
     int epochs_done;
     int diverged;           /* 1 when a loss became non-finite; training stopped there */
+    /* [epochs][model_relu_layers] fraction of dead units per ReLU layer (may be NULL): a unit (conv
+     * output channel or hidden dense unit) is dead in an epoch when its ReLU output was 0 for every
+     * training image of that epoch (measured on the forward pass each batch already makes). */
+    float *dead_relu;
+    /* The first epoch (1-based) after which one class was predicted for every training image of
+     * that epoch and of every later epoch; 0: never. A diverged epoch does not count. */
+    int collapse_epoch;
 } TrainHistory;
 
 typedef struct EvalResult {
@@ -114,6 +130,13 @@ int64_t model_param_count(const Model *model);
 size_t model_state_size(const Model *model);
 void model_state_save(const Model *model, void *buffer);
 void model_state_restore(Model *model, const void *buffer);
+
+/* The ReLU layers (convolutions and every dense layer but the last), in order: their spec layer
+ * indices into layers (may be NULL; MODEL_MAX_LAYERS room) and the count; *units (may be NULL):
+ * their units together (the length of TrainPosition.alive). */
+int model_relu_layers(const ModelSpec *spec, int *layers, int64_t *units);
+/* "conv16@1", "dense512@9": kind, units and the 1-based spec layer index of ReLU layer k. */
+void model_relu_layer_name(const ModelSpec *spec, int k, char *out, size_t size);
 
 /* One training run from the current weights: shuffles with (order_seed, RNG_PURPOSE_ORDER)
  * every epoch. history arrays must hold cfg->epochs entries. With cfg->resume it continues

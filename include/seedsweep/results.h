@@ -37,6 +37,7 @@ typedef struct ResultsShape {
     int64_t task_count;
     int dataset_count, epochs, class_count;
     int64_t image_count[JOB_MAX_DATASETS];
+    int relu_layer_count;       /* the model's ReLU layers (model_relu_layers); 0 in files made before /dead_relu */
 } ResultsShape;
 
 /* One finished task, as a worker sends it to rank 0. */
@@ -50,6 +51,8 @@ typedef struct TaskResult {
     float *accuracy, *loss;     /* [dataset_count] */
     int8_t *collapsed;          /* [dataset_count] */
     float *train_loss, *train_accuracy;  /* [epochs] */
+    int collapse_epoch;         /* TrainHistory.collapse_epoch: 1-based, 0 never */
+    float *dead_relu;           /* [epochs][relu_layer_count] */
     float *predictions;         /* dataset after dataset: image_count[d] x class_count softmax rows */
 } TaskResult;
 
@@ -100,6 +103,9 @@ typedef struct ResultsData {
     float *accuracy, *loss;             /* task_count x dataset_count */
     int8_t *collapsed;
     float *train_loss, *train_accuracy; /* task_count x epochs */
+    int32_t *task_collapse_epoch;       /* task_count (-1 pending, 0 never collapsed); NULL in older files */
+    float *dead_relu;                   /* task_count x epochs x shape.relu_layer_count; NULL in older files */
+    char **relu_layer_names;            /* shape.relu_layer_count, or NULL */
     float *predictions[JOB_MAX_DATASETS];   /* task_count x image_count[d] x class_count, or NULL */
     uint8_t *labels[JOB_MAX_DATASETS];      /* image_count[d] */
     char **image_names[JOB_MAX_DATASETS];   /* image_count[d] source names, NULL when the dataset has none */

@@ -7,6 +7,7 @@
 #include <cblas.h>
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -544,6 +545,77 @@ static int check_position(const TrainPosition *from, const ImageSet *train, cons
     return SS_OK;
 }
 
+int model_relu_layers(const ModelSpec *spec, int *layers, int64_t *units) {
+    int count = 0;
+    int64_t total = 0;
+    for (int l = 0; l < spec->layer_count; l++) {
+        const LayerSpec *S = &spec->layers[l];
+        if (S->kind == LAYER_CONV || (S->kind == LAYER_DENSE && l + 1 < spec->layer_count)) {
+            if (layers) layers[count] = l;
+            count++;
+            total += S->units;
+        }
+    }
+    if (units) *units = total;
+    return count;
+}
+
+void model_relu_layer_name(const ModelSpec *spec, int k, char *out, size_t size) {
+    int layers[MODEL_MAX_LAYERS];
+    int n = model_relu_layers(spec, layers, NULL);
+    if (k < 0 || k >= n) {
+        snprintf(out, size, "?");
+        return;
+    }
+    const LayerSpec *S = &spec->layers[layers[k]];
+    snprintf(out, size, "%s%d@%d", S->kind == LAYER_CONV ? "conv" : "dense", S->units, layers[k] + 1);
+}
+
+/* Marks the ReLU units that fired (> 0) for some image of the last forward (count images). A conv
+ * fused with its 2x2 pool is read after the pool: relu(max(window)) > 0 somewhere iff the conv
+ * output is > 0 somewhere. Units already alive are skipped, so a healthy network costs little. */
+static void mark_alive(const Model *m, int count, uint8_t *alive) {
+    const ModelSpec *spec = &m->spec;
+    int layers[MODEL_MAX_LAYERS];
+    int n = model_relu_layers(spec, layers, NULL);
+    for (int k = 0; k < n; k++) {
+        int l = layers[k];
+        const LayerSpec *S = &spec->layers[l];
+        if (S->kind == LAYER_DENSE) {
+            const float *out = m->act[l];
+            for (int u = 0; u < S->units; u++)
+                for (int b = 0; b < count && !alive[u]; b++) alive[u] = out[(int64_t)b * S->units + u] > 0.0f;
+        } else {
+            const LayerSpec *O = m->fused[l] ? &spec->layers[l + 1] : S;
+            const float *out = m->fused[l] ? m->act[l + 1] : m->act[l];
+            const int64_t hw = (int64_t)O->out_h * O->out_w, image = hw * S->units;
+            for (int u = 0; u < S->units; u++)
+                for (int b = 0; b < count && !alive[u]; b++) {
+                    const float *p = out + b * image + u * hw;
+                    for (int64_t start = 0; start < hw && !alive[u]; start += 256) {   /* blocks: vectorizable */
+                        const int64_t end = start + 256 < hw ? start + 256 : hw;
+                        int any = 0;
+                        for (int64_t i = start; i < end; i++) any |= p[i] > 0.0f;
+                        alive[u] = (uint8_t)any;
+                    }
+                }
+        }
+        alive += S->units;
+    }
+}
+
+/* The fraction of dead units of each ReLU layer into dead[relu layers]. */
+static void dead_fractions(const ModelSpec *spec, const uint8_t *alive, float *dead) {
+    int layers[MODEL_MAX_LAYERS];
+    int n = model_relu_layers(spec, layers, NULL);
+    for (int k = 0; k < n; k++) {
+        int units = spec->layers[layers[k]].units, dead_units = 0;
+        for (int u = 0; u < units; u++) dead_units += !alive[u];
+        dead[k] = (float)((double)dead_units / units);
+        alive += units;
+    }
+}
+
 static void identity_shuffle(Rng *rng, int64_t *order, int64_t count) {
     for (int64_t i = 0; i < count; i++) order[i] = i;
     rng_shuffle(rng, order, count);
@@ -555,14 +627,25 @@ int model_train(Model *model, const ImageSet *train, const TrainConfig *cfg, uin
                 TrainHistory *history, Error *err) {
     history->epochs_done = 0;
     history->diverged = 0;
+    history->collapse_epoch = 0;
     if (cfg->epochs < 0 || cfg->batch < 1 || cfg->batch > model->max_batch)
         return error_set(err, SS_ERR_INPUT, "train: batch %d must be in 1..%d and epochs (%d) >= 0", cfg->batch,
                          model->max_batch, cfg->epochs);
     if (check_images(model, train, "train", err)) return err->code;
     const TrainPosition *from = cfg->resume;
     if (from && check_position(from, train, cfg, err)) return err->code;
+    int64_t relu_units = 0;
+    const int relu_layers = model_relu_layers(&model->spec, NULL, &relu_units);
+    if (from && from->next_image && !from->alive)
+        return error_set(err, SS_ERR_INPUT, "train: resuming inside epoch %d needs the ReLU units' state", from->epoch + 1);
     int64_t *order = ss_calloc((size_t)train->count, sizeof *order, err);
     if (!order) return err->code;
+    uint8_t *alive = ss_calloc((size_t)relu_units + 1, 1, err);
+    if (!alive) {
+        free(order);
+        return err->code;
+    }
+    history->collapse_epoch = from ? from->collapse_epoch : 0;
     const int classes = model->spec.class_count;
     Rng rng = rng_stream(order_seed, RNG_PURPOSE_ORDER);
     if (from) {
@@ -571,6 +654,7 @@ int model_train(Model *model, const ImageSet *train, const TrainConfig *cfg, uin
         for (int e = 0; e < from->epoch; e++) identity_shuffle(&rng, order, train->count);
         if (rng.counter != from->order_counter) {
             free(order);
+            free(alive);
             return error_set(err, SS_ERR_INPUT,
                              "train: the data order replayed to epoch %d is at draw %llu, the saved position says %llu",
                              from->epoch + 1, (unsigned long long)rng.counter,
@@ -590,6 +674,9 @@ int model_train(Model *model, const ImageSet *train, const TrainConfig *cfg, uin
         const int resuming = from && epoch == from->epoch;
         double loss_sum = resuming ? from->loss_sum : 0.0;
         int64_t correct = resuming ? from->correct : 0;
+        int epoch_class = resuming && from->next_image ? from->epoch_class : -1;
+        if (resuming && from->next_image) memcpy(alive, from->alive, (size_t)relu_units);
+        else memset(alive, 0, (size_t)relu_units);
         for (int64_t start = resuming ? from->next_image : 0; start < train->count; start += cfg->batch) {
             int count = (int)(train->count - start < cfg->batch ? train->count - start : cfg->batch);
             load_batch(model, train, order + start, count);
@@ -600,8 +687,12 @@ int model_train(Model *model, const ImageSet *train, const TrainConfig *cfg, uin
             }
             for (int b = 0; b < count; b++) {
                 loss_sum += model->losses[b];
-                correct += model_predicted_class(model->probs + b * classes, classes) == model->labels[b];
+                const int predicted = model_predicted_class(model->probs + b * classes, classes);
+                correct += predicted == model->labels[b];
+                if (epoch_class == -1) epoch_class = predicted;
+                else if (epoch_class != predicted) epoch_class = -2;
             }
+            mark_alive(model, count, alive);
             model_backward(model);
             model_adam_step(model, cfg->lr, cfg->beta1, cfg->beta2, cfg->eps);
             const int epoch_ends = start + count >= train->count;
@@ -609,12 +700,20 @@ int model_train(Model *model, const ImageSet *train, const TrainConfig *cfg, uin
                 history->loss[epoch] = (float)(loss_sum / train->count);
                 history->accuracy[epoch] = (float)((double)correct / train->count);
                 history->epochs_done = epoch + 1;
+                if (history->dead_relu) dead_fractions(&model->spec, alive, history->dead_relu + (int64_t)epoch * relu_layers);
+                if (epoch_class < 0) history->collapse_epoch = 0;
+                else if (!history->collapse_epoch) history->collapse_epoch = epoch + 1;
             }
             const int stop = cfg->between_batches && cfg->between_batches(cfg->context);
             if (cfg->at_boundary) {
                 TrainPosition here = {.epoch = epoch, .next_image = start + count, .loss_sum = loss_sum,
-                                      .correct = correct, .order_counter = epoch_counter};
-                if (epoch_ends) here = (TrainPosition){.epoch = epoch + 1, .order_counter = rng.counter};
+                                      .correct = correct, .order_counter = epoch_counter,
+                                      .collapse_epoch = history->collapse_epoch, .epoch_class = epoch_class,
+                                      .alive = alive};
+                if (epoch_ends)
+                    here = (TrainPosition){.epoch = epoch + 1, .order_counter = rng.counter,
+                                           .collapse_epoch = history->collapse_epoch, .epoch_class = -1,
+                                           .alive = alive};
                 cfg->at_boundary(cfg->boundary_context, &here, stop);
             }
             if (stop) {
@@ -624,10 +723,13 @@ int model_train(Model *model, const ImageSet *train, const TrainConfig *cfg, uin
         }
         if (history->diverged) {
             history->loss[epoch] = history->accuracy[epoch] = NAN;
+            for (int k = 0; history->dead_relu && k < relu_layers; k++)
+                history->dead_relu[(int64_t)epoch * relu_layers + k] = NAN;
             history->epochs_done = epoch + 1;
         }
     }
     free(order);
+    free(alive);
     model->active_threads = model->threads;
     return status;
 }

@@ -3,11 +3,13 @@
  *   CheckpointHeader (fixed 192 bytes, the writing machine's byte order: a foreign one fails the
  *                     magic check), train_loss[epochs], train_accuracy[epochs] (float32),
  *   the model state (model_state_save: Adam step, parameters, two moments),
+ *   dead_relu[epochs][relu_layers] (float32), alive[relu_units] (bytes: the epoch's ReLU units so far),
  *   64 hex characters: SHA-256 of every byte before them.
  *
  * Header offsets (tests/crash/campaign.sh reads task at 72 and rank at 116): magic 0, job_sha256 8,
  * task 72, train_count 80, state_bytes 88, epochs 96, batch 100, phase 104, diverged 108, epoch 112,
- * rank 116, next_image 120, correct 128, loss_sum 136, order_counter 144, seconds 152.
+ * rank 116, next_image 120, correct 128, loss_sum 136, order_counter 144, seconds 152, relu_units 160,
+ * relu_layers 168, collapse_epoch 172, epoch_class 176 (version 2: version 1 files are refused as foreign).
  *
  * The reader checks the size implied by the key before reading the body, then the checksum, then
  * every key field, then the position: only then is anything handed to the model. */
@@ -26,7 +28,7 @@
 #include "seedsweep/atomic_file.h"
 #include "seedsweep/sha256.h"
 
-#define CHECKPOINT_MAGIC "SSCKPT\0\1"
+#define CHECKPOINT_MAGIC "SSCKPT\0\2"
 
 typedef struct CheckpointHeader {
     char magic[8];
@@ -38,12 +40,15 @@ typedef struct CheckpointHeader {
     double loss_sum;
     uint64_t order_counter;
     double seconds;             /* the task's wall time before this save, all runs together */
-    char reserved[192 - 8 - 64 - 3 * 8 - 6 * 4 - 2 * 8 - 8 - 8 - 8];
+    int64_t relu_units;
+    int32_t relu_layers, collapse_epoch, epoch_class;
+    char reserved[192 - 8 - 64 - 3 * 8 - 6 * 4 - 2 * 8 - 8 - 8 - 8 - 8 - 3 * 4];
 } CheckpointHeader;
 _Static_assert(sizeof(CheckpointHeader) == 192, "the checkpoint header is 192 bytes");
 
 static size_t body_size(const CheckpointKey *key) {
-    return sizeof(CheckpointHeader) + 2 * sizeof(float) * (size_t)key->epochs + key->state_bytes;
+    return sizeof(CheckpointHeader) + 2 * sizeof(float) * (size_t)key->epochs + key->state_bytes +
+           sizeof(float) * (size_t)key->epochs * (size_t)key->relu_layers + (size_t)key->relu_units;
 }
 
 char *checkpoint_dir(const char *results_path) {
@@ -96,10 +101,19 @@ int checkpoint_write(const char *dir, const CheckpointKey *key, const Checkpoint
     h.loss_sum = ckpt->position.loss_sum;
     h.order_counter = ckpt->position.order_counter;
     h.seconds = ckpt->seconds;
+    h.relu_units = key->relu_units;
+    h.relu_layers = key->relu_layers;
+    h.collapse_epoch = ckpt->position.collapse_epoch;
+    h.epoch_class = ckpt->position.epoch_class;
     memcpy(buffer, &h, sizeof h);
     memcpy(buffer + sizeof h, ckpt->train_loss, epochs_bytes);
     memcpy(buffer + sizeof h + epochs_bytes, ckpt->train_accuracy, epochs_bytes);
     memcpy(buffer + sizeof h + 2 * epochs_bytes, ckpt->state, key->state_bytes);
+    char *relu = buffer + sizeof h + 2 * epochs_bytes + key->state_bytes;
+    const size_t dead_bytes = epochs_bytes * (size_t)key->relu_layers;
+    if (dead_bytes) memcpy(relu, ckpt->dead_relu, dead_bytes);
+    if (ckpt->position.alive) memcpy(relu + dead_bytes, ckpt->position.alive, (size_t)key->relu_units);
+    else memset(relu + dead_bytes, 0, (size_t)key->relu_units);
     char hex[65];
     sha256_hex(buffer, body, hex);
     memcpy(buffer + body, hex, 64);
@@ -169,10 +183,13 @@ int checkpoint_read(const char *dir, const CheckpointKey *key, Checkpoint *ckpt,
     if (!why && memcmp(h.job_sha256, key->job_sha256, sizeof h.job_sha256)) why = "made by another job (job_sha256 differs)";
     if (!why && h.task != key->task) why = "made for another task";
     if (!why && (h.train_count != key->train_count || h.state_bytes != (int64_t)key->state_bytes ||
-                 h.epochs != key->epochs || h.batch != key->batch))
+                 h.epochs != key->epochs || h.batch != key->batch || h.relu_units != key->relu_units ||
+                 h.relu_layers != key->relu_layers))
         why = "made for other shapes (training set, model, epochs or batch)";
     if (!why && (h.phase != CHECKPOINT_TRAINING && h.phase != CHECKPOINT_EVALUATING)) why = "unknown phase";
     if (!why && (h.epoch < 0 || h.epoch > h.epochs)) why = "impossible epoch";
+    if (!why && (h.collapse_epoch < 0 || h.collapse_epoch > h.epoch || h.epoch_class < -2))
+        why = "impossible collapse state";
     if (why) {
         free(buffer);
         return refuse(err, path, why);
@@ -180,13 +197,17 @@ int checkpoint_read(const char *dir, const CheckpointKey *key, Checkpoint *ckpt,
     ckpt->phase = h.phase;
     ckpt->diverged = h.diverged != 0;
     ckpt->position = (TrainPosition){.epoch = h.epoch, .next_image = h.next_image, .loss_sum = h.loss_sum,
-                                     .correct = h.correct, .order_counter = h.order_counter};
+                                     .correct = h.correct, .order_counter = h.order_counter,
+                                     .collapse_epoch = h.collapse_epoch, .epoch_class = h.epoch_class};
     ckpt->seconds = h.seconds;
     ckpt->rank = h.rank;
     ckpt->block = buffer;
     ckpt->train_loss = (float *)(buffer + sizeof h);
     ckpt->train_accuracy = (float *)(buffer + sizeof h + epochs_bytes);
     ckpt->state = buffer + sizeof h + 2 * epochs_bytes;
+    ckpt->dead_relu = (float *)(buffer + sizeof h + 2 * epochs_bytes + key->state_bytes);
+    ckpt->position.alive = (const uint8_t *)(buffer + sizeof h + 2 * epochs_bytes + key->state_bytes +
+                                             epochs_bytes * (size_t)key->relu_layers);
     return SS_OK;
 }
 
@@ -230,5 +251,6 @@ int checkpoint_prune(const char *dir, const uint8_t *keep, int64_t task_count) {
 }
 
 _Static_assert(offsetof(CheckpointHeader, task) == 72 && offsetof(CheckpointHeader, rank) == 116 &&
-                   offsetof(CheckpointHeader, seconds) == 152,
+                   offsetof(CheckpointHeader, seconds) == 152 && offsetof(CheckpointHeader, relu_units) == 160 &&
+                   offsetof(CheckpointHeader, epoch_class) == 176,
                "the offsets documented at the top of this file");

@@ -5,6 +5,7 @@
 #include "seedsweep/model.h"
 #include "seedsweep/plan.h"
 #include "seedsweep/report.h"
+#include "seedsweep/report_collapse.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -437,7 +438,9 @@ static void render_json(const ReportStats *stats, const ResultsData *data, const
         fprintf(out, ", \"wrong\": %d, \"runs\": %d}%s\n", m->wrong, m->runs,
                 i + 1 < stats->misclassified_count ? "," : "");
     }
-    fprintf(out, "  ]\n}\n");
+    fprintf(out, "  ]");
+    report_collapse_json(data, out);
+    fprintf(out, "\n}\n");
 }
 
 /* "0.8480 [0.8440, 0.8510]", or "-" for NaN parts. */
@@ -513,6 +516,7 @@ static void render_text(const ReportStats *stats, const ResultsData *data, const
         }
     }
     if (has_design(stats)) render_spread_text(stats, names, out);
+    report_collapse_text(data, out);
     fprintf(out, "\nTest images most often misclassified (runs where their dataset was a test set)\n");
     if (!stats->misclassified_count) fprintf(out, "  none\n");
     for (int i = 0; i < stats->misclassified_count; i++) {
@@ -525,7 +529,7 @@ static void render_text(const ReportStats *stats, const ResultsData *data, const
 
 void report_render(const ReportStats *stats, const ResultsData *data, const char *path, ReportFormat format,
                    FILE *out) {
-    if (format == REPORT_CSV) render_csv(stats, data->dataset_names, out);
+    if (format == REPORT_CSV) render_csv(stats, data->dataset_names, out), report_collapse_csv(data, out);
     else if (format == REPORT_JSON) render_json(stats, data, path, out);
     else render_text(stats, data, path, out);
 }

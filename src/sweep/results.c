@@ -30,7 +30,9 @@
 #include <unistd.h>
 
 #include "results_layout.h"
+
 #include "seedsweep/atomic_file.h"
+#include "seedsweep/model.h"
 #include "seedsweep/plan.h"
 #include "seedsweep/safe_file.h"
 
@@ -49,6 +51,10 @@ void results_shape_from_job(const JobSpec *job, const Dataset *sets, ResultsShap
     shape->epochs = job->epochs;
     shape->class_count = sets[0].class_count;
     for (int d = 0; d < job->dataset_count; d++) shape->image_count[d] = sets[d].count;
+    ModelSpec spec;
+    Error err = {0};
+    if (model_spec_parse(job->model_input, job->model_layers, &spec, &err) == SS_OK)
+        shape->relu_layer_count = model_relu_layers(&spec, NULL, NULL);
 }
 
 int64_t results_prediction_count(const ResultsShape *shape) {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "seedsweep/model.h"
 #include "seedsweep/plan.h"
 #include "seedsweep/sha256.h"
 
@@ -49,6 +50,11 @@ const ResultsArray results_arrays[] = {
      LOADED(train_loss)},
     {.name = "train_accuracy", .element = RESULTS_F32, .dims = RESULTS_BY_TASK_EPOCH, ROW(train_accuracy), .fill = NAN,
      LOADED(train_accuracy)},
+    /* why runs collapse (issue 15); pending: -1 / NaN */
+    {.name = "task_collapse_epoch", .element = RESULTS_I32, .dims = RESULTS_BY_TASK,
+     SCALAR(collapse_epoch, RESULTS_I32), .fill = -1, LOADED(task_collapse_epoch), .optional = 1},
+    {.name = "dead_relu", .element = RESULTS_F32, .dims = RESULTS_BY_TASK_EPOCH_RELU, ROW(dead_relu), .fill = NAN,
+     LOADED(dead_relu), .optional = 1},
     /* TaskResult.predictions holds the datasets one after the other; ResultsData.predictions[d] */
     {.name = "predictions", .element = RESULTS_F32, .dims = RESULTS_BY_TASK_IMAGE_CLASS, ROW(predictions), .fill = NAN,
      LOADED(predictions)},
@@ -133,6 +139,10 @@ int results_array_dims(const ResultsArray *a, const ResultsShape *shape, int d, 
     case RESULTS_BY_TASK: return 1;
     case RESULTS_BY_TASK_DATASET: dims[1] = (hsize_t)shape->dataset_count; return 2;
     case RESULTS_BY_TASK_EPOCH: dims[1] = (hsize_t)shape->epochs; return 2;
+    case RESULTS_BY_TASK_EPOCH_RELU:
+        dims[1] = (hsize_t)shape->epochs;
+        dims[2] = (hsize_t)shape->relu_layer_count;
+        return 3;
     case RESULTS_BY_TASK_IMAGE_CLASS:
         dims[1] = (hsize_t)shape->image_count[d];
         dims[2] = (hsize_t)shape->class_count;
@@ -300,6 +310,27 @@ static int cannot_write(Error *err, const char *path, const char *what) {
     return error_set(err, SS_ERR_RUNTIME, "%s: cannot write %s (HDF5 error)", path, what);
 }
 
+/* /relu_layer: the names of the model's ReLU layers ("conv16@1", model_relu_layer_name), a scale. */
+static int create_relu_scale(const char *path, hid_t file, ScaleSet *scales, const JobSpec *job,
+                             const ResultsShape *shape, Error *err) {
+    ModelSpec spec;
+    Error parse = {0};
+    if (model_spec_parse(job->model_input, job->model_layers, &spec, &parse) != SS_OK)
+        return error_set(err, SS_ERR_INPUT, "%s: the job's model: %s", path, parse.message);
+    char names[MODEL_MAX_LAYERS][32];
+    char *list[MODEL_MAX_LAYERS];
+    for (int k = 0; k < shape->relu_layer_count; k++) {
+        model_relu_layer_name(&spec, k, names[k], sizeof names[k]);
+        list[k] = names[k];
+    }
+    hid_t ds = -1;
+    if (h5util_write_string_dataset(file, "relu_layer", list, shape->relu_layer_count, 0))
+        ds = H5Dopen2(file, "/relu_layer", H5P_DEFAULT);
+    int ok = ds >= 0 && make_scale(scales, ds, "/relu_layer");
+    if (ds >= 0) H5Dclose(ds);
+    return ok ? SS_OK : cannot_write(err, path, "/relu_layer");
+}
+
 /* The coordinate variables: /task, /dataset, /epoch, /class and /image_<dataset>, each a scale. */
 static int create_scales(const char *path, hid_t file, ScaleSet *scales, const JobSpec *job, const Dataset *sets,
                          const ResultsShape *shape, Error *err) {
@@ -322,6 +353,7 @@ static int create_scales(const char *path, hid_t file, ScaleSet *scales, const J
         H5Dclose(ds);
         if (!ok) return cannot_write(err, path, axes[i].name);
     }
+    if (create_relu_scale(path, file, scales, job, shape, err) != SS_OK) return err->code;
     for (int d = 0; d < shape->dataset_count; d++) {
         char name[128];
         snprintf(name, sizeof name, "/image_%s", job->dataset_names[d]);
@@ -387,9 +419,10 @@ static int create_table_array(const char *path, hid_t file, ScaleSet *scales, co
     if (ds >= 0) H5Dclose(ds);
     if (!ok) return cannot_write(err, path, full);
     const char *by_task[] = {"task"}, *by_dataset[] = {"task", "dataset"}, *by_epoch[] = {"task", "epoch"},
-               *by_image[] = {"task", image_dim, "class"};
+               *by_image[] = {"task", image_dim, "class"}, *by_relu[] = {"task", "epoch", "relu_layer"};
     const char *const *scale_names[] = {[RESULTS_BY_TASK] = by_task, [RESULTS_BY_TASK_DATASET] = by_dataset,
-                                        [RESULTS_BY_TASK_EPOCH] = by_epoch, [RESULTS_BY_TASK_IMAGE_CLASS] = by_image};
+                                        [RESULTS_BY_TASK_EPOCH] = by_epoch, [RESULTS_BY_TASK_IMAGE_CLASS] = by_image,
+                                        [RESULTS_BY_TASK_EPOCH_RELU] = by_relu};
     attach_scales(scales, full, rank, scale_names[a->dims]);
     return SS_OK;
 }

@@ -17,6 +17,7 @@ typedef enum {
     RESULTS_BY_TASK_DATASET,      /* (task, dataset) */
     RESULTS_BY_TASK_EPOCH,        /* (task, epoch) */
     RESULTS_BY_TASK_IMAGE_CLASS,  /* one array per dataset, NAME/<dataset name>: (task, image_<dataset name>, class) */
+    RESULTS_BY_TASK_EPOCH_RELU,   /* (task, epoch, relu_layer) */
 } ResultsDims;
 
 /* One array indexed by task. Its rows come either from the plan (written whole at creation) or

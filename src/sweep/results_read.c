@@ -120,6 +120,11 @@ static int load_header(const char *path, hid_t file, ResultsData *data, char ***
     }
     s->dataset_count = (int)n;
     s->epochs = (int)e;
+    if (H5Lexists(file, "relu_layer", H5P_DEFAULT) > 0) {   /* absent in files made before /dead_relu */
+        int64_t r = 0;
+        data->relu_layer_names = h5util_read_string_dataset(file, "relu_layer", &r);
+        s->relu_layer_count = data->relu_layer_names ? (int)r : 0;
+    }
     for (int d = 0; d < s->dataset_count; d++) {
         data->dataset_names[d] = (*names)[d];
         s->image_count[d] = (*sizes)[d];
@@ -262,6 +267,7 @@ void results_data_free(ResultsData *data) {
         if (data->image_names[d]) h5util_free_strings(data->image_names[d], data->shape.image_count[d]);
     }
     if (data->class_names) h5util_free_strings(data->class_names, data->shape.class_count);
+    if (data->relu_layer_names) h5util_free_strings(data->relu_layer_names, data->shape.relu_layer_count);
     memset(data, 0, sizeof *data);
 }
 

@@ -43,7 +43,7 @@ typedef struct ReportHeader {      /* 32 bytes, so the floats after it stay alig
     int32_t kind;                  /* REPORT_* */
     int32_t status;                /* TASK_DONE / TASK_DIVERGED */
     int32_t rank;
-    int32_t pad;
+    int32_t collapse_epoch;        /* TaskResult.collapse_epoch */
     double seconds;
 } ReportHeader;
 
@@ -121,6 +121,7 @@ static int run_task(Sweep *sw, int64_t task, char *buffer, Error *err) {
     h->kind = REPORT_RESULT;
     h->status = r.status;
     h->rank = sw->rank;
+    h->collapse_epoch = r.collapse_epoch;
     h->seconds = r.seconds;
     return SS_OK;
 }
@@ -134,6 +135,7 @@ static void record(Sweep *sw, char *buffer) {
     r.task = h->task;
     r.status = h->status;
     r.rank = h->rank;
+    r.collapse_epoch = h->collapse_epoch;
     r.seconds = h->seconds;
     const ResultsHost *host = h->rank >= 0 && h->rank < sw->size ? &sw->rank_hosts[h->rank] : NULL;
     memcpy(r.host, host ? host->name : "", host ? sizeof r.host : 1);

@@ -34,7 +34,8 @@ static void save(TaskCheckpoints *c, int phase, const TrainPosition *position, i
     Error err = {0};
     Checkpoint ckpt = {.phase = phase, .diverged = diverged, .position = *position, .rank = c->runner->rank,
                        .seconds = c->seconds_before + ss_now() - c->started,
-                       .train_loss = c->result->train_loss, .train_accuracy = c->result->train_accuracy};
+                       .train_loss = c->result->train_loss, .train_accuracy = c->result->train_accuracy,
+                       .dead_relu = c->result->dead_relu};
     ckpt.state = malloc(c->key.state_bytes);
     if (!ckpt.state) {
         error_set(&err, SS_ERR_RUNTIME, "out of memory for the model state");
@@ -117,13 +118,14 @@ int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err) 
                          .key = {.job_sha256 = job->sha256, .task = task, .train_count = train.count,
                                  .epochs = settings.epochs, .batch = settings.batch,
                                  .state_bytes = model_state_size(runner->model)}};
+    c.key.relu_layers = model_relu_layers(model_spec(runner->model), NULL, &c.key.relu_units);
     Checkpoint saved = {0};
     int resumed = runner->checkpoint_dir && load_checkpoint(&c, &saved);
     TrainConfig cfg = {.epochs = settings.epochs, .batch = settings.batch, .lr = settings.lr, .beta1 = settings.beta1,
                        .beta2 = settings.beta2, .eps = settings.eps, .threads = runner->threads,
                        .between_batches = runner->between_batches, .context = runner->context,
                        .at_boundary = runner->checkpoint_dir ? at_boundary : NULL, .boundary_context = &c};
-    TrainHistory history = {.loss = r->train_loss, .accuracy = r->train_accuracy};
+    TrainHistory history = {.loss = r->train_loss, .accuracy = r->train_accuracy, .dead_relu = r->dead_relu};
     int rc = SS_OK;
     if (resumed) {
         char path[4096];
@@ -132,6 +134,7 @@ int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err) 
         const size_t epochs_done = sizeof(float) * (size_t)saved.position.epoch;
         memcpy(r->train_loss, saved.train_loss, epochs_done);
         memcpy(r->train_accuracy, saved.train_accuracy, epochs_done);
+        memcpy(r->dead_relu, saved.dead_relu, epochs_done * (size_t)c.key.relu_layers);
         c.seconds_before = saved.seconds;
         int evaluating = saved.phase == CHECKPOINT_EVALUATING;
         int trained = evaluating || saved.position.epoch == settings.epochs;
@@ -140,6 +143,7 @@ int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err) 
         if (evaluating) {
             history.epochs_done = saved.position.epoch;
             history.diverged = saved.diverged;
+            history.collapse_epoch = saved.position.collapse_epoch;
         } else {
             cfg.resume = &saved.position;
             rc = model_train(runner->model, &train, &cfg, plan.order_seed, &history, err);
@@ -165,6 +169,9 @@ int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err) 
     /* epochs not reached (training diverged, or this grid point trains fewer than the job's
      * largest epochs) are NaN in the results file */
     for (int e = history.epochs_done; e < job->epochs; e++) r->train_loss[e] = r->train_accuracy[e] = NAN;
+    for (int64_t i = (int64_t)history.epochs_done * c.key.relu_layers; i < (int64_t)job->epochs * c.key.relu_layers; i++)
+        r->dead_relu[i] = NAN;
+    r->collapse_epoch = history.collapse_epoch;
 
     EvalConfig eval = {.between_batches = runner->between_batches, .context = runner->context};
     const int classes = model_spec(runner->model)->class_count;
@@ -174,7 +181,8 @@ int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err) 
         EvalResult result;
         rc = model_evaluate(runner->model, &set, &eval, predictions, &result, err);
         if (rc == SS_INTERRUPTED && runner->checkpoint_dir) {
-            TrainPosition trained = {.epoch = history.epochs_done};
+            TrainPosition trained = {.epoch = history.epochs_done, .collapse_epoch = history.collapse_epoch,
+                                     .epoch_class = -1};
             save(&c, CHECKPOINT_EVALUATING, &trained, history.diverged);
         }
         if (rc != SS_OK) return rc;

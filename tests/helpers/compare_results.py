@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """compare_results.py A.h5 B.h5 - exit 0 when the result arrays of two seedsweep results files
-are bit-identical (NaN equals NaN); prints the first difference otherwise."""
+are bit-identical (NaN equals NaN); prints the first difference otherwise. /task_collapse_epoch and
+/dead_relu are compared when both files hold them."""
 import sys
 
 import h5py
@@ -9,6 +10,8 @@ import numpy as np
 a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
 names = ["task_status", "accuracy", "loss", "collapsed", "train_loss", "train_accuracy", "task_seed",
          "task_train_dataset"] + ["predictions/" + k for k in a["predictions"]]
+# arrays newer than some reference files: compared when both files hold them
+names += [n for n in ("task_collapse_epoch", "dead_relu") if n in a and n in b]
 for name in names:
     x, y = a[name][()], b[name][()]
     if x.shape != y.shape or x.dtype != y.dtype:
