@@ -50,8 +50,9 @@ check "shm: a missing dataset with 3 ranks exits 2" [ $rc = 2 ]
 check "shm: a missing dataset is named once" [ "$(grep -c 'missing.h5: cannot open' "$dir/bad.log")" = 1 ]
 
 # ---- a rank dies while the others read the window ----
-# 12 tasks of ~1-3 s each on 3 oversubscribed ranks (4 rounds): the kill lands mid-sweep.
-sed -e 's/^epochs.*/epochs = 15/' "$dir/job.ini" >"$dir/slow.ini"
+# 12 tasks of 150 epochs (~0.4 s each on an idle core, seconds on a loaded one) on 3 oversubscribed
+# ranks: the kill after the first recorded task lands mid-sweep however fast the machine is.
+sed -e "s/^epochs.*/epochs = 150/" "$dir/job.ini" >"$dir/slow.ini"
 "$SEEDSWEEP" run "$dir/slow.ini" --out "$dir/clean.h5" --quiet >"$dir/clean.log" 2>&1
 check "shm: clean 1-rank run of the slow job exits 0" [ $? = 0 ]
 
