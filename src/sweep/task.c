@@ -98,6 +98,73 @@ static int resample(const JobSpec *job, const ImageSet *full, uint64_t sample_se
     return SS_OK;
 }
 
+/* Continues a task from its trusted checkpoint: restores the model and the history so far, then
+ * trains on from the saved position (or goes straight to evaluation). A position that does not
+ * fit is never trusted: the warning names the file and *resumed drops to 0 (the caller starts over). */
+static int resume_from(TaskCheckpoints *c, const Checkpoint *saved, const TrainSettings *settings,
+                       const ImageSet *train, uint64_t order_seed, TrainConfig *cfg, TrainHistory *history,
+                       int *resumed, Error *err) {
+    const TaskRunner *runner = c->runner;
+    TaskResult *r = c->result;
+    const int64_t task = c->key.task;
+    char path[4096];
+    checkpoint_path(runner->checkpoint_dir, task, path, sizeof path);
+    model_state_restore(runner->model, saved->state);
+    const size_t epochs_done = sizeof(float) * (size_t)saved->position.epoch;
+    memcpy(r->train_loss, saved->train_loss, epochs_done);
+    memcpy(r->train_accuracy, saved->train_accuracy, epochs_done);
+    memcpy(r->dead_relu, saved->dead_relu, epochs_done * (size_t)c->key.relu_layers);
+    c->seconds_before = saved->seconds;
+    int evaluating = saved->phase == CHECKPOINT_EVALUATING;
+    int trained = evaluating || saved->position.epoch == settings->epochs;
+    progress_task_resumed(runner->rank, task, path, trained, saved->position.epoch + !trained,
+                          saved->position.next_image / settings->batch + 1, settings->epochs);
+    if (evaluating) {
+        history->epochs_done = saved->position.epoch;
+        history->diverged = saved->diverged;
+        history->collapse_epoch = saved->position.collapse_epoch;
+        return SS_OK;
+    }
+    cfg->resume = &saved->position;
+    int rc = model_train(runner->model, train, cfg, order_seed, history, err);
+    if (rc == SS_ERR_INPUT) {
+        Error refused;
+        error_set(&refused, SS_ERR_INPUT, "%s: %s", path, err->message);
+        progress_checkpoint_refused(runner->rank, task, &refused);
+        error_clear(err);
+        *resumed = 0;
+        c->seconds_before = 0;
+        rc = SS_OK;
+    }
+    return rc;
+}
+
+/* Every dataset through the trained network into the task's rows; a stop during evaluation saves
+ * the trained state, so the rerun only evaluates. */
+static int evaluate_all(TaskCheckpoints *c, const TrainHistory *history, Error *err) {
+    const TaskRunner *runner = c->runner;
+    TaskResult *r = c->result;
+    EvalConfig eval = {.between_batches = runner->between_batches, .context = runner->context};
+    const int classes = model_spec(runner->model)->class_count;
+    float *predictions = r->predictions;
+    for (int d = 0; d < runner->job->dataset_count; d++) {
+        ImageSet set = image_set(&runner->sets[d]);
+        EvalResult result;
+        int rc = model_evaluate(runner->model, &set, &eval, predictions, &result, err);
+        if (rc == SS_INTERRUPTED && runner->checkpoint_dir) {
+            TrainPosition trained = {.epoch = history->epochs_done, .collapse_epoch = history->collapse_epoch,
+                                     .epoch_class = -1};
+            save(c, CHECKPOINT_EVALUATING, &trained, history->diverged);
+        }
+        if (rc != SS_OK) return rc;
+        r->accuracy[d] = result.accuracy;
+        r->loss[d] = result.loss;
+        r->collapsed[d] = (int8_t)result.collapsed;
+        predictions += set.count * classes;
+    }
+    return SS_OK;
+}
+
 int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err) {
     const JobSpec *job = runner->job;
     PlanTask plan = plan_task(job, task);
@@ -128,37 +195,10 @@ int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err) 
     TrainHistory history = {.loss = r->train_loss, .accuracy = r->train_accuracy, .dead_relu = r->dead_relu};
     int rc = SS_OK;
     if (resumed) {
-        char path[4096];
-        checkpoint_path(runner->checkpoint_dir, task, path, sizeof path);
-        model_state_restore(runner->model, saved.state);
-        const size_t epochs_done = sizeof(float) * (size_t)saved.position.epoch;
-        memcpy(r->train_loss, saved.train_loss, epochs_done);
-        memcpy(r->train_accuracy, saved.train_accuracy, epochs_done);
-        memcpy(r->dead_relu, saved.dead_relu, epochs_done * (size_t)c.key.relu_layers);
-        c.seconds_before = saved.seconds;
-        int evaluating = saved.phase == CHECKPOINT_EVALUATING;
-        int trained = evaluating || saved.position.epoch == settings.epochs;
-        progress_task_resumed(runner->rank, task, path, trained, saved.position.epoch + !trained,
-                              saved.position.next_image / settings.batch + 1, settings.epochs);
-        if (evaluating) {
-            history.epochs_done = saved.position.epoch;
-            history.diverged = saved.diverged;
-            history.collapse_epoch = saved.position.collapse_epoch;
-        } else {
-            cfg.resume = &saved.position;
-            rc = model_train(runner->model, &train, &cfg, plan.order_seed, &history, err);
-            if (rc == SS_ERR_INPUT) {   /* a position that does not fit: never trusted */
-                Error refused;
-                error_set(&refused, SS_ERR_INPUT, "%s: %s", path, err->message);
-                progress_checkpoint_refused(runner->rank, task, &refused);
-                error_clear(err);
-                resumed = 0;
-                c.seconds_before = 0;
-            }
-        }
+        rc = resume_from(&c, &saved, &settings, &train, plan.order_seed, &cfg, &history, &resumed, err);
         checkpoint_free(&saved);
     }
-    if (!resumed) {
+    if (!resumed && rc == SS_OK) {
         cfg.resume = NULL;
         model_init(runner->model, job->init, plan.init_seed);
         rc = model_train(runner->model, &train, &cfg, plan.order_seed, &history, err);
@@ -172,25 +212,8 @@ int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err) 
     for (int64_t i = (int64_t)history.epochs_done * c.key.relu_layers; i < (int64_t)job->epochs * c.key.relu_layers; i++)
         r->dead_relu[i] = NAN;
     r->collapse_epoch = history.collapse_epoch;
-
-    EvalConfig eval = {.between_batches = runner->between_batches, .context = runner->context};
-    const int classes = model_spec(runner->model)->class_count;
-    float *predictions = r->predictions;
-    for (int d = 0; d < job->dataset_count; d++) {
-        ImageSet set = image_set(&runner->sets[d]);
-        EvalResult result;
-        rc = model_evaluate(runner->model, &set, &eval, predictions, &result, err);
-        if (rc == SS_INTERRUPTED && runner->checkpoint_dir) {
-            TrainPosition trained = {.epoch = history.epochs_done, .collapse_epoch = history.collapse_epoch,
-                                     .epoch_class = -1};
-            save(&c, CHECKPOINT_EVALUATING, &trained, history.diverged);
-        }
-        if (rc != SS_OK) return rc;
-        r->accuracy[d] = result.accuracy;
-        r->loss[d] = result.loss;
-        r->collapsed[d] = (int8_t)result.collapsed;
-        predictions += set.count * classes;
-    }
+    rc = evaluate_all(&c, &history, err);
+    if (rc != SS_OK) return rc;
     r->task = task;
     r->status = history.diverged ? TASK_DIVERGED : TASK_DONE;
     r->seconds = c.seconds_before + ss_now() - t0;
