@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "train_stopper.h"
 #include "seedsweep/checkpoint.h"
 #include "seedsweep/jobfile.h"
 #include "seedsweep/model.h"
@@ -28,30 +29,7 @@ static ImageSet make_set(void) {
     return (ImageSet){.count = COUNT, .h = SIZE, .w = SIZE, .c = 1, .pixels = pixels, .labels = labels};
 }
 
-/* Stops training at the stop_at-th boundary and keeps the state and position saved there. */
-typedef struct Stopper {
-    int calls, stop_at;
-    Model *model;
-    void *state;
-    TrainPosition position;
-    uint8_t alive[64];          /* position.alive is the model's until the call returns */
-    int saved;
-} Stopper;
-
-static int stop_when_due(void *context) {
-    Stopper *s = context;
-    return ++s->calls == s->stop_at;
-}
-
-static void save_on_stop(void *context, const TrainPosition *position, int stopping) {
-    Stopper *s = context;
-    if (!stopping) return;
-    model_state_save(s->model, s->state);
-    s->position = *position;
-    memcpy(s->alive, position->alive, 12);   /* conv4 + dense8 */
-    s->position.alive = s->alive;
-    s->saved = 1;
-}
+/* Stopper, stop_when_due, save_on_stop: tests/train_stopper.h */
 
 static TrainConfig config(void) {
     return (TrainConfig){.epochs = EPOCHS, .batch = BATCH, .lr = 3e-3f, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-7f,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "train_stopper.h"
 #include "seedsweep/model.h"
 #include "seedsweep/rng.h"
 
@@ -101,28 +102,7 @@ static void constructed(const ModelSpec *spec) {
 
 /* ---- stop at a boundary, resume on a fresh model ---- */
 
-typedef struct Stopper {
-    int calls, stop_at, saved;
-    Model *model;
-    void *state;
-    TrainPosition position;
-    uint8_t alive[64];
-} Stopper;
-
-static int stop_when_due(void *context) {
-    Stopper *s = context;
-    return ++s->calls == s->stop_at;
-}
-
-static void save_on_stop(void *context, const TrainPosition *position, int stopping) {
-    Stopper *s = context;
-    if (!stopping) return;
-    model_state_save(s->model, s->state);
-    s->position = *position;
-    memcpy(s->alive, position->alive, 5);   /* conv2 + dense3 units */
-    s->position.alive = s->alive;
-    s->saved = 1;
-}
+/* Stopper, stop_when_due, save_on_stop: tests/train_stopper.h */
 
 /* A large-lr run of a Glorot-initialised model: fills dead[EPOCHS * 2], returns the collapse
  * epoch; stop_at > 0 stops there and resumes on another model. */
