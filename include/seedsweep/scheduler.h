@@ -12,12 +12,16 @@ typedef struct SweepOptions {
     int threads;                /* --threads, or 0: SLURM_CPUS_PER_TASK, else 1 (capped by cores) */
     int quiet;                  /* no progress lines */
     const char *version;        /* stored in the results file */
+    /* Called on the one rank that should tell the user why the sweep did not end SS_OK, before
+     * any rank leaves: under mpirun the first rank to exit non-zero gets the others killed, so a
+     * message printed after sweep_run returns could be lost. */
+    void (*report_failure)(int status, const Error *err);
 } SweepOptions;
 
 /* Initialises and finalises MPI itself. Returns the same status on every rank: SS_OK,
  * SS_ERR_INPUT (job, datasets or results file refused before any training), SS_ERR_RUNTIME,
- * or SS_INTERRUPTED (SIGTERM/SIGUSR1: finished tasks kept, run again to resume).
- * *report is set on the one rank that should print err (the others' err may be empty). */
-int sweep_run(const SweepOptions *options, int *report, Error *err);
+ * or SS_INTERRUPTED (SIGTERM/SIGUSR1: finished tasks kept, run again to resume). On failure
+ * exactly one rank calls options->report_failure with its err (the others' err may be empty). */
+int sweep_run(const SweepOptions *options, Error *err);
 
 #endif

@@ -50,6 +50,12 @@ static void print_help(void) {
            "  build/seedsweep report results/demo.h5\n");
 }
 
+/* On the one rank that speaks for the sweep, before any rank exits (scheduler.h). */
+static void report_failure(int status, const Error *err) {
+    if (status == SS_INTERRUPTED) fprintf(stderr, "seedsweep run: %s\n", err->message);
+    else cli_fail(err);
+}
+
 int cmd_run(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
         print_help();
@@ -89,12 +95,7 @@ int cmd_run(int argc, char **argv) {
         if (safe_file_check_output(options.output, inputs, 1, &err) != SS_OK)
             return cli_usage_error("run", "--out %s", err.message);
     }
+    options.report_failure = report_failure;
     Error err = {0};
-    int report = 0;
-    int rc = sweep_run(&options, &report, &err);
-    if (rc != SS_OK && report) {
-        if (rc == SS_INTERRUPTED) fprintf(stderr, "seedsweep run: %s\n", err.message);
-        else return cli_fail(&err);
-    }
-    return rc;
+    return sweep_run(&options, &err);
 }

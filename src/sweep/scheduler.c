@@ -519,8 +519,8 @@ static int rank0_run(Sweep *sw, Error *err) {
     return rc;
 }
 
-int sweep_run(const SweepOptions *options, int *report, Error *err) {
-    *report = 0;
+int sweep_run(const SweepOptions *options, Error *err) {
+    int report = 0;
     int provided = 0;
     if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return error_set(err, SS_ERR_RUNTIME, "MPI_Init_thread failed");
@@ -540,10 +540,10 @@ int sweep_run(const SweepOptions *options, int *report, Error *err) {
 
     int rc = gather_hosts(sw, err);
     if (rc == SS_OK) rc = prepare(sw, options, err);
-    rc = agree(sw, rc, report);
+    rc = agree(sw, rc, &report);
     if (rc == SS_OK) {
         if (sw->rank == 0) rc = open_results(sw, options, err);
-        rc = agree(sw, rc, report);
+        rc = agree(sw, rc, &report);
     }
     if (rc == SS_OK) {
         stop_is_graceful = 1;
@@ -554,7 +554,15 @@ int sweep_run(const SweepOptions *options, int *report, Error *err) {
         MPI_Request request;
         MPI_Ibcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD, &request);
         wait_napping(&request);   /* workers done early wait here while rank 0 trains its last task */
-        *report = sw->rank == 0 && rc != SS_OK;
+        report = sw->rank == 0 && rc != SS_OK;
+    }
+    if (rc != SS_OK) {
+        /* the message goes out before any rank exits: mpirun kills the rest at the first
+         * non-zero exit, and the reporting rank may be one of those it kills */
+        if (report && options->report_failure) options->report_failure(rc, err);
+        MPI_Request request;
+        MPI_Ibarrier(MPI_COMM_WORLD, &request);
+        wait_napping(&request);
     }
     cleanup(sw);
     free(sw);
