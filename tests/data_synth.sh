@@ -83,6 +83,40 @@ expect_bad "synth unknown option: exit 2" "unknown option" "$SEEDSWEEP" synth fl
 expect_bad "synth missing option value: exit 2" "needs a value" "$SEEDSWEEP" synth fly1 --out "$T/x.h5" --seed
 expect_bad "synth --count 4 (one class): exit 2" "count" "$SEEDSWEEP" synth fly1 --out "$T/x.h5" --count 4
 expect_bad "synth bad --size: exit 2" "size" "$SEEDSWEEP" synth fly1 --out "$T/x.h5" --size 8
+expect_bad "synth --set unknown key: exit 2 naming it" "colour" "$SEEDSWEEP" synth fly1 --out "$T/x.h5" --set colour=1
+expect_bad "synth --set out of bounds: exit 2 with the bounds" "0.01..10" "$SEEDSWEEP" synth fly1 --out "$T/x.h5" --set gain=0
+expect_bad "synth --set nan: exit 2" "gain=NUMBER" "$SEEDSWEEP" synth fly1 --out "$T/x.h5" --set gain=nan
+expect_bad "synth --set without '=': exit 2" "gain=NUMBER" "$SEEDSWEEP" synth fly1 --out "$T/x.h5" --set gain
+expect_bad "synth --set max below min: exit 2 naming both" "snap29_aggregates_min" \
+    "$SEEDSWEEP" synth fly1 --out "$T/x.h5" --size 32 --count 8 --set snap29_aggregates_max=2
+expect_bad "synth --channels 2: exit 2" "channels" "$SEEDSWEEP" synth fly1 --out "$T/x.h5" --channels 2
+# --set: the same cells with other parameters, recorded in the source; the order of --set is free;
+# --channels 3: three copies of the mono pixels
+"$SEEDSWEEP" synth fly3 --out "$T/set.h5" --size 64 --count 24 --seed 3 --set snap29_aggregates_min=2 \
+    --set snap29_aggregates_max=4 --set control_brightness=1 >/dev/null
+"$SEEDSWEEP" synth fly3 --out "$T/same.h5" --size 64 --count 24 --seed 3 --set control_brightness=1 >/dev/null
+"$SEEDSWEEP" synth fly3 --out "$T/plain3.h5" --size 64 --count 24 --seed 3 >/dev/null
+"$SEEDSWEEP" synth fly3 --out "$T/rgb.h5" --size 64 --count 24 --seed 3 --channels 3 >/dev/null
+"$SEEDSWEEP" synth fly3 --out "$T/noop.h5" --size 64 --count 24 --seed 3 --set gain=0.95 >/dev/null
+$PY - "$T" <<'PYEOF'
+import sys, h5py, numpy as np
+T = sys.argv[1]
+def report(ok, name): print(("PASS " if ok else "FAIL ") + name)
+f = {n: h5py.File(f"{T}/{n}.h5", "r") for n in ("set", "same", "plain3", "rgb", "noop")}
+src = f["set"].attrs["source"]
+report("--set snap29_aggregates_min=2 --set snap29_aggregates_max=4 --set control_brightness=1" in src,
+       "synth --set: the source attribute records every changed key")
+report("--set" not in f["noop"].attrs["source"] and np.array_equal(f["noop"]["images"][:], f["plain3"]["images"][:]),
+       "synth --set to the preset's own value: same file, nothing recorded")
+ctl = f["plain3"]["labels"][:] == 0
+a, b = f["same"]["images"][:].astype(float), f["plain3"]["images"][:].astype(float)
+report(a[ctl].mean() < 0.9 * b[ctl].mean() and abs(a[~ctl].mean() - b[~ctl].mean()) < 1.0,
+       "synth --set control_brightness=1: fly3's Control fields lose their 25% extra exposure, Snap29 unchanged")
+rgb = f["rgb"]["images"][:]
+report(rgb.shape == (24, 64, 64, 3) and all(np.array_equal(rgb[..., c:c + 1], f["plain3"]["images"][:]) for c in range(3)),
+       "synth --channels 3: three identical copies of the mono pixels")
+PYEOF
+[ $? = 0 ] || fail "h5py synth --set checks crashed"
 rc=0; "$SEEDSWEEP" synth fly1 --out "$T/no/such/dir/x.h5" --size 32 --count 8 >/dev/null 2>"$T/err" || rc=$?
 if [ "$rc" = 1 ] && grep -q "no/such/dir" "$T/err"; then pass "synth into a missing directory: runtime error (exit 1) naming it"; else fail "synth into a missing directory: exit $rc"; fi
 expect_bad "montage unknown option: exit 2" "unknown option" "$SEEDSWEEP" montage "$T/fly1.h5" -o "$T/x.png" --big

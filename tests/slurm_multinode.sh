@@ -143,21 +143,36 @@ EOF
 }
 
 # 3. Node loss: 3 of the 4 nodes; one of them (not the batch host, where rank 0 writes the file) dies midway.
-t0=$(now)
-job=$(submit loss --nodes=3 --ntasks-per-node=2)
-if ! [[ "$job" =~ ^[0-9]+$ ]]; then fail "slurm_multinode_node_loss: sbatch said: $job"; finish; fi
-job_wait_state "$job" 60 RUNNING >/dev/null
-batch=$(job_field "$job" BatchHost)
-nodes1=$(job_field "$job" NodeList)
-victim=$(scontrol show hostnames "$nodes1" | grep -vx "$batch" | tail -n 1)
-# kill once a tenth of the tasks are done (some, not all: on a fast machine the rest go quickly)
-n=0
-for i in $(seq 480); do
-    read -r n _ < <(done_tasks "$T/loss.h5" || echo 0)
-    [ "${n:-0}" -ge $(( TASKS / 10 )) ] && break
-    job_ended "$job" && break
-    sleep 0.25
-done
+# start_loss: submit the job and wait until a tenth of the tasks are done (some, not all: on a fast
+# machine the rest go quickly), or the job ended
+start_loss() {
+    t0=$(now)
+    job=$(submit loss --nodes=3 --ntasks-per-node=2)
+    if ! [[ "$job" =~ ^[0-9]+$ ]]; then fail "slurm_multinode_node_loss: sbatch said: $job"; finish; fi
+    job_wait_state "$job" 60 RUNNING >/dev/null
+    batch=$(job_field "$job" BatchHost)
+    nodes1=$(job_field "$job" NodeList)
+    victim=$(scontrol show hostnames "$nodes1" | grep -vx "$batch" | tail -n 1)
+    n=0
+    for i in $(seq 480); do
+        read -r n _ < <(done_tasks "$T/loss.h5" || echo 0)
+        [ "${n:-0}" -ge $(( TASKS / 10 )) ] && break
+        job_ended "$job" && break
+        sleep 0.25
+    done
+}
+start_loss
+# Once in ~15 runs here (seen in CI, never reproduced by hand in 8 runs) a rank of this emulated
+# cluster died of SIGSEGV at a null address during MPI start-up, before any task: the job then
+# failed before the node could be killed. That is not what this test measures, so it is tried once
+# more, said loudly, with the first job's output; a second such failure fails the test (README,
+# "Known problems").
+if [ "${n:-0}" = 0 ] && job_ended "$job" && grep -q "Segmentation fault" "$T/loss.out" 2>/dev/null; then
+    echo "NOTE slurm_multinode_node_loss: job $job crashed at start-up (0 tasks done); submitting it once more"
+    show_job "$job" loss
+    rm -rf "$T/loss.h5" "$T/loss.h5.ckpt" "$T/loss.out"
+    start_loss
+fi
 read -r n_kill done_kill < <(done_tasks "$T/loss.h5" || echo 0)
 if [ -z "$victim" ] || [ "${n:-0}" -lt $(( TASKS / 10 )) ] || [ "${n_kill:-0}" -ge "$TASKS" ]; then
     fail "slurm_multinode_node_loss: could not kill a node midway (job $job on $nodes1, batch host $batch;" \

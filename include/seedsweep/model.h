@@ -42,9 +42,14 @@ int init_kind_parse(const char *text, InitKind *kind, Error *err);
 typedef struct ImageSet {
     int64_t count;
     int h, w, c;
-    const uint8_t *pixels;  /* count*h*w*c */
-    const uint8_t *labels;  /* count, each < the model's class_count */
+    const uint8_t *pixels;  /* h*w*c per image */
+    const uint8_t *labels;  /* one per image, each < the model's class_count */
+    const int64_t *picks;   /* NULL: image i is the i-th of pixels/labels; else count indices into them
+                             * (a resample of a set, e.g. vary = sample, without copying its images) */
 } ImageSet;
+
+/* Where image i of the set lies in its pixels and labels. */
+static inline int64_t image_set_at(const ImageSet *set, int64_t i) { return set->picks ? set->picks[i] : i; }
 
 /* Where a training run stands at a mini-batch boundary: enough, with the model's state
  * (model_state_save) and the history of the epochs before, to resume bit-identically. The data

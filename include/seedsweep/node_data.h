@@ -7,15 +7,21 @@
 #include "seedsweep/dataset.h"
 #include "seedsweep/jobfile.h"
 
-typedef struct NodeData NodeData;   /* the window and the node's communicator (MPI stays in the .c) */
+typedef struct NodeData NodeData;   /* the node's communicator and window (MPI stays in the .c) */
 
+/* The ranks of this node (one MPI_Comm_split_type, collective over MPI_COMM_WORLD), made once at
+ * start-up: the scheduler sizes threads by node_data_ranks and then loads through it. host is
+ * this rank's host name, for messages. NULL only when out of memory. */
+NodeData *node_data_open(const char *host);
+int node_data_ranks(const NodeData *data);
 /* Loads job's datasets into sets[dataset_count], checked as jobfile_load_datasets does. Every rank
  * reads the headers (labels, names: small, a copy per rank); the node's first rank reads the images
  * into the window and the others point into it (read-only). Collective over MPI_COMM_WORLD.
  * Falls back to a copy per rank, with a message on stderr, when SEEDSWEEP_SHARE_DATA=0 or the window
  * cannot be allocated; a node with one rank just loads. On failure sets holds nothing. */
-int node_data_load(const JobSpec *job, Dataset *sets, NodeData **out, Error *err);
-/* Frees sets (the images of a window are not theirs) and the window; collective like the load. */
+int node_data_load(NodeData *data, const JobSpec *job, Dataset *sets, Error *err);
+/* Frees sets (the images of a window are not theirs), the window and the communicator; collective
+ * like the load. sets may be NULL when nothing was loaded. */
 void node_data_free(NodeData *data, Dataset *sets, int count);
 
 #endif

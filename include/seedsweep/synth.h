@@ -33,7 +33,17 @@ const SynthPreset *synth_presets(int *count);
 const SynthPreset *synth_find_preset(const char *name);
 /* Writes one "name: parameter list" paragraph per preset, for --help and documentation. */
 void synth_describe_presets(FILE *out);
-/* Generates a dataset: count <= 0 means the preset's default; size >= 16; deterministic in (preset, size, seed). */
+/* Sets one parameter of *p from "key=value" (key: a SynthPreset field below default_count, e.g.
+ * aggregate_contrast=2.5), within the bounds synth --help lists; SS_ERR_INPUT names what is wrong. */
+int synth_preset_set(SynthPreset *p, const char *assignment, Error *err);
+/* Writes the settable keys, their bounds and meaning, one per line, for --help. */
+void synth_describe_keys(FILE *out);
+/* Generates a dataset from *p (a built-in preset, or one changed by synth_preset_set: the source
+ * attribute then records every changed key): count <= 0 means the preset's default; size >= 16;
+ * channels 1, or 3 for three identical channels (Keras' way of loading mono images);
+ * deterministic in (preset parameters, size, seed), and the pixels do not depend on channels. */
+int synth_generate_from(const SynthPreset *p, int size, int64_t count, uint64_t seed, int channels, Dataset *ds, Error *err);
+/* synth_generate_from with a built-in preset by name and one channel. */
 int synth_generate(const char *preset, int size, int64_t count, uint64_t seed, Dataset *ds, Error *err);
 
 #endif

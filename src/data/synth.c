@@ -5,7 +5,9 @@
  * original data set's augmented copies. */
 #include "seedsweep/synth.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +52,55 @@ void synth_describe_presets(FILE *out) {
         if (p->control_brightness != 1.0)
             fprintf(out, "    batch effect: Control fields exposed x%.2f relative to Snap29 fields\n", p->control_brightness);
     }
+}
+
+/* The keys synth --set may change, with bounds that keep an image meaningful (and Poisson's
+ * product method away from underflow). */
+static const struct {
+    const char *key;
+    size_t offset;
+    double lo, hi;
+    const char *what;
+} KEYS[] = {
+    {"background", offsetof(SynthPreset, background), 0, 255, "grey level outside cells"},
+    {"gain", offsetof(SynthPreset, gain), 0.01, 10, "camera gain (every level is multiplied by it)"},
+    {"cytoplasm", offsetof(SynthPreset, cytoplasm), 0, 255, "mean cytoplasm level"},
+    {"nucleus_darkness", offsetof(SynthPreset, nucleus_darkness), 0, 1, "nucleus = cytoplasm x (1 - this)"},
+    {"photons_per_level", offsetof(SynthPreset, photons_per_level), 0.01, 1e6, "shot noise: variance of level v is v / this"},
+    {"read_noise", offsetof(SynthPreset, read_noise), 0, 100, "Gaussian read noise, grey levels"},
+    {"blur", offsetof(SynthPreset, blur), 0, 20, "optical blur, Gaussian sigma in px"},
+    {"aggregate_sigma", offsetof(SynthPreset, aggregate_sigma), 0.1, 20, "aggregate radius, Gaussian sigma in px"},
+    {"aggregate_contrast", offsetof(SynthPreset, aggregate_contrast), 0, 20, "aggregate peak above cytoplasm, x cytoplasm"},
+    {"snap29_aggregates_min", offsetof(SynthPreset, snap29_aggregates_min), 0, 200, "per Snap29 cell: mean count, lowest"},
+    {"snap29_aggregates_max", offsetof(SynthPreset, snap29_aggregates_max), 0, 200, "per Snap29 cell: mean count, highest"},
+    {"control_aggregates", offsetof(SynthPreset, control_aggregates), 0, 200, "per Control cell: mean count (Poisson)"},
+    {"control_brightness", offsetof(SynthPreset, control_brightness), 0.1, 10, "Control fields' exposure / Snap29's"},
+};
+enum { KEY_COUNT = sizeof KEYS / sizeof KEYS[0] };
+
+static double *key_field(SynthPreset *p, int k) { return (double *)((char *)p + KEYS[k].offset); }
+static double key_value(const SynthPreset *p, int k) { return *(const double *)((const char *)p + KEYS[k].offset); }
+
+void synth_describe_keys(FILE *out) {
+    for (int k = 0; k < KEY_COUNT; k++)
+        fprintf(out, "    %-22s %g..%g: %s\n", KEYS[k].key, KEYS[k].lo, KEYS[k].hi, KEYS[k].what);
+}
+
+int synth_preset_set(SynthPreset *p, const char *assignment, Error *err) {
+    const char *eq = strchr(assignment, '=');
+    size_t length = eq ? (size_t)(eq - assignment) : strlen(assignment);
+    int k = 0;
+    while (k < KEY_COUNT && (strlen(KEYS[k].key) != length || strncmp(KEYS[k].key, assignment, length))) k++;
+    if (k == KEY_COUNT)
+        return error_set(err, SS_ERR_INPUT, "--set '%.80s': unknown key (synth --help lists them)", assignment);
+    char *end;
+    errno = 0;
+    double v = eq ? strtod(eq + 1, &end) : 0;
+    if (!eq || errno || end == eq + 1 || *end || !(v >= KEYS[k].lo && v <= KEYS[k].hi))
+        return error_set(err, SS_ERR_INPUT, "--set '%.80s': expected %s=NUMBER in %g..%g", assignment, KEYS[k].key,
+                         KEYS[k].lo, KEYS[k].hi);
+    *key_field(p, k) = v;
+    return SS_OK;
 }
 
 static uint64_t mix64(uint64_t x) {
@@ -308,35 +359,59 @@ static void rotate_square(uint8_t *dst, const uint8_t *src, int size, int quarte
         }
 }
 
+/* The command that remakes a file: "--set key=value" for every key that differs from the built-in preset. */
+static void describe_source(const SynthPreset *p, const SynthPreset *builtin, int size, int64_t count, uint64_t seed,
+                            int channels, char *out, size_t capacity) {
+    size_t used = (size_t)snprintf(out, capacity, "seedsweep synth %s --size %d --count %lld --seed %llu", p->name, size,
+                                   (long long)count, (unsigned long long)seed);
+    if (channels != 1 && used < capacity) used += (size_t)snprintf(out + used, capacity - used, " --channels %d", channels);
+    for (int k = 0; k < KEY_COUNT && used < capacity; k++)
+        if (key_value(p, k) != key_value(builtin, k))
+            used += (size_t)snprintf(out + used, capacity - used, " --set %s=%.17g", KEYS[k].key, key_value(p, k));
+    if (used < capacity)
+        snprintf(out + used, capacity - used, ": synthetic fluorescence-like cells, each base image also rotated 90/180/270 degrees");
+}
+
 int synth_generate(const char *preset, int size, int64_t count, uint64_t seed, Dataset *ds, Error *err) {
-    memset(ds, 0, sizeof *ds);
     const SynthPreset *p = synth_find_preset(preset);
-    if (!p) return error_set(err, SS_ERR_INPUT, "unknown synth preset '%s' (expected fly1, fly2 or fly3)", preset);
+    if (!p) {
+        memset(ds, 0, sizeof *ds);
+        return error_set(err, SS_ERR_INPUT, "unknown synth preset '%s' (expected fly1, fly2 or fly3)", preset);
+    }
+    return synth_generate_from(p, size, count, seed, 1, ds, err);
+}
+
+int synth_generate_from(const SynthPreset *p, int size, int64_t count, uint64_t seed, int channels, Dataset *ds, Error *err) {
+    memset(ds, 0, sizeof *ds);
+    const SynthPreset *builtin = synth_find_preset(p->name);
+    if (!builtin) return error_set(err, SS_ERR_INPUT, "unknown synth preset '%s' (expected fly1, fly2 or fly3)", p->name);
+    if (channels != 1 && channels != 3) return error_set(err, SS_ERR_INPUT, "--channels %d: expected 1 or 3", channels);
+    if (p->snap29_aggregates_max < p->snap29_aggregates_min)
+        return error_set(err, SS_ERR_INPUT, "synth %s: snap29_aggregates_max (%g) below snap29_aggregates_min (%g)", p->name,
+                         p->snap29_aggregates_max, p->snap29_aggregates_min);
     if (size < 16 || size > 4096) return error_set(err, SS_ERR_INPUT, "--size %d: expected 16 to 4096 pixels", size);
     if (count <= 0) count = p->default_count;
     if (count < 5)  /* classes alternate by base image of 4 rotations: 5 images reach the second class */
         return error_set(err, SS_ERR_INPUT, "--count %lld: need at least 5 images (4 rotations of a Control base image, then Snap29)",
                          (long long)count);
-    int status = dataset_alloc(ds, count, size, size, 1, 2, err);
+    int status = dataset_alloc(ds, count, size, size, channels, 2, err);
     if (status != SS_OK) return status;
     ds->class_names[0] = strdup("Control");
     ds->class_names[1] = strdup("Snap29");
     ds->names = calloc((size_t)count, sizeof(char *));
-    char source[256];
-    snprintf(source, sizeof source,
-             "seedsweep synth %s --size %d --count %lld --seed %llu: synthetic fluorescence-like cells, "
-             "each base image also rotated 90/180/270 degrees", p->name, size, (long long)count,
-             (unsigned long long)seed);
+    char source[1024];
+    describe_source(p, builtin, size, count, seed, channels, source, sizeof source);
     ds->source = strdup(source);
     float *work = malloc(sizeof(float) * 3 * (size_t)size * size);
-    uint8_t *base = malloc((size_t)size * size);
-    if (!ds->class_names[0] || !ds->class_names[1] || !ds->names || !ds->source || !work || !base) {
+    uint8_t *base = malloc((size_t)size * size), *turned = malloc((size_t)size * size);
+    if (!ds->class_names[0] || !ds->class_names[1] || !ds->names || !ds->source || !work || !base || !turned) {
         free(work);
         free(base);
+        free(turned);
         dataset_free(ds);
         return error_set(err, SS_ERR_RUNTIME, "out of memory generating %lld images of %dx%d", (long long)count, size, size);
     }
-    uint64_t preset_key = mix64((uint64_t)(p - PRESETS) + 1);
+    uint64_t preset_key = mix64((uint64_t)(builtin - PRESETS) + 1);   /* --set keeps the preset's cells */
     int64_t bases = (count + 3) / 4;
     for (int64_t b = 0; b < bases && status == SS_OK; b++) {
         /* classes alternate by base image, so any prefix of the file is balanced */
@@ -345,7 +420,10 @@ int synth_generate(const char *preset, int size, int64_t count, uint64_t seed, D
         render_base(p, size, snap29, &rng, work, base);
         for (int r = 0; r < 4 && 4 * b + r < count; r++) {
             int64_t i = 4 * b + r;
-            rotate_square(dataset_image(ds, i), base, size, r);
+            rotate_square(turned, base, size, r);
+            uint8_t *pixels = dataset_image(ds, i);
+            for (int64_t j = 0; j < (int64_t)size * size; j++)
+                for (int c = 0; c < channels; c++) pixels[j * channels + c] = turned[j];
             ds->labels[i] = (uint8_t)snap29;
             char name[64];
             snprintf(name, sizeof name, "%s-%05lld-rot%03d", p->name, (long long)b, 90 * r);
@@ -354,6 +432,7 @@ int synth_generate(const char *preset, int size, int64_t count, uint64_t seed, D
     }
     free(work);
     free(base);
+    free(turned);
     if (status != SS_OK) dataset_free(ds);
     return status;
 }

@@ -501,7 +501,8 @@ static void load_batch(Model *m, const ImageSet *set, const int64_t *index, int 
     const int64_t hw = (int64_t)H * W, image = hw * C;
 #pragma omp parallel for num_threads(m->active_threads) schedule(static)
     for (int b = 0; b < count; b++) {
-        const uint8_t *src = set->pixels + index[b] * image;
+        const int64_t at = image_set_at(set, index[b]);
+        const uint8_t *src = set->pixels + at * image;
         float *dst = m->input + b * image;
         if (C == 1) {
             for (int64_t i = 0; i < hw; i++) dst[i] = src[i] / 255.0f;
@@ -509,7 +510,7 @@ static void load_batch(Model *m, const ImageSet *set, const int64_t *index, int 
             for (int64_t i = 0; i < hw; i++)
                 for (int c = 0; c < C; c++) dst[c * hw + i] = src[i * C + c] / 255.0f;
         }
-        m->labels[b] = set->labels[index[b]];
+        m->labels[b] = set->labels[at];
     }
 }
 
@@ -520,9 +521,9 @@ static int check_images(const Model *m, const ImageSet *set, const char *what, E
                          set->h, set->w, set->c, s->input_h, s->input_w, s->input_c);
     if (set->count < 1) return error_set(err, SS_ERR_INPUT, "%s: the dataset holds no images", what);
     for (int64_t i = 0; i < set->count; i++)
-        if (set->labels[i] >= s->class_count)
+        if (set->labels[image_set_at(set, i)] >= s->class_count)
             return error_set(err, SS_ERR_INPUT, "%s: image %lld has label %d but the model has %d classes", what,
-                             (long long)i, set->labels[i], s->class_count);
+                             (long long)image_set_at(set, i), set->labels[image_set_at(set, i)], s->class_count);
     return SS_OK;
 }
 

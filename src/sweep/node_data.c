@@ -27,8 +27,30 @@
 
 struct NodeData {
     MPI_Comm node;
-    MPI_Win window;
+    int node_rank, node_size;
+    MPI_Win window;                /* MPI_WIN_NULL until the images are shared */
+    char host[256];
 };
+
+NodeData *node_data_open(const char *host) {
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm node;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
+    NodeData *data = calloc(1, sizeof *data);
+    if (!data) {
+        MPI_Comm_free(&node);
+        return NULL;
+    }
+    data->node = node;
+    data->window = MPI_WIN_NULL;
+    MPI_Comm_rank(node, &data->node_rank);
+    MPI_Comm_size(node, &data->node_size);
+    snprintf(data->host, sizeof data->host, "%s", host);
+    return data;
+}
+
+int node_data_ranks(const NodeData *data) { return data->node_size; }
 
 enum { IMAGE_ALIGN = 64 };
 
@@ -120,18 +142,12 @@ static int fill_window(const JobSpec *job, Dataset *sets, MPI_Comm node, int nod
     return rc;
 }
 
-int node_data_load(const JobSpec *job, Dataset *sets, NodeData **out, Error *err) {
-    *out = NULL;
+int node_data_load(NodeData *data, const JobSpec *job, Dataset *sets, Error *err) {
     int rank = 0;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm node;
-    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
-    int node_rank = 0, node_size = 1;
-    MPI_Comm_rank(node, &node_rank);
-    MPI_Comm_size(node, &node_size);
-    char host[MPI_MAX_PROCESSOR_NAME] = "?";
-    int host_length = 0;
-    MPI_Get_processor_name(host, &host_length);
+    MPI_Comm node = data->node;
+    const int node_rank = data->node_rank, node_size = data->node_size;
+    const char *host = data->host;
 
     /* the node agrees on sharing, so that its ranks meet in the same collectives */
     const char *setting = getenv("SEEDSWEEP_SHARE_DATA");
@@ -139,7 +155,6 @@ int node_data_load(const JobSpec *job, Dataset *sets, NodeData **out, Error *err
     MPI_Allreduce(&share, &all_share, 1, MPI_INT, MPI_MIN, node);
     if (node_size == 1 || !all_share) {
         if (node_size > 1 && node_rank == 0) progress_data_not_shared(host, node_size, "SEEDSWEEP_SHARE_DATA=0");
-        MPI_Comm_free(&node);
         return load_per_rank(job, sets, err);
     }
 
@@ -150,7 +165,6 @@ int node_data_load(const JobSpec *job, Dataset *sets, NodeData **out, Error *err
             free_sets(sets, job->dataset_count);
             rc = error_set(err, worst, "another rank of this node could not read the datasets (its message is above)");
         }
-        MPI_Comm_free(&node);
         return rc;
     }
     size_t total = 0;
@@ -163,14 +177,12 @@ int node_data_load(const JobSpec *job, Dataset *sets, NodeData **out, Error *err
     uint8_t *base;
     if (!room || !allocate_window(node, node_rank, total, &window, &base)) {
         if (node_rank == 0) progress_data_not_shared(host, node_size, reason);
-        MPI_Comm_free(&node);
         free_sets(sets, job->dataset_count);
         return load_per_rank(job, sets, err);
     }
     rc = fill_window(job, sets, node, node_rank, window, base, err);
     if (rc != SS_OK) {
         MPI_Win_free(&window);
-        MPI_Comm_free(&node);
         free_sets(sets, job->dataset_count);
         return rc;
     }
@@ -179,28 +191,17 @@ int node_data_load(const JobSpec *job, Dataset *sets, NodeData **out, Error *err
         sets[d].images = base + offset;
         offset += aligned(dataset_image_bytes(&sets[d]));
     }
-    NodeData *data = malloc(sizeof *data);
-    if (!data) rc = error_set(err, SS_ERR_RUNTIME, "out of memory");
-    if (node_worst(node, rc) != SS_OK) {
-        for (int d = 0; d < job->dataset_count; d++) sets[d].images = NULL;
-        free(data);
-        MPI_Win_free(&window);
-        MPI_Comm_free(&node);
-        free_sets(sets, job->dataset_count);
-        return rc != SS_OK ? rc : error_set(err, SS_ERR_RUNTIME, "another rank of this node ran out of memory");
-    }
-    *data = (NodeData){.node = node, .window = window};
-    *out = data;
+    data->window = window;
     if (node_rank == 0) progress_data_shared(host, rank, node_size, job->dataset_count, total);
     return SS_OK;
 }
 
 void node_data_free(NodeData *data, Dataset *sets, int count) {
-    if (data)
+    if (sets && data && data->window != MPI_WIN_NULL)
         for (int d = 0; d < count; d++) sets[d].images = NULL;   /* the window's, not theirs */
-    free_sets(sets, count);
+    if (sets) free_sets(sets, count);
     if (!data) return;
-    MPI_Win_free(&data->window);
+    if (data->window != MPI_WIN_NULL) MPI_Win_free(&data->window);
     MPI_Comm_free(&data->node);
     free(data);
 }

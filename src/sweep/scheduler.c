@@ -66,7 +66,7 @@ typedef struct Sweep {
     JobSpec job;
     Dataset sets[JOB_MAX_DATASETS];
     int sets_loaded;
-    NodeData *node_data;           /* the window holding the node's one copy of the images, or NULL */
+    NodeData *node_data;           /* the node's ranks and the window of its one copy of the images */
     ResultsShape shape;
     Model *model;
     int threads;
@@ -379,11 +379,7 @@ static int agree(Sweep *sw, int rc, int *report) {
 
 /* The node's rank count comes from MPI; the rule itself is threads_per_rank's. */
 static int choose_threads(Sweep *sw, const SweepOptions *options, Error *err) {
-    MPI_Comm node;
-    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, sw->rank, MPI_INFO_NULL, &node);
-    int local_ranks = 1;
-    MPI_Comm_size(node, &local_ranks);
-    MPI_Comm_free(&node);
+    const int local_ranks = node_data_ranks(sw->node_data);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (cores < 1) cores = 1;
     int rc = threads_per_rank(options->threads, getenv("SLURM_CPUS_PER_TASK"), local_ranks, cores, &sw->threads, err);
@@ -393,8 +389,8 @@ static int choose_threads(Sweep *sw, const SweepOptions *options, Error *err) {
     return SS_OK;
 }
 
-/* Every rank learns every rank's host, CPU model and BLAS core (a collective, before anything
- * that can fail on one rank only). */
+/* Every rank learns every rank's host, CPU model and BLAS core, and which ranks share its node
+ * (collectives, before anything that can fail on one rank only). */
 static int gather_hosts(Sweep *sw, Error *err) {
     ResultsHost self;
     hosts_describe_self(&self);
@@ -403,6 +399,11 @@ static int gather_hosts(Sweep *sw, Error *err) {
     MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     if (!all_ok) return error_set(err, SS_ERR_RUNTIME, "out of memory for the host table");
     MPI_Allgather(&self, (int)sizeof self, MPI_BYTE, sw->rank_hosts, (int)sizeof self, MPI_BYTE, MPI_COMM_WORLD);
+    /* the node's ranks, once: for the thread count and the node's one copy of the images */
+    sw->node_data = node_data_open(self.name);
+    ok = sw->node_data != NULL;
+    MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (!all_ok) return error_set(err, SS_ERR_RUNTIME, "out of memory for the node's communicator");
     return SS_OK;
 }
 
@@ -416,7 +417,7 @@ static int prepare(Sweep *sw, const SweepOptions *options, Error *err) {
     if (rc != SS_OK) return rc;
     rc = choose_threads(sw, options, err);
     if (rc != SS_OK) return rc;
-    rc = node_data_load(&sw->job, sw->sets, &sw->node_data, err);
+    rc = node_data_load(sw->node_data, &sw->job, sw->sets, err);
     if (rc != SS_OK) return rc;
     sw->sets_loaded = 1;
     results_shape_from_job(&sw->job, sw->sets, &sw->shape);
@@ -478,7 +479,7 @@ static int open_results(Sweep *sw, const SweepOptions *options, Error *err) {
 static void cleanup(Sweep *sw) {
     if (sw->results) results_close(sw->results, NULL);
     model_free(sw->model);
-    if (sw->sets_loaded) node_data_free(sw->node_data, sw->sets, sw->job.dataset_count);
+    node_data_free(sw->node_data, sw->sets_loaded ? sw->sets : NULL, sw->job.dataset_count);
     jobfile_free(&sw->job);
     free(sw->checkpoint_dir);
     free(sw->send_buffer);

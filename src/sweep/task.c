@@ -72,29 +72,16 @@ static int load_checkpoint(TaskCheckpoints *c, Checkpoint *ckpt) {
     return found;
 }
 
-/* The task's resample of its training set (plan_sample_indices), copied into *pixels and *labels
- * (freed by the caller). */
-static int resample(const JobSpec *job, const ImageSet *full, uint64_t sample_seed, ImageSet *out, uint8_t **pixels,
-                    uint8_t **labels, Error *err) {
-    const size_t image = (size_t)full->h * full->w * full->c;
-    int64_t *indices = ss_calloc((size_t)full->count, sizeof *indices, err);
-    if (!indices) return SS_ERR_RUNTIME;
-    int64_t n = plan_sample_indices(job, sample_seed, full->count, indices);
-    *pixels = ss_calloc((size_t)n, image, err);
-    *labels = *pixels ? ss_calloc((size_t)n, 1, err) : NULL;
-    if (!*labels) {
-        free(indices);
-        return SS_ERR_RUNTIME;
-    }
-    for (int64_t i = 0; i < n; i++) {
-        memcpy(*pixels + (size_t)i * image, full->pixels + (size_t)indices[i] * image, image);
-        (*labels)[i] = full->labels[indices[i]];
-    }
-    free(indices);
+/* The task's resample of its training set (plan_sample_indices): a view of full's images through
+ * *picks (freed by the caller), so the node's one copy of the images stays the only one. */
+static int resample(const JobSpec *job, const ImageSet *full, uint64_t sample_seed, ImageSet *out, int64_t **picks,
+                    Error *err) {
+    *picks = ss_calloc((size_t)full->count, sizeof **picks, err);
+    if (!*picks) return SS_ERR_RUNTIME;
+    int64_t n = plan_sample_indices(job, sample_seed, full->count, *picks);
     *out = *full;
     out->count = n;
-    out->pixels = *pixels;
-    out->labels = *labels;
+    out->picks = *picks;
     return SS_OK;
 }
 
@@ -172,14 +159,10 @@ int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err) 
     TrainSettings settings;   /* the job's [train] values, or this task's grid point */
     jobfile_train_settings(job, plan.grid, &settings);
     ImageSet train = image_set(&runner->sets[plan.dataset]);
-    uint8_t *sample_pixels = NULL, *sample_labels = NULL;
+    int64_t *sample_picks = NULL;
     if (plan.sample_seed >= 0) {
-        int rc = resample(job, &train, (uint64_t)plan.sample_seed, &train, &sample_pixels, &sample_labels, err);
-        if (rc != SS_OK) {
-            free(sample_pixels);
-            free(sample_labels);
-            return rc;
-        }
+        int rc = resample(job, &train, (uint64_t)plan.sample_seed, &train, &sample_picks, err);
+        if (rc != SS_OK) return rc;
     }
     TaskCheckpoints c = {.runner = runner, .result = r, .started = t0, .last_save = t0,
                          .key = {.job_sha256 = job->sha256, .task = task, .train_count = train.count,
@@ -203,8 +186,7 @@ int task_run(const TaskRunner *runner, int64_t task, TaskResult *r, Error *err) 
         model_init(runner->model, job->init, plan.init_seed);
         rc = model_train(runner->model, &train, &cfg, plan.order_seed, &history, err);
     }
-    free(sample_pixels);
-    free(sample_labels);
+    free(sample_picks);
     if (rc != SS_OK) return rc;
     /* epochs not reached (training diverged, or this grid point trains fewer than the job's
      * largest epochs) are NaN in the results file */
