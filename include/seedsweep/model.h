@@ -172,6 +172,8 @@ int model_threads(const Model *model);
 /* Seconds spent in each spec layer since creation (a conv fused with its pool counts under the
  * conv); forward and backward must hold spec->layer_count entries. */
 void model_layer_times(const Model *model, double *forward, double *backward);
+/* Multiply-adds of one image through layer L's forward pass (pool and flatten: none counted). */
+double layer_forward_macs(const LayerSpec *L);
 /* Forward multiply-adds of one image through the convolutions and dense layers. */
 double model_forward_macs(const ModelSpec *spec);
 /* Useful FLOPs of training on one image: forward, weight gradients and input gradients (none

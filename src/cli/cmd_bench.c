@@ -58,140 +58,168 @@ static int strict_int(const char *text) {
     return errno || end == text || *end || v < 0 || v > 1000000000L ? -1 : (int)v;
 }
 
+typedef struct BenchOptions {
+    const char *layers, *input;
+    int batch, threads, profile;
+    double seconds;
+} BenchOptions;
+
+/* 0 and *o filled, or the exit status of a usage error (already printed). */
+static int parse_options(int argc, char **argv, BenchOptions *o) {
+    *o = (BenchOptions){.layers = SEED_LAYERS, .input = "256x256x1", .batch = 20, .threads = 1, .seconds = 5.0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int has_value = i + 1 < argc;
+        if (!strcmp(a, "--profile")) o->profile = 1;
+        else if (!strcmp(a, "--model") && has_value) o->layers = argv[++i];
+        else if (!strcmp(a, "--input") && has_value) o->input = argv[++i];
+        else if (!strcmp(a, "--batch") && has_value) o->batch = strict_int(argv[++i]);
+        else if (!strcmp(a, "--threads") && has_value) o->threads = strict_int(argv[++i]);
+        else if (!strcmp(a, "--seconds") && has_value) {
+            char *end;
+            o->seconds = strtod(argv[++i], &end);
+            if (*end || end == argv[i]) o->seconds = -1.0;
+        } else return cli_usage_error("bench", "unexpected argument '%s'", a);
+    }
+    if (o->batch < 1 || o->batch > 100000) return cli_usage_error("bench", "--batch must be an integer in 1..100000");
+    if (o->threads < 1 || o->threads > 1024) return cli_usage_error("bench", "--threads must be an integer in 1..1024");
+    /* inf or 1e308 would measure forever */
+    if (!(o->seconds > 0.0 && o->seconds <= 3600.0)) return cli_usage_error("bench", "--seconds must be in (0, 3600]");
+    return 0;
+}
+
+enum { MAX_STEPS = 4096 };
+
+/* Steps timed one by one for at least `seconds` (and 3 steps): training steps (forward, backward,
+ * Adam) when labels is non-NULL, else evaluation (forward only). Rates come from the median step
+ * time, robust when other work shares the cores. */
+typedef struct StepTiming {
+    int64_t steps;
+    double images_per_s, images_per_cpu_s, seconds;
+    double wall[MAX_STEPS], cpu[MAX_STEPS];
+} StepTiming;
+
+static void time_steps(Model *model, const float *data, const uint8_t *labels, int batch, double seconds, StepTiming *out) {
+    out->steps = 0;
+    double t0 = ss_now(), t = t0;
+    while ((t - t0 < seconds || out->steps < 3) && out->steps < MAX_STEPS) {
+        double s0 = ss_now(), c0 = cpu_seconds();
+        model_forward(model, data, labels, batch);
+        if (labels) {
+            model_backward(model);
+            model_adam_step(model, 1e-3f, 0.9f, 0.999f, 1e-7f);
+        }
+        t = ss_now();
+        out->cpu[out->steps] = cpu_seconds() - c0;
+        out->wall[out->steps++] = t - s0;
+    }
+    out->seconds = t - t0;
+    out->images_per_s = batch / stats_median(out->wall, out->steps);
+    out->images_per_cpu_s = batch / stats_median(out->cpu, out->steps);
+}
+
+/* Milliseconds per training step in each layer, from the layer clocks before (f0, b0) and after (f1, b1). */
+static void print_profile(const ModelSpec *spec, int batch, const StepTiming *timing, const double *f0, const double *b0,
+                          const double *f1, const double *b1) {
+    printf("profile (ms per training step of %d images)\n", batch);
+    printf("  %-3s %-8s %-14s %10s %10s %9s %9s\n", "#", "layer", "output", "forward", "backward", "fwd_GF/s", "bwd_GF/s");
+    double tf = 0, tb = 0;
+    const int64_t steps = timing->steps;
+    for (int l = 0; l < spec->layer_count; l++) {
+        const LayerSpec *S = &spec->layers[l];
+        double fw = 1e3 * (f1[l] - f0[l]) / steps, bw = 1e3 * (b1[l] - b0[l]) / steps;
+        char shape[32], name[24];
+        snprintf(shape, sizeof shape, "%dx%dx%d", S->out_h, S->out_w, S->out_c);
+        if (S->kind == LAYER_CONV || S->kind == LAYER_DENSE) snprintf(name, sizeof name, "%s%d", kind_name(S->kind), S->units);
+        else snprintf(name, sizeof name, "%s", kind_name(S->kind));
+        double macs = layer_forward_macs(S);
+        if (macs > 0)
+            printf("  %-3d %-8s %-14s %10.2f %10.2f %9.1f %9.1f\n", l + 1, name, shape, fw, bw,
+                   fw > 0 ? 2e-6 * macs * batch / fw : 0.0, bw > 0 ? 2e-6 * macs * batch * (l == 0 ? 1 : 2) / bw : 0.0);
+        else
+            printf("  %-3d %-8s %-14s %10.2f %10.2f%s\n", l + 1, name, shape, fw, bw,
+                   S->kind == LAYER_POOL && l > 0 && spec->layers[l - 1].kind == LAYER_CONV ? "  (fused into the conv)" : "");
+        tf += fw;
+        tb += bw;
+    }
+    printf("  total layers %.2f ms forward, %.2f ms backward; whole step %.2f ms\n", tf, tb, 1e3 * timing->seconds / steps);
+}
+
+static void print_header(const BenchOptions *o, const ModelSpec *spec) {
+    const char *coretype = getenv("OPENBLAS_CORETYPE");
+    printf("blas %s (%s)\n", blas_core_name(), blas_config());
+    if (coretype)
+        printf("warning: OPENBLAS_CORETYPE=%s is set: OpenBLAS may not use this CPU's best kernel\n", coretype);
+    printf("model input %s layers %s\n", o->input, o->layers);
+    printf("batch %d threads %d params %lld forward_mflop_per_image %.1f train_mflop_per_image %.1f\n", o->batch,
+           o->threads, (long long)spec->param_count, 2e-6 * model_forward_macs(spec), 1e-6 * model_train_flops(spec));
+}
+
+/* Times training (after one warm-up step), then evaluation, on random images; 0 or SS_ERR_RUNTIME. */
+static int measure(Model *model, const ModelSpec *spec, const BenchOptions *o, Error *err) {
+    const int batch = o->batch;
+    int64_t image = (int64_t)spec->input_h * spec->input_w * spec->input_c;
+    float *data = malloc(sizeof(float) * image * batch);
+    uint8_t *labels = malloc((size_t)batch);
+    StepTiming *train = malloc(sizeof *train), *eval = malloc(sizeof *eval);
+    if (!data || !labels || !train || !eval) {
+        free(data);
+        free(labels);
+        free(train);
+        free(eval);
+        return error_set(err, SS_ERR_RUNTIME, "bench: out of memory");
+    }
+    Rng rng = rng_stream(0, RNG_PURPOSE_TEST);
+    for (int64_t i = 0; i < image * batch; i++) data[i] = (float)rng_uniform(&rng);
+    for (int b = 0; b < batch; b++) labels[b] = (uint8_t)(b % spec->class_count);
+
+    model_adam_reset(model);
+    model_forward(model, data, labels, batch);
+    model_backward(model);
+    model_adam_step(model, 1e-3f, 0.9f, 0.999f, 1e-7f);
+    double f0[MODEL_MAX_LAYERS], b0[MODEL_MAX_LAYERS], f1[MODEL_MAX_LAYERS], b1[MODEL_MAX_LAYERS];
+    model_layer_times(model, f0, b0);   /* the per-layer clocks are read as differences */
+    time_steps(model, data, labels, batch, o->seconds, train);
+    model_layer_times(model, f1, b1);
+    if (o->profile) print_profile(spec, batch, train, f0, b0, f1, b1);
+    time_steps(model, data, NULL, batch, o->seconds / 2, eval);
+
+    double sgemm = blas_sgemm_gflops(2048, o->threads, 1.5);
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    printf("peak_rss_mb %.1f\n", usage.ru_maxrss / 1024.0);
+    printf("train_images_per_cpu_s %.2f\n", train->images_per_cpu_s);
+    printf("eval_images_per_s %.2f\n", eval->images_per_s);
+    printf("images_per_s %.2f\n", train->images_per_s);
+    printf("gflops %.2f\n", train->images_per_s * model_train_flops(spec) / 1e9);
+    printf("sgemm_gflops %.2f\n", sgemm);
+    free(data);
+    free(labels);
+    free(train);
+    free(eval);
+    return 0;
+}
+
 int cmd_bench(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
         print_help();
         return 0;
     }
-    const char *layers = SEED_LAYERS, *input = "256x256x1";
-    int batch = 20, threads = 1, profile = 0;
-    double seconds = 5.0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_value = i + 1 < argc;
-        if (!strcmp(a, "--profile")) profile = 1;
-        else if (!strcmp(a, "--model") && has_value) layers = argv[++i];
-        else if (!strcmp(a, "--input") && has_value) input = argv[++i];
-        else if (!strcmp(a, "--batch") && has_value) batch = strict_int(argv[++i]);
-        else if (!strcmp(a, "--threads") && has_value) threads = strict_int(argv[++i]);
-        else if (!strcmp(a, "--seconds") && has_value) {
-            char *end;
-            seconds = strtod(argv[++i], &end);
-            if (*end || end == argv[i]) seconds = -1.0;
-        } else return cli_usage_error("bench", "unexpected argument '%s'", a);
-    }
-    if (batch < 1 || batch > 100000) return cli_usage_error("bench", "--batch must be an integer in 1..100000");
-    if (threads < 1 || threads > 1024) return cli_usage_error("bench", "--threads must be an integer in 1..1024");
-    /* inf or 1e308 would measure forever */
-    if (!(seconds > 0.0 && seconds <= 3600.0)) return cli_usage_error("bench", "--seconds must be in (0, 3600]");
-
+    BenchOptions o;
+    int status = parse_options(argc, argv, &o);
+    if (status) return status;
     Error err = {0};
     ModelSpec spec;
-    if (model_spec_parse(input, layers, &spec, &err)) return cli_fail(&err);
-    Model *model = model_create(&spec, batch, threads, &err);
+    if (model_spec_parse(o.input, o.layers, &spec, &err)) return cli_fail(&err);
+    Model *model = model_create(&spec, o.batch, o.threads, &err);
     if (!model) return cli_fail(&err);
-    if (blas_reserve(threads, &err) != SS_OK) {   /* OpenBLAS would spin where its buffers do not fit */
+    if (blas_reserve(o.threads, &err) != SS_OK) {   /* OpenBLAS would spin where its buffers do not fit */
         model_free(model);
         return cli_fail(&err);
     }
     model_init(model, INIT_GLOROT_UNIFORM, 0);
-
-    const char *coretype = getenv("OPENBLAS_CORETYPE");
-    printf("blas %s (%s)\n", blas_core_name(), blas_config());
-    if (coretype)
-        printf("warning: OPENBLAS_CORETYPE=%s is set: OpenBLAS may not use this CPU's best kernel\n", coretype);
-    printf("model input %s layers %s\n", input, layers);
-    printf("batch %d threads %d params %lld forward_mflop_per_image %.1f train_mflop_per_image %.1f\n", batch,
-           threads, (long long)spec.param_count, 2e-6 * model_forward_macs(&spec), 1e-6 * model_train_flops(&spec));
-
-    int64_t image = (int64_t)spec.input_h * spec.input_w * spec.input_c;
-    float *data = malloc(sizeof(float) * image * batch);
-    uint8_t *labels = malloc((size_t)batch);
-    if (!data || !labels) {
-        error_set(&err, SS_ERR_RUNTIME, "bench: out of memory");
-        model_free(model);
-        return cli_fail(&err);
-    }
-    Rng rng = rng_stream(0, RNG_PURPOSE_TEST);
-    for (int64_t i = 0; i < image * batch; i++) data[i] = (float)rng_uniform(&rng);
-    for (int b = 0; b < batch; b++) labels[b] = (uint8_t)(b % spec.class_count);
-
-    /* One warm-up step, then timing; the per-layer clocks are read as differences. */
-    model_adam_reset(model);
-    model_forward(model, data, labels, batch);
-    model_backward(model);
-    model_adam_step(model, 1e-3f, 0.9f, 0.999f, 1e-7f);
-    int L = spec.layer_count;
-    double f0[MODEL_MAX_LAYERS], b0[MODEL_MAX_LAYERS], f1[MODEL_MAX_LAYERS], b1[MODEL_MAX_LAYERS];
-    model_layer_times(model, f0, b0);
-    /* Rates come from the median step time: robust when other work shares the cores. */
-    int64_t steps = 0, capacity = 4096;
-    double *step_times = malloc(sizeof(double) * capacity), *step_cpu = malloc(sizeof(double) * capacity);
-    double t0 = ss_now(), t = t0;
-    while ((t - t0 < seconds || steps < 3) && steps < capacity) {
-        double s0 = ss_now(), c0 = cpu_seconds();
-        model_forward(model, data, labels, batch);
-        model_backward(model);
-        model_adam_step(model, 1e-3f, 0.9f, 0.999f, 1e-7f);
-        t = ss_now();
-        step_cpu[steps] = cpu_seconds() - c0;
-        step_times[steps++] = t - s0;
-    }
-    double train_rate = batch / stats_median(step_times, steps);
-    double train_cpu_rate = batch / stats_median(step_cpu, steps);
-    model_layer_times(model, f1, b1);
-    if (profile) {
-        printf("profile (ms per training step of %d images)\n", batch);
-        printf("  %-3s %-8s %-14s %10s %10s %9s %9s\n", "#", "layer", "output", "forward", "backward", "fwd_GF/s",
-               "bwd_GF/s");
-        double tf = 0, tb = 0;
-        for (int l = 0; l < L; l++) {
-            const LayerSpec *S = &spec.layers[l];
-            double fw = 1e3 * (f1[l] - f0[l]) / steps, bw = 1e3 * (b1[l] - b0[l]) / steps;
-            char shape[32];
-            snprintf(shape, sizeof shape, "%dx%dx%d", S->out_h, S->out_w, S->out_c);
-            char name[24];
-            if (S->kind == LAYER_CONV || S->kind == LAYER_DENSE) snprintf(name, sizeof name, "%s%d", kind_name(S->kind), S->units);
-            else snprintf(name, sizeof name, "%s", kind_name(S->kind));
-            double macs = S->kind == LAYER_CONV ? (double)S->out_h * S->out_w * S->out_c * S->in_c * S->kernel * S->kernel
-                          : S->kind == LAYER_DENSE ? (double)S->in_h * S->in_w * S->in_c * S->units : 0.0;
-            if (macs > 0)
-                printf("  %-3d %-8s %-14s %10.2f %10.2f %9.1f %9.1f\n", l + 1, name, shape, fw, bw,
-                       fw > 0 ? 2e-6 * macs * batch / fw : 0.0, bw > 0 ? 2e-6 * macs * batch * (l == 0 ? 1 : 2) / bw : 0.0);
-            else
-                printf("  %-3d %-8s %-14s %10.2f %10.2f%s\n", l + 1, name, shape, fw, bw,
-                       S->kind == LAYER_POOL && l > 0 && spec.layers[l - 1].kind == LAYER_CONV ? "  (fused into the conv)" : "");
-            tf += fw;
-            tb += bw;
-        }
-        printf("  total layers %.2f ms forward, %.2f ms backward; whole step %.2f ms\n", tf, tb,
-               1e3 * (t - t0) / steps);
-    }
-
-    /* Evaluation: forward only. */
-    int64_t eval_steps = 0;
-    t0 = ss_now();
-    t = t0;
-    while ((t - t0 < seconds / 2 || eval_steps < 3) && eval_steps < capacity) {
-        double s0 = ss_now();
-        model_forward(model, data, NULL, batch);
-        t = ss_now();
-        step_times[eval_steps++] = t - s0;
-    }
-    double eval_rate = batch / stats_median(step_times, eval_steps);
-    free(step_times);
-    free(step_cpu);
-    double sgemm = blas_sgemm_gflops(2048, threads, 1.5);
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    printf("peak_rss_mb %.1f\n", usage.ru_maxrss / 1024.0);
-    printf("train_images_per_cpu_s %.2f\n", train_cpu_rate);
-    printf("eval_images_per_s %.2f\n", eval_rate);
-    printf("images_per_s %.2f\n", train_rate);
-    printf("gflops %.2f\n", train_rate * model_train_flops(&spec) / 1e9);
-    printf("sgemm_gflops %.2f\n", sgemm);
-    free(data);
-    free(labels);
+    print_header(&o, &spec);
+    status = measure(model, &spec, &o, &err);
     model_free(model);
-    return 0;
+    return status ? cli_fail(&err) : 0;
 }

@@ -161,8 +161,7 @@ int init_kind_parse(const char *text, InitKind *kind, Error *err) {
                      text ? text : "");
 }
 
-/* Multiply-adds of one image through layer L's forward pass (pool and flatten: none counted). */
-static double layer_forward_macs(const LayerSpec *L) {
+double layer_forward_macs(const LayerSpec *L) {
     if (L->kind == LAYER_CONV) return (double)L->out_h * L->out_w * L->out_c * L->in_c * L->kernel * L->kernel;
     if (L->kind == LAYER_DENSE) return (double)L->in_h * L->in_w * L->in_c * L->units;
     return 0.0;
