@@ -5,6 +5,7 @@
 # file): exactly one wins, the other exits 2 naming the holder, and no task is lost; a start-up
 # that runs out of memory (low ulimit -v) exits with a message instead of spinning.
 source "$(dirname "$0")/lib.sh"
+source "$ROOT/tests/helpers/sweep_fixture.sh"
 T=$(tmpdir)
 holder=""
 cleanup() { [ -n "$holder" ] && kill "$holder" 2>/dev/null; rm -rf "$T"; }
@@ -14,19 +15,7 @@ S=$SEEDSWEEP
 export OMPI_MCA_ess_singleton_isolated=1
 
 "$S" synth fly1 --out f1.h5 --size 16 --count 40 >/dev/null || { fail "fixtures: synth"; finish; }
-cat >job.ini <<'EOF'
-[sweep]
-seeds  = 0-199
-train  = fly1
-[datasets]
-fly1 = f1.h5
-[model]
-input  = 16x16x1
-layers = conv4 pool flatten dense8 dense2
-[train]
-epochs = 1
-batch  = 8
-EOF
+tiny_job 0-199 fly1 fly1=f1.h5 >job.ini
 
 # ---- 4. stale temporaries ----
 echo victim >victim.txt

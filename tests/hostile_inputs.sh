@@ -6,6 +6,7 @@
 # back are validated; numbers that vanish in float are refused and diverged runs kept out of the
 # statistics; long paths and comments work. Every refusal is exit 2 naming the thing at fault.
 source "$(dirname "$0")/lib.sh"
+source "$ROOT/tests/helpers/sweep_fixture.sh"
 T=$(tmpdir)
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
@@ -32,20 +33,7 @@ good() {
 # ---- fixtures ----
 "$S" synth fly1 --out f1.h5 --size 16 --count 40 >/dev/null && "$S" synth fly2 --out f2.h5 --size 16 --count 40 >/dev/null ||
     { fail "fixtures: synth"; finish; }
-cat >good.ini <<'EOF'
-[sweep]
-seeds  = 0-1
-train  = fly1 fly2
-[datasets]
-fly1 = f1.h5
-fly2 = f2.h5
-[model]
-input  = 16x16x1
-layers = conv4 pool flatten dense8 dense2
-[train]
-epochs = 1
-batch  = 8
-EOF
+tiny_job 0-1 "fly1 fly2" fly1=f1.h5 fly2=f2.h5 >good.ini
 job() { sed -e "$2" good.ini >"$1"; }
 "$S" run good.ini --quiet --out keep.h5 >/dev/null 2>&1 || { fail "fixtures: the good job does not run"; finish; }
 $PY - <<'EOF'

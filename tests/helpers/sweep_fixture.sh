@@ -39,5 +39,13 @@ make_slow_fixture() {
         -e 's/^layers = .*/layers = conv8 pool conv8 pool flatten dense16 dense2/' -e 's/^epochs = .*/epochs = 4/' "$1/job.ini"
 }
 
+# tiny_job SEEDS "TRAIN..." NAME=PATH...: a 16x16 job of one-epoch tasks on stdout (relative paths kept)
+tiny_job() {
+    local seeds=$1 train=$2 d; shift 2
+    printf '[sweep]\nseeds  = %s\ntrain  = %s\n[datasets]\n' "$seeds" "$train"
+    for d in "$@"; do printf '%s = %s\n' "${d%%=*}" "${d#*=}"; done
+    printf '[model]\ninput  = 16x16x1\nlayers = conv4 pool flatten dense8 dense2\n[train]\nepochs = 1\nbatch  = 8\n'
+}
+
 # same_arrays A B: the result arrays of two files are identical (NaN == NaN)
 same_arrays() { "$PY" "$ROOT/tests/helpers/compare_results.py" "$1" "$2" >/dev/null; }
