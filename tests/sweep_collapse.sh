@@ -95,6 +95,39 @@ assert len(rows) == 2 * 3 and rows[0]["relu_layer"] == "conv8@1", rows
 print("ok")
 PY
 check "collapse report JSON/CSV match the file ($(tail -1 "$dir/report.log"))" grep -qx ok "$dir/report.log"
+
+# the per-run table (issue 15 part 4): collapsed runs and the pooled median recomputed from the file,
+# the rate's interval from scipy's exact binomtest when scipy is there; the CSV block says the same
+"$PY" - "$dir/ref.h5" "$dir/report.json" "$dir/report.csv" >"$dir/runs.log" 2>&1 <<'PY'
+import csv, io, json, sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+ds = [n.decode() for n in f["dataset_name"][()]]
+train, status = f["task_train_dataset"][()], f["task_status"][()]
+acc, col = f["accuracy"][()], f["collapsed"][()]
+runs = json.load(open(sys.argv[2]))["runs"]
+block = list(csv.DictReader(io.StringIO(open(sys.argv[3]).read().split("\n\n")[-1])))
+assert [r["train"] for r in block] == [r["train"] for r in runs], block
+collapsed_seen = 0
+for row, line in zip(runs, block):
+    t = ds.index(row["train"])
+    mine = (train == t) & (status == 1)
+    others = [d for d in range(len(ds)) if d != t]
+    k = int((col[mine][:, others] == 1).all(axis=1).sum())
+    assert row["runs"] == mine.sum() and row["collapsed_runs"] == k, (row, k)
+    assert abs(row["median_pooled_test"] - np.median(acc[mine][:, others])) < 1e-6, row
+    assert row["median_low"] <= row["median_pooled_test"] <= row["median_high"], row
+    try:
+        from scipy.stats import binomtest
+        ci = binomtest(k, int(mine.sum())).proportion_ci(0.95, method="exact")
+        assert abs(row["collapsed_low"] - ci.low) < 1e-5 and abs(row["collapsed_high"] - ci.high) < 1e-5, (row, ci)
+    except ImportError:
+        pass
+    assert int(line["collapsed_runs"]) == k and abs(float(line["collapsed_high"]) - row["collapsed_high"]) < 1e-5
+    collapsed_seen += k
+assert collapsed_seen > 0, "the forced collapse shows in no run"
+print("ok", runs[0]["train"], runs[0]["collapsed_runs"], "of", runs[0]["runs"])
+PY
+check "collapse report per-run table recomputed from the file ($(tail -1 "$dir/runs.log"))" grep -q "^ok" "$dir/runs.log"
 if "$PY" -c "import matplotlib" 2>/dev/null; then
     "$PY" "$ROOT/scripts/plot_results.py" "$dir/ref.h5" -o "$dir/plot.png" >"$dir/plot.log" 2>&1
     check "collapse plot_results.py draws the dead-ReLU panel" grep -q "dead ReLU" "$dir/plot.log"

@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "seedsweep/report.h"
+#include "seedsweep/stats.h"
 
 enum { D = 3, C = 2, T = 7, IMAGES = 7 };
 
@@ -120,6 +121,27 @@ int main(void) {
               "report Mann-Whitney c vs a: U %.1f z %.6f p %.9f matches scipy (3.5, -1.507874, 0.131586760)", r->u,
               r->z, r->p);
     }
+    /* per run: c's runs t0 (a 0.5, b 0.625) and t1 (0.5625, 0.5); a's t4 (b 0.75, c 0.6875),
+     * t5 (c 0.625: b NaN), t6 (0.6875, 0.5). No run collapsed on every other dataset (t1 and t6
+     * on one only). Medians: numpy; rate intervals: scipy's exact binomtest for 0/2 and 0/3; the
+     * median intervals: the cluster bootstrap of the runs as grouped here by hand. */
+    const ReportTraining *rc_ = &s.trainings[0], *ra = &s.trainings[1];
+    CHECK(rc_->runs == 2 && rc_->collapsed_runs == 0 && near(rc_->median, 0.53125) && rc_->collapsed_low == 0.0 &&
+              fabs(rc_->collapsed_high - 0.841886116991607) < 1e-9,
+          "report runs of c: 2, none collapsed (0/2, CI [0, 0.8419]), pooled median 0.53125");
+    CHECK(ra->runs == 3 && ra->collapsed_runs == 0 && near(ra->median, 0.6875) &&
+              fabs(ra->collapsed_high - 0.7075982261787133) < 1e-9,
+          "report runs of a: 3 (t5 counts with its one value), none collapsed (CI [0, 0.7076]), median 0.6875");
+    double c_values[] = {0.5, 0.625, 0.5625, 0.5}, a_values[] = {0.75, 0.6875, 0.625, 0.6875, 0.5};
+    int64_t c_offsets[] = {0, 2, 4}, a_offsets[] = {0, 2, 3, 5};
+    double scratch[5 + STATS_BOOTSTRAP_B], lo_c, hi_c, lo_a, hi_a;
+    stats_cluster_bootstrap_median_ci(c_values, c_offsets, 2, STATS_BOOTSTRAP_B, STATS_BOOTSTRAP_SEED, REPORT_CI_LEVEL,
+                                      scratch, &lo_c, &hi_c);
+    stats_cluster_bootstrap_median_ci(a_values, a_offsets, 3, STATS_BOOTSTRAP_B, STATS_BOOTSTRAP_SEED, REPORT_CI_LEVEL,
+                                      scratch, &lo_a, &hi_a);
+    CHECK(rc_->median_low == lo_c && rc_->median_high == hi_c && ra->median_low == lo_a && ra->median_high == hi_a &&
+              lo_a <= ra->median && ra->median <= hi_a,
+          "report median intervals resample whole runs (a: [%.4f, %.4f])", ra->median_low, ra->median_high);
     /* without the diverged task 2 (it predicted class 0 everywhere): one run fewer for a and b */
     static const int want_dataset[] = {2, 0, 1, 1, 0, 1}, want_image[] = {0, 0, 0, 1, 1, 2};
     static const int want_wrong[] = {3, 2, 2, 2, 1, 1}, want_runs[] = {3, 2, 4, 4, 2, 3}, want_label[] = {0, 0, 1, 0, 1, 1};

@@ -1,6 +1,8 @@
-/* test_stats.c - quantiles, summaries and the Mann-Whitney U test against values computed
- * once with numpy 1.24 (np.median, np.quantile, linear interpolation) and scipy 1.10
- * (scipy.stats.mannwhitneyu(a, b), method "auto"); the values are written in the checks. */
+/* test_stats.c - quantiles, summaries, the Mann-Whitney U test and the Clopper-Pearson interval
+ * against values computed once with numpy 1.24 (np.median, np.quantile, linear interpolation) and
+ * scipy 1.10 (scipy.stats.mannwhitneyu(a, b), method "auto"; scipy.stats.binomtest(k, n)
+ * .proportion_ci(0.95, method="exact")); the values are written in the checks. The cluster
+ * bootstrap is checked against the plain one, which test_report checks against numpy. */
 #include <math.h>
 
 #include "check.h"
@@ -46,5 +48,41 @@ int main(void) {
     double same[] = {0.5, 0.5};
     pv = stats_mann_whitney(same, 2, same, 2, &u, &z);
     CHECK(pv != pv, "mann-whitney all tied gives NaN p");
+
+    /* scipy.stats.binomtest(k, n).proportion_ci(0.95, method="exact") */
+    const struct { int k, n; double low, high; } cp[] = {
+        {0, 10, 0.0, 0.30849710781876294},  {7, 20, 0.1539092047845412, 0.5921885345328283},
+        {20, 20, 0.8315665290169145, 1.0},  {3, 30, 0.021117137029722604, 0.2652884504742082},
+        {13, 20, 0.4078114654671718, 0.8460907952154588}, {1, 1, 0.025000000000000022, 1.0},
+    };
+    int cp_ok = 1;
+    for (int i = 0; i < (int)(sizeof cp / sizeof cp[0]); i++) {
+        double lo, hi;
+        stats_binomial_ci(cp[i].k, cp[i].n, 0.95, &lo, &hi);
+        if (fabs(lo - cp[i].low) > 1e-9 || fabs(hi - cp[i].high) > 1e-9) {
+            cp_ok = 0;
+            printf("  %d/%d: [%.12f, %.12f], scipy [%.12f, %.12f]\n", cp[i].k, cp[i].n, lo, hi, cp[i].low, cp[i].high);
+        }
+    }
+    CHECK(cp_ok, "Clopper-Pearson intervals of 6 proportions (0/10 .. 20/20) match scipy's exact binomtest to 1e-9");
+    double lo, hi;
+    stats_binomial_ci(0, 0, 0.95, &lo, &hi);
+    CHECK(isnan(lo) && isnan(hi), "Clopper-Pearson of no trials is NaN");
+
+    /* cluster bootstrap: clusters of one value are the plain bootstrap (same stream, same draws);
+     * each value twice in its cluster leaves every replicate's median, so the interval, unchanged */
+    double runs[] = {0.5, 0.93, 0.51, 0.88, 0.95, 0.5, 0.91, 0.97, 0.49, 0.9}, doubled[20];
+    int64_t single[11], pairs[11];
+    for (int i = 0; i <= 10; i++) single[i] = i, pairs[i] = 2 * i;
+    for (int i = 0; i < 20; i++) doubled[i] = runs[i / 2];
+    double scratch[20 + STATS_BOOTSTRAP_B], plo, phi, clo, chi, dlo, dhi;
+    stats_bootstrap_ci(STAT_MEDIAN, runs, 10, STATS_BOOTSTRAP_B, 7, 0.95, scratch, &plo, &phi);
+    stats_cluster_bootstrap_median_ci(runs, single, 10, STATS_BOOTSTRAP_B, 7, 0.95, scratch, &clo, &chi);
+    stats_cluster_bootstrap_median_ci(doubled, pairs, 10, STATS_BOOTSTRAP_B, 7, 0.95, scratch, &dlo, &dhi);
+    CHECK(clo == plo && chi == phi && plo < 0.9 && phi > 0.9, "cluster bootstrap of 1-value clusters = plain bootstrap [%.4f, %.4f]",
+          clo, chi);
+    CHECK(dlo == clo && dhi == chi, "cluster bootstrap: each run's value twice gives the same interval [%.4f, %.4f]", dlo, dhi);
+    stats_cluster_bootstrap_median_ci(runs, single, 1, STATS_BOOTSTRAP_B, 7, 0.95, scratch, &clo, &chi);
+    CHECK(isnan(clo) && isnan(chi), "cluster bootstrap of one cluster is NaN");
     return check_exit();
 }

@@ -15,10 +15,18 @@ typedef enum { REPORT_TEXT, REPORT_CSV, REPORT_JSON } ReportFormat;
 #define REPORT_TOP_MISCLASSIFIED 10
 
 /* One training dataset, in plan order (tasks are grouped by training dataset). */
+/* Per training dataset, over its finished runs (done, not diverged): how many predicted one class
+ * for every image of every other dataset (the paper's collapsed runs: accuracy = class share),
+ * with a Clopper-Pearson interval for that rate, and the median of the pooled test accuracies
+ * with a percentile-bootstrap interval that resamples runs (a run's test accuracies stay
+ * together). Level REPORT_CI_LEVEL, STATS_BOOTSTRAP_B resamples, seed STATS_BOOTSTRAP_SEED. */
 typedef struct ReportTraining {
     int dataset;
     int64_t pending;           /* its tasks not finished yet (left out of every statistic) */
     int64_t diverged;          /* its tasks whose training diverged (loss NaN): left out of every statistic */
+    int runs, collapsed_runs;
+    double collapsed_low, collapsed_high;           /* of the rate collapsed_runs / runs */
+    double median, median_low, median_high;         /* pooled test accuracy */
 } ReportTraining;
 
 /* One cell of the accuracy table: finished tasks (done, not diverged) of one training dataset,

@@ -46,4 +46,17 @@ void stats_bootstrap_ci(StatKind kind, const double *values, int64_t n, int B, u
 void stats_bootstrap_variance_ratio_ci(const double *a, int64_t na, const double *b, int64_t nb, int B, uint64_t seed,
                                        double level, double *scratch, double *low, double *high);
 
+/* Percentile bootstrap of the median when values come in clusters (several test datasets of one
+ * run): B resamples of the clusters with replacement, each replicate the median of every value
+ * of the chosen clusters; cluster c holds values[offsets[c] .. offsets[c+1]-1]. Resampling runs,
+ * not values, keeps a run's accuracies together (they are not independent). scratch: room for
+ * offsets[clusters] + B doubles. NaN bounds when fewer than 2 clusters. Same stream as above. */
+void stats_cluster_bootstrap_median_ci(const double *values, const int64_t *offsets, int64_t clusters, int B,
+                                       uint64_t seed, double level, double *scratch, double *low, double *high);
+
+/* Clopper-Pearson ("exact") interval for a proportion of k successes in n trials, as
+ * scipy.stats.binomtest(k, n).proportion_ci(level, method="exact"): never empty at k = 0 or k = n,
+ * where a percentile bootstrap of 0/1 indicators collapses to a point. NaN bounds when n < 1. */
+void stats_binomial_ci(int64_t k, int64_t n, double level, double *low, double *high);
+
 #endif

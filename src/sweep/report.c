@@ -57,6 +57,45 @@ static int gather_pair(const ResultsData *data, ReportPair *p, double *values) {
     return n;
 }
 
+/* Each training dataset's runs: the collapse rate and the pooled median, with intervals (report.h). */
+static int summarize_runs(const ResultsData *data, ReportStats *stats, Error *err) {
+    const int D = data->shape.dataset_count;
+    const int64_t T = data->shape.task_count;
+    double *values = malloc(sizeof(double) * (size_t)(T * D + 1));
+    int64_t *offsets = malloc(sizeof(int64_t) * (size_t)(T + 1));
+    double *scratch = malloc(sizeof(double) * (size_t)(T * D + STATS_BOOTSTRAP_B + 1));
+    int rc = values && offsets && scratch ? SS_OK : error_set(err, SS_ERR_RUNTIME, "out of memory");
+    for (int i = 0; rc == SS_OK && i < stats->training_count; i++) {
+        ReportTraining *tr = &stats->trainings[i];
+        int64_t runs = 0, n = 0;
+        offsets[0] = 0;
+        for (int64_t t = 0; t < T; t++) {
+            if (!counts_in_statistics(data, t) || data->task_train_dataset[t] != tr->dataset) continue;
+            int collapsed_everywhere = 1, tested = 0;
+            for (int d = 0; d < D; d++) {
+                if (d == tr->dataset) continue;
+                double a = data->accuracy[t * D + d];
+                if (isnan(a) || isnan(data->loss[t * D + d])) continue;
+                values[n++] = a;
+                tested = 1;
+                collapsed_everywhere &= data->collapsed[t * D + d] == 1;
+            }
+            if (!tested) continue;
+            tr->collapsed_runs += collapsed_everywhere;
+            offsets[++runs] = n;
+        }
+        tr->runs = (int)runs;
+        stats_binomial_ci(tr->collapsed_runs, runs, REPORT_CI_LEVEL, &tr->collapsed_low, &tr->collapsed_high);
+        stats_cluster_bootstrap_median_ci(values, offsets, runs, STATS_BOOTSTRAP_B, STATS_BOOTSTRAP_SEED, REPORT_CI_LEVEL,
+                                          scratch, &tr->median_low, &tr->median_high);
+        tr->median = n ? stats_median(values, n) : NAN;   /* sorts: after the bootstrap */
+    }
+    free(values);
+    free(offsets);
+    free(scratch);
+    return rc;
+}
+
 /* Every cell's summary, then a rank test between every two trainings' pooled accuracies. */
 static int summarize_accuracy(const ResultsData *data, ReportStats *stats, Error *err) {
     const int D = data->shape.dataset_count, count = stats->training_count;
@@ -270,6 +309,7 @@ int report_compute(const ResultsData *data, ReportStats *stats, Error *err) {
     memset(stats, 0, sizeof *stats);
     count_tasks(data, stats);
     int rc = summarize_accuracy(data, stats, err);
+    if (rc == SS_OK) rc = summarize_runs(data, stats, err);
     if (rc == SS_OK) rc = find_misclassified(data, stats, err);
     if (rc == SS_OK) rc = compute_spreads(data, stats, err);
     if (rc == SS_OK && data->task_host) {
@@ -313,6 +353,19 @@ static void render_spread_csv(const ReportStats *stats, char *const *names, FILE
                 stats->grid_labels[r->grid], names[stats->trainings[r->training].dataset], names[r->test],
                 stats->group_names[r->group], r->n, r->median, r->median_low, r->median_high, r->std, r->std_low,
                 r->std_high, r->iqr, r->iqr_low, r->iqr_high, r->share, r->share_low, r->share_high);
+    }
+}
+
+/* The per-run table as its own CSV block (after the collapse block, so older readers of the
+ * blocks before it see them where they were). */
+static void render_runs_csv(const ReportStats *stats, char *const *names, FILE *out) {
+    fprintf(out, "\ntrain,runs,median_pooled_test,median_low,median_high,collapsed_runs,collapsed_rate,collapsed_low,"
+                 "collapsed_high\n");
+    for (int i = 0; i < stats->training_count; i++) {
+        const ReportTraining *tr = &stats->trainings[i];
+        fprintf(out, "%s,%d,%.6g,%.6g,%.6g,%d,%.6g,%.6g,%.6g\n", names[tr->dataset], tr->runs, tr->median, tr->median_low,
+                tr->median_high, tr->collapsed_runs, tr->runs ? (double)tr->collapsed_runs / tr->runs : NAN,
+                tr->collapsed_low, tr->collapsed_high);
     }
 }
 
@@ -381,6 +434,21 @@ static void render_json(const ReportStats *stats, const ResultsData *data, const
         json_field(out, "mean", m->mean);
         fprintf(out, ", \"collapsed\": %d, \"diverged_runs\": %lld}%s\n", p->collapsed,
                 (long long)stats->trainings[p->training].diverged, i + 1 < stats->pair_count ? "," : "");
+    }
+    fprintf(out, "  ],\n  \"runs\": [\n");
+    for (int i = 0; i < stats->training_count; i++) {
+        const ReportTraining *tr = &stats->trainings[i];
+        fprintf(out, "    {\"train\": ");
+        json_string(out, names[tr->dataset]);
+        fprintf(out, ", \"runs\": %d", tr->runs);
+        json_field(out, "median_pooled_test", tr->median);
+        json_field(out, "median_low", tr->median_low);
+        json_field(out, "median_high", tr->median_high);
+        fprintf(out, ", \"collapsed_runs\": %d", tr->collapsed_runs);
+        json_field(out, "collapsed_rate", tr->runs ? (double)tr->collapsed_runs / tr->runs : NAN);
+        json_field(out, "collapsed_low", tr->collapsed_low);
+        json_field(out, "collapsed_high", tr->collapsed_high);
+        fprintf(out, "}%s\n", i + 1 < stats->training_count ? "," : "");
     }
     fprintf(out, "  ],\n  \"mann_whitney\": [\n");
     for (int i = 0; i < stats->rank_test_count; i++) {
@@ -472,6 +540,22 @@ static void render_spread_text(const ReportStats *stats, char *const *names, FIL
     }
 }
 
+static void render_runs_text(const ReportStats *stats, char *const *names, FILE *out) {
+    fprintf(out, "\nPer run (95%% intervals: median by a bootstrap over runs, %d resamples; collapse rate exact,\n"
+                 "Clopper-Pearson; collapsed = one class predicted for every image of every other dataset)\n",
+            STATS_BOOTSTRAP_B);
+    fprintf(out, "%-12s %5s %8s %17s %10s %7s %17s\n", "train", "runs", "median", "95% CI", "collapsed", "rate", "95% CI");
+    for (int i = 0; i < stats->training_count; i++) {
+        const ReportTraining *tr = &stats->trainings[i];
+        char median_ci[40] = "-", rate_ci[40] = "-";
+        if (isfinite(tr->median_low)) snprintf(median_ci, sizeof median_ci, "[%.4f, %.4f]", tr->median_low, tr->median_high);
+        if (isfinite(tr->collapsed_low))
+            snprintf(rate_ci, sizeof rate_ci, "[%.2f, %.2f]", tr->collapsed_low, tr->collapsed_high);
+        fprintf(out, "%-12s %5d %8.4f %17s %10d %7.2f %17s\n", names[tr->dataset], tr->runs, tr->median, median_ci,
+                tr->collapsed_runs, tr->runs ? (double)tr->collapsed_runs / tr->runs : NAN, rate_ci);
+    }
+}
+
 static void render_text(const ReportStats *stats, const ResultsData *data, const char *path, FILE *out) {
     char *const *names = data->dataset_names;
     fprintf(out, "%s: %lld tasks: %lld done, %lld diverged, %lld pending%s\n", path, (long long)stats->task_count,
@@ -501,6 +585,7 @@ static void render_text(const ReportStats *stats, const ResultsData *data, const
         if (stats->trainings[i].diverged)
             fprintf(out, "  (%s: %lld runs diverged (loss NaN): left out of n, the statistics and the collapses)\n",
                     names[stats->trainings[i].dataset], (long long)stats->trainings[i].diverged);
+    render_runs_text(stats, names, out);
     if (stats->rank_test_count) {
         fprintf(out, "\nMann-Whitney U, two-sided, pooled test accuracies (exact p when a sample has <= 8 values and\n"
                      "nothing is tied, else normal approximation with tie and continuity correction)\n");
@@ -529,8 +614,13 @@ static void render_text(const ReportStats *stats, const ResultsData *data, const
 
 void report_render(const ReportStats *stats, const ResultsData *data, const char *path, ReportFormat format,
                    FILE *out) {
-    if (format == REPORT_CSV) render_csv(stats, data->dataset_names, out), report_collapse_csv(data, out);
-    else if (format == REPORT_JSON) render_json(stats, data, path, out);
+    if (format == REPORT_CSV) {
+        render_csv(stats, data->dataset_names, out);
+        report_collapse_csv(data, out);
+        render_runs_csv(stats, data->dataset_names, out);
+    } else if (format == REPORT_JSON) {
+        render_json(stats, data, path, out);
+    }
     else render_text(stats, data, path, out);
 }
 

@@ -193,3 +193,60 @@ void stats_bootstrap_variance_ratio_ci(const double *a, int64_t na, const double
     *low = stats_quantile(replicates, kept, (1.0 - level) / 2.0);
     *high = stats_quantile(replicates, kept, (1.0 + level) / 2.0);
 }
+
+void stats_cluster_bootstrap_median_ci(const double *values, const int64_t *offsets, int64_t clusters, int B,
+                                       uint64_t seed, double level, double *scratch, double *low, double *high) {
+    *low = *high = NAN;
+    if (clusters < 2 || B < 1) return;
+    const int64_t total = offsets[clusters];
+    double *resample = scratch, *replicates = scratch + total;
+    Rng rng = rng_stream(seed, RNG_PURPOSE_BOOTSTRAP);
+    int kept = 0;
+    for (int b = 0; b < B; b++) {
+        /* as many clusters as there are, so a replicate holds about total values (fewer or more
+         * when clusters differ in size, never more than room for: the draws stop at total) */
+        int64_t n = 0;
+        for (int64_t c = 0; c < clusters; c++) {
+            int64_t pick = (int64_t)rng_below(&rng, (uint64_t)clusters);
+            for (int64_t i = offsets[pick]; i < offsets[pick + 1] && n < total; i++) resample[n++] = values[i];
+        }
+        if (n > 0) replicates[kept++] = stats_median(resample, n);
+    }
+    if (!kept) return;
+    stats_sort(replicates, kept);
+    *low = stats_quantile(replicates, kept, (1.0 - level) / 2.0);
+    *high = stats_quantile(replicates, kept, (1.0 + level) / 2.0);
+}
+
+/* P(X <= k) for X ~ Binomial(n, p), summed in log space (n up to millions without overflow). */
+static double binomial_cdf(int64_t k, int64_t n, double p) {
+    if (k < 0) return 0.0;
+    if (k >= n) return 1.0;
+    if (p <= 0.0) return 1.0;
+    if (p >= 1.0) return 0.0;
+    double sum = 0.0, lp = log(p), lq = log1p(-p), lgn = lgamma((double)n + 1);
+    for (int64_t i = 0; i <= k; i++)
+        sum += exp(lgn - lgamma((double)i + 1) - lgamma((double)(n - i) + 1) + i * lp + (n - i) * lq);
+    return sum > 1.0 ? 1.0 : sum;
+}
+
+/* The p in [0, 1] where the decreasing function cdf(p) crosses target, by bisection (60 halvings:
+ * below double precision). */
+static double binomial_solve(int64_t k, int64_t n, double target) {
+    double lo = 0.0, hi = 1.0;
+    for (int i = 0; i < 60; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (binomial_cdf(k, n, mid) > target) lo = mid;
+        else hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+void stats_binomial_ci(int64_t k, int64_t n, double level, double *low, double *high) {
+    *low = *high = NAN;
+    if (n < 1 || k < 0 || k > n) return;
+    const double alpha = 1.0 - level;
+    /* lower: P(X >= k | p) = alpha/2, i.e. P(X <= k-1 | p) = 1 - alpha/2; upper: P(X <= k | p) = alpha/2 */
+    *low = k == 0 ? 0.0 : binomial_solve(k - 1, n, 1.0 - alpha / 2.0);
+    *high = k == n ? 1.0 : binomial_solve(k, n, alpha / 2.0);
+}
