@@ -93,7 +93,7 @@ clean:
 FASHION_DIR ?= /usr/share/datasets/fashion-mnist
 .PHONY: paper-data fashion-data
 paper-data: data/fly1.h5 data/fly2.h5 data/fly3.h5
-data/fly%.h5: | $(BUILD)/seedsweep
+data/fly%.h5: src/data/synth.c | $(BUILD)/seedsweep
 	$(BUILD)/seedsweep synth fly$* --out $@
 fashion-data: data/fashion-shard0.h5 data/fashion-shard1.h5 data/fashion-shard2.h5 data/fashion-test.h5
 data/fashion-shard%.h5: | $(BUILD)/seedsweep
