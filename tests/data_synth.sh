@@ -111,7 +111,7 @@ report("--set" not in f["noop"].attrs["source"] and np.array_equal(f["noop"]["im
 ctl = f["plain3"]["labels"][:] == 0
 a, b = f["same"]["images"][:].astype(float), f["plain3"]["images"][:].astype(float)
 report(a[ctl].mean() < 0.9 * b[ctl].mean() and abs(a[~ctl].mean() - b[~ctl].mean()) < 1.0,
-       "synth --set control_brightness=1: fly3's Control fields lose their 25% extra exposure, Snap29 unchanged")
+       "synth --set control_brightness=1: fly3's Control fields lose their 50% extra exposure, Snap29 unchanged")
 rgb = f["rgb"]["images"][:]
 report(rgb.shape == (24, 64, 64, 3) and all(np.array_equal(rgb[..., c:c + 1], f["plain3"]["images"][:]) for c in range(3)),
        "synth --channels 3: three identical copies of the mono pixels")
