@@ -128,6 +128,10 @@ assert collapsed_seen > 0, "the forced collapse shows in no run"
 print("ok", runs[0]["train"], runs[0]["collapsed_runs"], "of", runs[0]["runs"])
 PY
 check "collapse report per-run table recomputed from the file ($(tail -1 "$dir/runs.log"))" grep -q "^ok" "$dir/runs.log"
+# scripts/compare_runs.py: a file against itself is the same, seed for seed (both training sets)
+"$PY" "$ROOT/scripts/compare_runs.py" "$dir/ref.h5" "$dir/ref.h5" --labels a b >"$dir/compare.log" 2>&1
+check "compare_runs.py: a file against itself: every seed the same outcome, p = 1" \
+    bash -c "grep -q 'Fisher exact (collapsed) p = 1;' '$dir/compare.log' && grep -q 'same collapse outcome 4/4, accuracy within 0.01 4/4' '$dir/compare.log'"
 if "$PY" -c "import matplotlib" 2>/dev/null; then
     "$PY" "$ROOT/scripts/plot_results.py" "$dir/ref.h5" -o "$dir/plot.png" >"$dir/plot.log" 2>&1
     check "collapse plot_results.py draws the dead-ReLU panel" grep -q "dead ReLU" "$dir/plot.log"
