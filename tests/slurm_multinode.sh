@@ -91,10 +91,32 @@ wait_until() {
 }
 
 # 2. Across 3 nodes, 2 ranks each (judged below, once the reference run is there).
+# crashed_at_start JOB NAME: the job ended before any task with a rank's SIGSEGV (see below)
+crashed_at_start() {
+    local n
+    read -r n _ < <(done_tasks "$T/$2.h5" || echo 0)
+    [ "${n:-0}" = 0 ] && job_ended "$1" && grep -q "Segmentation fault" "$T/$2.out" 2>/dev/null
+}
+# Twice in ~20 runs here (both in CI, under load; never when tried by hand) one rank of this emulated
+# cluster died of SIGSEGV during MPI start-up, before any task, after Open MPI's TCP transport
+# reported "connect() to 10.88.0.11:1025 failed: Operation now in progress (115)" (README, "Known
+# problem"). That is not what these tests measure, so such a job is submitted once more, said
+# loudly with the first job's output; a second such crash fails the test.
+retry_note() {
+    echo "NOTE slurm_multinode: job $1 crashed at start-up (0 tasks done); submitting it once more"
+    show_job "$1" "$2"
+    rm -rf "$T/$2.h5" "$T/$2.h5.ckpt" "$T/$2.out"
+}
 t0=$(now)
 job_a=$(submit across --nodes=3 --ntasks-per-node=2)
 if ! [[ "$job_a" =~ ^[0-9]+$ ]]; then fail "slurm_multinode_sweep: sbatch said: $job_a"; finish; fi
 state_a=$(job_wait_done "$job_a" 180)
+if crashed_at_start "$job_a" across; then
+    retry_note "$job_a" across
+    t0=$(now)
+    job_a=$(submit across --nodes=3 --ntasks-per-node=2)
+    state_a=$(job_wait_done "$job_a" 180)
+fi
 across_s=$(since "$t0")
 exitcode_a=$(job_field "$job_a" ExitCode)
 map=$(rank_hosts "$T/across.out")
@@ -162,15 +184,8 @@ start_loss() {
     done
 }
 start_loss
-# Once in ~15 runs here (seen in CI, never reproduced by hand in 8 runs) a rank of this emulated
-# cluster died of SIGSEGV at a null address during MPI start-up, before any task: the job then
-# failed before the node could be killed. That is not what this test measures, so it is tried once
-# more, said loudly, with the first job's output; a second such failure fails the test (README,
-# "Known problems").
-if [ "${n:-0}" = 0 ] && job_ended "$job" && grep -q "Segmentation fault" "$T/loss.out" 2>/dev/null; then
-    echo "NOTE slurm_multinode_node_loss: job $job crashed at start-up (0 tasks done); submitting it once more"
-    show_job "$job" loss
-    rm -rf "$T/loss.h5" "$T/loss.h5.ckpt" "$T/loss.out"
+if [ "${n:-0}" = 0 ] && crashed_at_start "$job" loss; then
+    retry_note "$job" loss
     start_loss
 fi
 read -r n_kill done_kill < <(done_tasks "$T/loss.h5" || echo 0)
