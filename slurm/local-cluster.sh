@@ -90,6 +90,7 @@ write_config() {
     cpus=$(nproc)      # note 17: with several nodes each one claims every core of the machine
     mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
     mem_mb=$(( mem_kb / 1024 * 9 / 10 / nodes ))       # note 6: above the real memory the node drains
+    FIRST_JOB_ID=$(( $(date +%s) % 1000000 * 10 + 1 ))
     {
     echo "# Written by slurm/local-cluster.sh: a $nodes-node cluster for tests and demos."
     echo "ClusterName=seedsweep"
@@ -119,6 +120,10 @@ AccountingStorageType=accounting_storage/none
 MailProg=/bin/true
 MpiDefault=pmix
 JobRequeue=1
+# Job ids start anew with each cluster: ranks of a job of an earlier cluster still alive (a killed
+# test's stragglers) would carry the same Open MPI job name as a new job of the same id and could
+# reach its ranks. A first id from the clock keeps each cluster's ids its own.
+FirstJobId=$FIRST_JOB_ID
 ReturnToService=2
 KillWait=10
 MinJobAge=300
