@@ -14,8 +14,7 @@ typedef enum { REPORT_TEXT, REPORT_CSV, REPORT_JSON } ReportFormat;
 
 #define REPORT_TOP_MISCLASSIFIED 10
 
-/* One training dataset, in plan order (tasks are grouped by training dataset). */
-/* Per training dataset, over its finished runs (done, not diverged): how many predicted one class
+/* One training dataset, in plan order (tasks are grouped by training dataset), and over its finished runs (done, not diverged): how many predicted one class
  * for every image of every other dataset (the paper's collapsed runs: accuracy = class share),
  * with a Clopper-Pearson interval for that rate, and the median of the pooled test accuracies
  * with a percentile-bootstrap interval that resamples runs (a run's test accuracies stay

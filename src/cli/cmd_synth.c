@@ -82,10 +82,11 @@ int cmd_synth(int argc, char **argv) {
         else return cli_usage_error("synth", "unexpected argument '%s'", arg);
     }
     if (!preset) return cli_usage_error("synth", "missing PRESET (fly1, fly2 or fly3)");
-    if (!synth_find_preset(preset)) return cli_usage_error("synth", "unknown preset '%s' (expected fly1, fly2 or fly3)", preset);
+    const SynthPreset *builtin = synth_find_preset(preset);
+    if (!builtin) return cli_usage_error("synth", "unknown preset '%s' (expected fly1, fly2 or fly3)", preset);
     Error err;
     error_clear(&err);
-    SynthPreset chosen = *synth_find_preset(preset);
+    SynthPreset chosen = *builtin;
     for (int k = 0; k < set_count; k++)
         if (synth_preset_set(&chosen, sets[k], &err) != SS_OK) return cli_usage_error("synth", "%s", err.message);
     if (!out) return cli_usage_error("synth", "missing --out FILE.h5");

@@ -40,6 +40,15 @@ static void count_tasks(const ResultsData *data, ReportStats *stats) {
  * whose argmax is class 0: an accuracy and a "collapse" that are artefacts, shown apart). */
 static int counts_in_statistics(const ResultsData *data, int64_t t) { return data->task_status[t] == TASK_DONE; }
 
+/* Whether task t's accuracy on dataset d counts: a number (NaN: not evaluated, or no loss). */
+static int has_accuracy(const ResultsData *data, int64_t t, int d) {
+    const int D = data->shape.dataset_count;
+    return !isnan(data->accuracy[t * D + d]) && !isnan(data->loss[t * D + d]);
+}
+
+/* collapsed_runs / runs, NaN without runs. */
+static double collapsed_rate(const ReportTraining *tr) { return tr->runs ? (double)tr->collapsed_runs / tr->runs : NAN; }
+
 /* The accuracies of one cell into values (unsorted); returns how many. */
 static int gather_pair(const ResultsData *data, ReportPair *p, double *values) {
     const int D = data->shape.dataset_count;
@@ -48,9 +57,8 @@ static int gather_pair(const ResultsData *data, ReportPair *p, double *values) {
         if (!counts_in_statistics(data, t) || data->task_train_dataset[t] != p->train) continue;
         for (int d = 0; d < D; d++) {
             if (p->test >= 0 ? d != p->test : d == p->train) continue;
-            double a = data->accuracy[t * D + d];
-            if (isnan(a) || isnan(data->loss[t * D + d])) continue;
-            values[n++] = a;
+            if (!has_accuracy(data, t, d)) continue;
+            values[n++] = data->accuracy[t * D + d];
             if (data->collapsed[t * D + d] == 1) p->collapsed++;
         }
     }
@@ -73,10 +81,8 @@ static int summarize_runs(const ResultsData *data, ReportStats *stats, Error *er
             if (!counts_in_statistics(data, t) || data->task_train_dataset[t] != tr->dataset) continue;
             int collapsed_everywhere = 1, tested = 0;
             for (int d = 0; d < D; d++) {
-                if (d == tr->dataset) continue;
-                double a = data->accuracy[t * D + d];
-                if (isnan(a) || isnan(data->loss[t * D + d])) continue;
-                values[n++] = a;
+                if (d == tr->dataset || !has_accuracy(data, t, d)) continue;
+                values[n++] = data->accuracy[t * D + d];
                 tested = 1;
                 collapsed_everywhere &= data->collapsed[t * D + d] == 1;
             }
@@ -364,7 +370,7 @@ static void render_runs_csv(const ReportStats *stats, char *const *names, FILE *
     for (int i = 0; i < stats->training_count; i++) {
         const ReportTraining *tr = &stats->trainings[i];
         fprintf(out, "%s,%d,%.6g,%.6g,%.6g,%d,%.6g,%.6g,%.6g\n", names[tr->dataset], tr->runs, tr->median, tr->median_low,
-                tr->median_high, tr->collapsed_runs, tr->runs ? (double)tr->collapsed_runs / tr->runs : NAN,
+                tr->median_high, tr->collapsed_runs, collapsed_rate(tr),
                 tr->collapsed_low, tr->collapsed_high);
     }
 }
@@ -445,7 +451,7 @@ static void render_json(const ReportStats *stats, const ResultsData *data, const
         json_field(out, "median_low", tr->median_low);
         json_field(out, "median_high", tr->median_high);
         fprintf(out, ", \"collapsed_runs\": %d", tr->collapsed_runs);
-        json_field(out, "collapsed_rate", tr->runs ? (double)tr->collapsed_runs / tr->runs : NAN);
+        json_field(out, "collapsed_rate", collapsed_rate(tr));
         json_field(out, "collapsed_low", tr->collapsed_low);
         json_field(out, "collapsed_high", tr->collapsed_high);
         fprintf(out, "}%s\n", i + 1 < stats->training_count ? "," : "");
@@ -552,7 +558,7 @@ static void render_runs_text(const ReportStats *stats, char *const *names, FILE 
         if (isfinite(tr->collapsed_low))
             snprintf(rate_ci, sizeof rate_ci, "[%.2f, %.2f]", tr->collapsed_low, tr->collapsed_high);
         fprintf(out, "%-12s %5d %8.4f %17s %10d %7.2f %17s\n", names[tr->dataset], tr->runs, tr->median, median_ci,
-                tr->collapsed_runs, tr->runs ? (double)tr->collapsed_runs / tr->runs : NAN, rate_ci);
+                tr->collapsed_runs, collapsed_rate(tr), rate_ci);
     }
 }
 
