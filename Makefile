@@ -1,7 +1,7 @@
 # seedsweep - one Makefile. `make` builds build/seedsweep; `make test`, `make bench`, `make demo`.
 # SANITIZE=1 builds into build-san/ with AddressSanitizer and UndefinedBehaviorSanitizer.
 
-PKGS       := hdf5 ompi-c openblas inih libpng zlib
+PKGS       := hdf5 ompi-c openblas libpng zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

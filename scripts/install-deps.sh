@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh --bench  also python3-torch (the PyTorch reference of `make bench`)
 set -eu
 PACKAGES="build-essential pkg-config libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools libopenblas-dev
-libpng-dev libinih-dev zlib1g-dev slurm-wlm munge iproute2 python3-h5py python3-numpy python3-matplotlib
+libpng-dev zlib1g-dev slurm-wlm munge iproute2 lmod python3-h5py python3-numpy python3-matplotlib
 python3-xarray python3-h5netcdf python3-scipy dataset-fashion-mnist valgrind"
 [ "${1:-}" = "--bench" ] && PACKAGES="$PACKAGES python3-torch"
 missing=""

@@ -214,7 +214,7 @@ good "limits: a 100 kB comment line is ignored" "$S" run longcomment.ini --quiet
 job longbad.ini "/^input/a $comment"
 bad "limits: a 100 kB bad line is reported under its section" "[model] (line 9)" "$S" run longbad.ini --quiet --out r1.h5
 job longkey.ini "/^input/a ${comment:0:500} = 1"
-bad "limits: a 500-character key is reported under its section" "[model] (line 9)" "$S" run longkey.ini --quiet --out r1.h5
+bad "limits: a 500-character key is reported, cut, as an unknown key of its section" "[model] ${comment:0:64}... (line 9): unknown key" "$S" run longkey.ini --quiet --out r1.h5
 bad "limits: SLURM_CPUS_PER_TASK=100000" "more threads than a rank may use" \
     env SLURM_CPUS_PER_TASK=100000 "$S" run good.ini --quiet --out r1.h5
 finish

@@ -1,38 +1,28 @@
 /* jobfile.c - parses and validates the job file (DESIGN.md section 4) before any training.
- * libinih does the INI syntax; Debian builds it without line numbers in the handler, so we
- * feed it through our own line reader (ini_parse_stream) and count lines there. */
+ * ini.c does the INI syntax and counts the lines; this file gives the keys their meaning. */
 #include "seedsweep/jobfile.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <float.h>
-#include <ini.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "seedsweep/ini.h"
 #include "seedsweep/safe_file.h"
 #include "seedsweep/sha256.h"
 
 typedef struct Parser {
     const char *what;           /* file name for messages */
-    const char *text, *cursor;  /* whole text; next unread byte */
-    int line;                   /* 1-based number of the line inih is working on */
-    int line_continues;         /* that line starts with whitespace (an INI continuation) */
-    int section_line;           /* line of the last [section] header read */
-    int long_line;              /* first line longer than inih's buffer that cannot be passed on, 0 if none */
-    char *long_value;           /* the value of the long KEY = VALUE line inih is handed as LONG_VALUE_MARK */
-    char long_line_section[64]; /* the section long_line is in */
-    char section[64];           /* the section the reader is in (for messages about lines inih never sees) */
     JobSpec *job;
     Error *err;
     int failed;
     /* raw values collected by the handler; interpreted after parsing */
     char *values[5][16];
     int lines[5][16];
-    char last_section[64], last_key[64];
 } Parser;
 
 enum { SEC_SWEEP, SEC_DATASETS, SEC_MODEL, SEC_TRAIN, SEC_GRID, SECTION_COUNT };
@@ -56,88 +46,6 @@ const char *vary_name(VaryKind vary) {
 
 const char *train_key_name(int key) { return key >= 0 && key < JOB_TRAIN_KEYS ? KEYS[SEC_TRAIN][key] : "?"; }
 
-#define LONG_VALUE_MARK "\001long-value"
-
-/* A line longer than inih's buffer (INI_MAX_LINE): a comment is handed on as an empty comment, a
- * KEY = VALUE line as KEY = LONG_VALUE_MARK with VALUE kept in p->long_value (values such as
- * dataset paths may be long; inih's own trimming and inline ' ;' comments are applied here).
- * Returns 0 when the line cannot be handed on (a long section header or key). */
-static int shorten_long_line(Parser *p, const char *line, size_t length, char *buffer, int size) {
-    const char *first = line, *end = line + length;
-    while (first < end && (*first == ' ' || *first == '\t')) first++;
-    if (first < end && (*first == ';' || *first == '#')) {
-        snprintf(buffer, (size_t)size, ";\n");
-        return 1;
-    }
-    const char *delimiter = first;
-    while (delimiter < end && *delimiter != '=' && *delimiter != ':' && *delimiter != '\n') delimiter++;
-    if (*first == '[' || delimiter >= end || *delimiter == '\n' || (int)(delimiter - line) + 32 > size) return 0;
-    const char *value = delimiter + 1;
-    while (value < end && isspace((unsigned char)*value)) value++;
-    const char *stop = value;
-    while (stop < end && *stop != '\n' && !(*stop == ';' && stop > value && isspace((unsigned char)stop[-1]))) stop++;
-    while (stop > value && isspace((unsigned char)stop[-1])) stop--;
-    free(p->long_value);
-    p->long_value = strndup(value, (size_t)(stop - value));
-    if (!p->long_value) return 0;
-    snprintf(buffer, (size_t)size, "%.*s= %s\n", (int)(delimiter - line), line, LONG_VALUE_MARK);
-    return 1;
-}
-
-/* fgets-style reader for inih that counts lines and notices lines too long for its buffer. */
-static char *read_line(char *buffer, int size, void *stream) {
-    Parser *p = stream;
-    if (!*p->cursor) return NULL;
-    const char *end = strchr(p->cursor, '\n');
-    size_t length = end ? (size_t)(end - p->cursor) + 1 : strlen(p->cursor);
-    p->line++;
-    p->line_continues = (*p->cursor == ' ' || *p->cursor == '\t');
-    const char *first = p->cursor;
-    while (*first == ' ' || *first == '\t') first++;
-    if (*first == '[') {
-        p->section_line = p->line;
-        const char *close = first + 1;
-        while (*close && *close != ']' && *close != '\n') close++;
-        snprintf(p->section, sizeof p->section, "%.*s", (int)(close - first - 1), first + 1);
-    }
-    if (length + 1 > (size_t)size && shorten_long_line(p, p->cursor, length, buffer, size)) {
-        /* handed on shortened; the value waits in p->long_value */
-    } else if (length + 1 > (size_t)size) {
-        if (!p->long_line) {
-            p->long_line = p->line;
-            snprintf(p->long_line_section, sizeof p->long_line_section, "%s", p->section[0] ? p->section : "?");
-        }
-        length = (size_t)size - 2;
-        memcpy(buffer, p->cursor, length);
-        buffer[length] = '\n';
-        buffer[length + 1] = '\0';
-    } else {
-        memcpy(buffer, p->cursor, length);
-        buffer[length] = '\0';
-    }
-    p->cursor += end ? (size_t)(end - p->cursor) + 1 : length;
-    return buffer;
-}
-
-/* The [section] that line (1-based) of text is in, "?" before any. inih goes on after a bad line,
- * so the section of the last key it handed over may lie past the first error. */
-static const char *section_of_line(const char *text, int line, char *out, size_t size) {
-    snprintf(out, size, "?");
-    for (int n = 1; *text && n <= line; n++) {
-        const char *first = text;
-        while (*first == ' ' || *first == '\t') first++;
-        if (*first == '[') {
-            const char *close = first + 1;
-            while (*close && *close != ']' && *close != '\n') close++;
-            snprintf(out, size, "%.*s", (int)(close - first - 1), first + 1);
-        }
-        const char *next = strchr(text, '\n');
-        if (!next) break;
-        text = next + 1;
-    }
-    return out;
-}
-
 static int fail_at(Parser *p, const char *section, const char *key, int line, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 static int fail_at(Parser *p, const char *section, const char *key, int line, const char *fmt, ...) {
@@ -147,14 +55,18 @@ static int fail_at(Parser *p, const char *section, const char *key, int line, co
     va_start(args, fmt);
     vsnprintf(reason, sizeof reason, fmt, args);
     va_end(args);
+    /* lines have no length limit: a long section or key name is cut in the message */
+    char section_shown[80], key_shown[80];
+    snprintf(section_shown, sizeof section_shown, strlen(section) > 64 ? "%.64s..." : "%s", section);
+    if (key) snprintf(key_shown, sizeof key_shown, strlen(key) > 64 ? "%.64s..." : "%s", key);
     if (key && line > 0)
-        error_set(p->err, SS_ERR_INPUT, "%s: [%s] %s (line %d): %s", p->what, section, key, line, reason);
+        error_set(p->err, SS_ERR_INPUT, "%s: [%s] %s (line %d): %s", p->what, section_shown, key_shown, line, reason);
     else if (key)
-        error_set(p->err, SS_ERR_INPUT, "%s: [%s] %s: %s", p->what, section, key, reason);
+        error_set(p->err, SS_ERR_INPUT, "%s: [%s] %s: %s", p->what, section_shown, key_shown, reason);
     else if (line > 0)
-        error_set(p->err, SS_ERR_INPUT, "%s: [%s] (line %d): %s", p->what, section, line, reason);
+        error_set(p->err, SS_ERR_INPUT, "%s: [%s] (line %d): %s", p->what, section_shown, line, reason);
     else
-        error_set(p->err, SS_ERR_INPUT, "%s: [%s]: %s", p->what, section, reason);
+        error_set(p->err, SS_ERR_INPUT, "%s: [%s]: %s", p->what, section_shown, reason);
     p->failed = 1;
     return 0;
 }
@@ -172,34 +84,31 @@ static int valid_dataset_name(const char *name) {
     return 1;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value) {
+static int handler(void *user, const IniEntry *entry) {
     Parser *p = user;
-    if (p->failed) return 1;
-    if (!strcmp(value, LONG_VALUE_MARK) && p->long_value) value = p->long_value;
-    int continuation = p->line_continues && !strcmp(section, p->last_section) && !strcmp(name, p->last_key);
-    snprintf(p->last_section, sizeof p->last_section, "%s", section);
-    snprintf(p->last_key, sizeof p->last_key, "%s", name);
-    if (!*section) return fail_at(p, "", name, p->line, "a key before any [section]; expected [sweep] first");
+    const char *section = entry->section, *name = entry->key, *value = entry->value;
+    int continuation = entry->continuation;
+    if (!*section) return fail_at(p, "", name, entry->line, "a key before any [section]; expected [sweep] first");
     int s = section_index(section);
     if (s < 0)
-        return fail_at(p, section, NULL, p->section_line, "unknown section; expected [sweep], [datasets], [model], [train] or [grid]");
+        return fail_at(p, section, NULL, entry->section_line, "unknown section; expected [sweep], [datasets], [model], [train] or [grid]");
     int k = -1;
     if (s == SEC_DATASETS) {
         JobSpec *job = p->job;
         for (int d = 0; d < job->dataset_count; d++)
             if (!strcmp(job->dataset_names[d], name)) {
-                if (continuation) return fail_at(p, section, name, p->line, "a path cannot continue on a second line");
-                return fail_at(p, section, name, p->line, "dataset listed twice (first on line %d)", job->dataset_lines[d]);
+                if (continuation) return fail_at(p, section, name, entry->line, "a path cannot continue on a second line");
+                return fail_at(p, section, name, entry->line, "dataset listed twice (first on line %d)", job->dataset_lines[d]);
             }
         if (!valid_dataset_name(name))
-            return fail_at(p, section, name, p->line,
+            return fail_at(p, section, name, entry->line,
                            "bad dataset name; expected a letter then letters, digits, '_' or '-' (at most 48)");
-        if (!*value) return fail_at(p, section, name, p->line, "expected the path of a dataset file");
+        if (!*value) return fail_at(p, section, name, entry->line, "expected the path of a dataset file");
         if (job->dataset_count == JOB_MAX_DATASETS)
-            return fail_at(p, section, name, p->line, "more than %d datasets", JOB_MAX_DATASETS);
+            return fail_at(p, section, name, entry->line, "more than %d datasets", JOB_MAX_DATASETS);
         job->dataset_names[job->dataset_count] = ss_strdup(name, p->err);
         job->dataset_paths[job->dataset_count] = ss_strdup(value, p->err);
-        job->dataset_lines[job->dataset_count] = p->line;
+        job->dataset_lines[job->dataset_count] = entry->line;
         job->dataset_count++;
         return 1;
     }
@@ -209,23 +118,23 @@ static int handler(void *user, const char *section, const char *name, const char
         char expected[200] = "";
         for (int i = 0; KEYS[s][i]; i++)
             snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s%s", i ? ", " : "", KEYS[s][i]);
-        return fail_at(p, section, name, p->line, "%s; expected one of %s",
+        return fail_at(p, section, name, entry->line, "%s; expected one of %s",
                        s == SEC_GRID ? "not a [train] key" : "unknown key", expected);
     }
     if (p->values[s][k]) {
         if (!continuation)
-            return fail_at(p, section, name, p->line, "key given twice (first on line %d)", p->lines[s][k]);
+            return fail_at(p, section, name, entry->line, "key given twice (first on line %d)", p->lines[s][k]);
         /* an indented line continues the value (INI multi-line): join with a space */
         size_t length = strlen(p->values[s][k]) + strlen(value) + 2;
         char *joined = malloc(length);
-        if (!joined) return fail_at(p, section, name, p->line, "out of memory");
+        if (!joined) return fail_at(p, section, name, entry->line, "out of memory");
         snprintf(joined, length, "%s %s", p->values[s][k], value);
         free(p->values[s][k]);
         p->values[s][k] = joined;
         return 1;
     }
     p->values[s][k] = ss_strdup(value, p->err);
-    p->lines[s][k] = p->line;
+    p->lines[s][k] = entry->line;
     return 1;
 }
 
@@ -658,7 +567,6 @@ int jobfile_parse_text(const char *text, const char *what, JobSpec *job, Error *
     Parser p;
     memset(&p, 0, sizeof p);
     p.what = what;
-    p.text = p.cursor = text;
     p.job = job;
     p.err = err;
     job->path = ss_strdup(what, err);
@@ -668,17 +576,12 @@ int jobfile_parse_text(const char *text, const char *what, JobSpec *job, Error *
         return SS_ERR_RUNTIME;
     }
     sha256_hex(text, strlen(text), job->sha256);
-    int rc = ini_parse_stream(read_line, &p, handler, &p);
-    if (!p.failed && p.long_line && (rc <= 0 || rc >= p.long_line))
-        fail_at(&p, p.long_line_section, NULL, p.long_line,
-                "line too long for the INI reader (a section header or key); shorten it");
-    char section[64];
+    IniSyntaxError bad;
+    int rc = ini_parse_text(text, handler, &p, &bad);
     if (!p.failed && rc > 0)
-        fail_at(&p, section_of_line(text, rc, section, sizeof section), NULL, rc,
-                "not an INI line; expected [section], KEY = VALUE, or a ; comment");
-    if (!p.failed && rc < 0) fail_at(&p, "?", NULL, 0, "the INI reader failed (out of memory)");
+        fail_at(&p, bad.section, NULL, bad.line, "not an INI line; expected [section], KEY = VALUE, or a ; comment");
+    if (!p.failed && rc == INI_NO_MEMORY) fail_at(&p, "?", NULL, 0, "out of memory reading the job file");
     if (!p.failed) interpret(&p);
-    free(p.long_value);
     for (int s = 0; s < SECTION_COUNT; s++)
         for (int k = 0; k < 16; k++) free(p.values[s][k]);
     if (p.failed) {

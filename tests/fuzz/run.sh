@@ -12,7 +12,7 @@ targets=${*:-jobfile model_spec idx png}
 FB=build-fuzz
 FLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
 make -s BUILD=$FB CC=clang OPT="$FLAGS -fsanitize=fuzzer-no-link" $FB/libseedsweep.a
-PKGS="hdf5 ompi-c openblas inih libpng zlib"
+PKGS="hdf5 ompi-c openblas libpng zlib"
 mkdir -p $FB/fuzz
 for t in $targets; do
     clang -std=c11 -D_GNU_SOURCE -Iinclude $(pkg-config --cflags $PKGS) $FLAGS -fsanitize=fuzzer -fopenmp \
