@@ -50,7 +50,9 @@ static double dot(const float *a, const float *r, long n) {
 /* ---- convolution (optionally fused with pooling), processed in strips of `rows` ---- */
 typedef struct ConvCase {
     int Cin, H, W, Cout, k, rows, pooled;
-    float *in, *w, *b, *out, *R, *col, *conv;
+    ConvShape shape;
+    ConvScratch scratch;
+    float *in, *w, *b, *out, *R;
     uint8_t *argmax;
 } ConvCase;
 
@@ -59,11 +61,7 @@ static long conv_out_size(const ConvCase *c) {
 }
 
 static void conv_case_forward(ConvCase *c) {
-    if (c->pooled)
-        conv_relu_pool_forward(c->out, c->argmax, c->conv, c->col, c->in, c->w, c->b, c->Cin, c->H, c->W, c->Cout,
-                               c->k, c->rows);
-    else
-        conv_relu_forward(c->out, c->col, c->in, c->w, c->b, c->Cin, c->H, c->W, c->Cout, c->k, c->rows);
+    conv_forward(c->out, c->pooled ? c->argmax : NULL, c->in, c->w, c->b, &c->shape, &c->scratch);
 }
 
 static double conv_case_loss(void *ctx) {
@@ -73,28 +71,26 @@ static double conv_case_loss(void *ctx) {
 }
 
 static void check_conv(int Cin, int H, int W, int Cout, int k, int rows, int pooled) {
-    ConvCase c = {.Cin = Cin, .H = H, .W = W, .Cout = Cout, .k = k, .rows = rows, .pooled = pooled};
+    ConvCase c = {.Cin = Cin, .H = H, .W = W, .Cout = Cout, .k = k, .rows = rows, .pooled = pooled,
+                  .shape = {.in_c = Cin, .h = H, .w = W, .out_c = Cout, .k = k, .pool = pooled, .images = 1,
+                            .rows = rows}};
     long K = (long)Cin * k * k, n = (long)rows * W, Kmax = (long)(Cin > Cout ? Cin : Cout) * k * k;
     c.in = random_array((long)Cin * H * W, 1.0f);
     c.w = random_array(Cout * K, 0.5f);
     c.b = random_array(Cout, 0.1f);
     c.out = calloc((size_t)Cout * H * W, sizeof(float));
     c.R = random_array(conv_out_size(&c), 1.0f);
-    c.col = calloc((size_t)(Kmax * n), sizeof(float));
-    c.conv = calloc((size_t)(Cout * n), sizeof(float));
+    c.scratch.col = calloc((size_t)(Kmax * n), sizeof(float));
+    c.scratch.conv = calloc((size_t)(Cout * n), sizeof(float));
+    c.scratch.dconv = calloc((size_t)Cout * H * W, sizeof(float));
+    c.scratch.dflipped = calloc((size_t)(Cout * K), sizeof(float));
     c.argmax = calloc((size_t)Cout * H * W, 1);
     float *din = calloc((size_t)Cin * H * W, sizeof(float)), *dw = calloc((size_t)(Cout * K), sizeof(float));
-    float *db = calloc((size_t)Cout, sizeof(float)), *dconv = calloc((size_t)Cout * H * W, sizeof(float));
+    float *db = calloc((size_t)Cout, sizeof(float));
     float *flipped = calloc((size_t)(Cout * K), sizeof(float));
     conv_flip_weights(flipped, c.w, Cin, Cout, k);
     conv_case_forward(&c);
-    float *dflipped = calloc((size_t)(Cout * K), sizeof(float));
-    if (pooled)
-        conv_relu_pool_backward(din, dw, db, dconv, c.col, dflipped, c.R, c.out, c.argmax, c.in, flipped, Cin, H, W,
-                                Cout, k, rows);
-    else
-        conv_relu_backward(din, dw, db, dconv, c.col, dflipped, c.R, c.out, c.in, flipped, Cin, H, W, Cout, k, rows);
-    free(dflipped);
+    conv_backward(din, dw, db, c.R, c.out, pooled ? c.argmax : NULL, c.in, flipped, &c.shape, &c.scratch);
     const char *name = pooled ? "conv_relu_pool" : "conv_relu";
     double e;
     e = fd_error(c.in, (long)Cin * H * W, din, conv_case_loss, &c);
@@ -103,14 +99,16 @@ static void check_conv(int Cin, int H, int W, int Cout, int k, int rows, int poo
     CHECK(e < 2e-2, "%s_dweight_fd Cin%d %dx%d Cout%d k%d rows%d (err %.2g)", name, Cin, H, W, Cout, k, rows, e);
     e = fd_error(c.b, Cout, db, conv_case_loss, &c);
     CHECK(e < 2e-2, "%s_dbias_fd Cin%d %dx%d Cout%d k%d rows%d (err %.2g)", name, Cin, H, W, Cout, k, rows, e);
-    free(c.in); free(c.w); free(c.b); free(c.out); free(c.R); free(c.col); free(c.conv);
-    free(c.argmax); free(din); free(dw); free(db); free(dconv); free(flipped);
+    free(c.in); free(c.w); free(c.b); free(c.out); free(c.R); free(c.scratch.col); free(c.scratch.conv);
+    free(c.scratch.dconv); free(c.scratch.dflipped); free(c.argmax); free(din); free(dw); free(db); free(flipped);
 }
 
 /* ---- the same on a group of G images through the *_group functions ---- */
 typedef struct GroupCase {
     int Cin, H, W, Cout, k, G, pooled;
-    float *in, *w, *b, *out, *R, *col, *conv;
+    ConvShape shape;
+    ConvScratch scratch;
+    float *in, *w, *b, *out, *R;
     uint8_t *argmax;
 } GroupCase;
 
@@ -120,42 +118,36 @@ static long group_out_size(const GroupCase *c) {
 
 static double group_case_loss(void *ctx) {
     GroupCase *c = ctx;
-    if (c->pooled)
-        conv_relu_pool_forward_group(c->out, c->argmax, c->conv, c->col, c->in, c->w, c->b, c->Cin, c->H, c->W,
-                                     c->Cout, c->k, c->G);
-    else
-        conv_relu_forward_group(c->out, c->conv, c->col, c->in, c->w, c->b, c->Cin, c->H, c->W, c->Cout, c->k, c->G);
+    conv_forward(c->out, c->pooled ? c->argmax : NULL, c->in, c->w, c->b, &c->shape, &c->scratch);
     return dot(c->out, c->R, group_out_size(c));
 }
 
 static void check_group(int Cin, int H, int W, int Cout, int k, int G, int pooled) {
-    GroupCase c = {.Cin = Cin, .H = H, .W = W, .Cout = Cout, .k = k, .G = G, .pooled = pooled};
+    GroupCase c = {.Cin = Cin, .H = H, .W = W, .Cout = Cout, .k = k, .G = G, .pooled = pooled,
+                   .shape = {.in_c = Cin, .h = H, .w = W, .out_c = Cout, .k = k, .pool = pooled, .images = G,
+                             .rows = 0}};
     long hw = (long)H * W, n = G * hw, K = (long)Cin * k * k, Kmax = (long)(Cin > Cout ? Cin : Cout) * k * k;
     c.in = random_array(G * Cin * hw, 1.0f);
     c.w = random_array(Cout * K, 0.5f);
     c.b = random_array(Cout, 0.1f);
     c.out = calloc((size_t)(G * Cout * hw), sizeof(float));
     c.R = random_array(group_out_size(&c), 1.0f);
-    c.col = calloc((size_t)(Kmax * n), sizeof(float));
-    c.conv = calloc((size_t)(Cout * n), sizeof(float));
+    c.scratch.col = calloc((size_t)(Kmax * n), sizeof(float));
+    c.scratch.conv = calloc((size_t)((Cin > Cout ? Cin : Cout) * n), sizeof(float));
+    c.scratch.dconv = calloc((size_t)(Cout * n), sizeof(float));
     c.argmax = calloc((size_t)(G * Cout * hw), 1);
     float *din = calloc((size_t)(G * Cin * hw), sizeof(float)), *dw = calloc((size_t)(Cout * K), sizeof(float));
-    float *db = calloc((size_t)Cout, sizeof(float)), *dconv = calloc((size_t)(Cout * n), sizeof(float));
-    float *scratch = calloc((size_t)(Cin * n), sizeof(float)), *flipped = calloc((size_t)(Cout * K), sizeof(float));
+    float *db = calloc((size_t)Cout, sizeof(float)), *flipped = calloc((size_t)(Cout * K), sizeof(float));
     conv_flip_weights(flipped, c.w, Cin, Cout, k);
     group_case_loss(&c);
-    if (pooled)
-        conv_relu_pool_backward_group(din, dw, db, dconv, scratch, c.col, c.R, c.out, c.argmax, c.in, flipped, Cin, H,
-                                      W, Cout, k, G);
-    else
-        conv_relu_backward_group(din, dw, db, dconv, scratch, c.col, c.R, c.out, c.in, flipped, Cin, H, W, Cout, k, G);
+    conv_backward(din, dw, db, c.R, c.out, pooled ? c.argmax : NULL, c.in, flipped, &c.shape, &c.scratch);
     double e1 = fd_error(c.in, G * Cin * hw, din, group_case_loss, &c);
     double e2 = fd_error(c.w, Cout * K, dw, group_case_loss, &c);
     double e3 = fd_error(c.b, Cout, db, group_case_loss, &c);
     CHECK(e1 < 2e-2 && e2 < 2e-2 && e3 < 2e-2, "%s_group_fd G%d Cin%d %dx%d Cout%d k%d (dinput %.2g dweight %.2g dbias %.2g)",
           pooled ? "conv_relu_pool" : "conv_relu", G, Cin, H, W, Cout, k, e1, e2, e3);
-    free(c.in); free(c.w); free(c.b); free(c.out); free(c.R); free(c.col); free(c.conv); free(c.argmax);
-    free(din); free(dw); free(db); free(dconv); free(scratch); free(flipped);
+    free(c.in); free(c.w); free(c.b); free(c.out); free(c.R); free(c.scratch.col); free(c.scratch.conv);
+    free(c.scratch.dconv); free(c.argmax); free(din); free(dw); free(db); free(flipped);
 }
 
 /* ---- max pool ---- */

@@ -76,12 +76,12 @@ SS_VECTOR_CLONES void col2im_rows(float *din, const float *col, int C, int H, in
 
 /* out rows [y0, y0+rows) (row stride ldo per channel) += weight x im2col(in). beta = 1: the
  * caller pre-fills out (bias, or zeros), which also spares OpenBLAS its separate beta pass. */
-static void conv_rows_gemm(float *out, long ldo, float *col, const float *in, const float *weight, int Cin,
-                           int H, int W, int Cout, int k, int y0, int rows) {
-    int K = Cin * k * k;
-    int n = rows * W;
-    im2col_rows(col, in, Cin, H, W, k, y0, rows);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Cout, n, K, 1.0f, weight, K, col, n, 1.0f, out,
+static void conv_rows_gemm(float *out, long ldo, float *col, const float *in, const float *weight,
+                           const ConvShape *s, int y0, int rows) {
+    int K = s->in_c * s->k * s->k;
+    int n = rows * s->w;
+    im2col_rows(col, in, s->in_c, s->h, s->w, s->k, y0, rows);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->out_c, n, K, 1.0f, weight, K, col, n, 1.0f, out,
                 (int)ldo);
 }
 
@@ -100,9 +100,11 @@ void conv_flip_weights(float *flipped, const float *weight, int Cin, int Cout, i
  * since dweight[co][ci][t] = sum_p dconv[co][p] in[ci][p + t] = sum_q in[ci][q] dconv[co][q - t]:
  * the input itself needs no im2col. dflipped (scratch, Cin*Cout*k*k) is flipped back into
  * dweight at the end. Without an input gradient (first layer): dweight += dconv x im2col(in)^T. */
-static void conv_backward_from_dconv(float *din, float *dweight, float *dflipped, const float *dconv, float *col,
-                                     const float *in, const float *weight_flipped, int Cin, int H, int W, int Cout,
-                                     int k, int rows) {
+static void conv_backward_from_dconv(float *din, float *dweight, const float *in, const float *weight_flipped,
+                                     const ConvShape *s, const ConvScratch *scratch) {
+    const int Cin = s->in_c, H = s->h, W = s->w, Cout = s->out_c, k = s->k, rows = s->rows;
+    float *col = scratch->col, *dflipped = scratch->dflipped;
+    const float *dconv = scratch->dconv;
     int K = Cin * k * k, Kt = Cout * k * k, kk = k * k;
     long hw = (long)H * W;
     if (!din) {
@@ -138,15 +140,16 @@ SS_VECTOR_CLONES static void fill_bias_rows(float *out, long ldo, const float *b
     }
 }
 
-SS_VECTOR_CLONES void conv_relu_forward(float *out, float *col, const float *in, const float *weight, const float *bias, int Cin,
-                       int H, int W, int Cout, int k, int rows) {
+SS_VECTOR_CLONES void conv_relu_forward(float *out, const float *in, const float *weight, const float *bias,
+                                        const ConvShape *s, const ConvScratch *scratch) {
+    const int H = s->h, W = s->w, Cout = s->out_c, rows = s->rows;
     long hw = (long)H * W;
     for (int y0 = 0; y0 < H; y0 += rows) {
         int r = H - y0 < rows ? H - y0 : rows;
         int n = r * W;
         float *base = out + (long)y0 * W;
         fill_bias_rows(base, hw, bias, Cout, n);
-        conv_rows_gemm(base, hw, col, in, weight, Cin, H, W, Cout, k, y0, r);
+        conv_rows_gemm(base, hw, scratch->col, in, weight, s, y0, r);
         for (int co = 0; co < Cout; co++) {
             float *o = base + co * hw;
             for (int i = 0; i < n; i++) o[i] = o[i] < 0.0f ? 0.0f : o[i]; /* NaN passes, as in PyTorch */
@@ -154,11 +157,11 @@ SS_VECTOR_CLONES void conv_relu_forward(float *out, float *col, const float *in,
     }
 }
 
-void conv_relu_backward(float *din, float *dweight, float *dbias, float *dconv, float *col, float *dflipped,
-                        const float *dout,
-                        const float *out, const float *in, const float *weight_flipped, int Cin, int H, int W,
-                        int Cout, int k, int rows) {
-    long hw = (long)H * W;
+void conv_relu_backward(float *din, float *dweight, float *dbias, const float *dout, const float *out,
+                        const float *in, const float *weight_flipped, const ConvShape *s, const ConvScratch *scratch) {
+    const int Cout = s->out_c;
+    const long hw = (long)s->h * s->w;
+    float *dconv = scratch->dconv;
     for (int co = 0; co < Cout; co++) {
         const float *g = dout + co * hw, *o = out + co * hw;
         float *d = dconv + co * hw;
@@ -169,7 +172,7 @@ void conv_relu_backward(float *din, float *dweight, float *dbias, float *dconv, 
         }
         dbias[co] += sum;
     }
-    conv_backward_from_dconv(din, dweight, dflipped, dconv, col, in, weight_flipped, Cin, H, W, Cout, k, rows);
+    conv_backward_from_dconv(din, dweight, in, weight_flipped, s, scratch);
 }
 
 /* Runtime dispatch. The default build targets a baseline ISA (Makefile ARCH), so one binary runs
@@ -311,15 +314,16 @@ static void unpool_relu_row(float *top, float *bot, const float *g, const float 
     *sum += s;
 }
 
-void conv_relu_pool_forward(float *pooled, uint8_t *argmax, float *conv, float *col, const float *in,
-                            const float *weight, const float *bias, int Cin, int H, int W, int Cout, int k,
-                            int rows) {
+void conv_relu_pool_forward(float *pooled, uint8_t *argmax, const float *in, const float *weight,
+                            const float *bias, const ConvShape *s, const ConvScratch *scratch) {
+    const int H = s->h, W = s->w, Cout = s->out_c, rows = s->rows;
+    float *conv = scratch->conv;
     int Hp = H / 2, Wp = W / 2;
     for (int y0 = 0; y0 < H; y0 += rows) {
         int r = H - y0 < rows ? H - y0 : rows;
         int n = r * W;
         fill_bias_rows(conv, n, bias, Cout, n);
-        conv_rows_gemm(conv, n, col, in, weight, Cin, H, W, Cout, k, y0, r);
+        conv_rows_gemm(conv, n, scratch->col, in, weight, s, y0, r);
         for (int co = 0; co < Cout; co++) {
             const float *c = conv + (long)co * n;
             for (int rr = 0; rr < r; rr += 2) {
@@ -330,9 +334,11 @@ void conv_relu_pool_forward(float *pooled, uint8_t *argmax, float *conv, float *
     }
 }
 
-void conv_relu_pool_backward(float *din, float *dweight, float *dbias, float *dconv, float *col, float *dflipped,
-                             const float *dpooled, const float *pooled, const uint8_t *argmax, const float *in,
-                             const float *weight_flipped, int Cin, int H, int W, int Cout, int k, int rows) {
+void conv_relu_pool_backward(float *din, float *dweight, float *dbias, const float *dpooled, const float *pooled,
+                             const uint8_t *argmax, const float *in, const float *weight_flipped,
+                             const ConvShape *s, const ConvScratch *scratch) {
+    const int Cin = s->in_c, H = s->h, W = s->w, Cout = s->out_c, k = s->k, rows = s->rows;
+    float *dconv = scratch->dconv, *col = scratch->col;
     int Hp = H / 2, Wp = W / 2;
     long hw = (long)H * W;
     if (!din) {
@@ -365,7 +371,7 @@ void conv_relu_pool_backward(float *din, float *dweight, float *dbias, float *dc
                             argmax + pc + (long)y * Wp, Wp, &sum);
         dbias[co] += sum;
     }
-    conv_backward_from_dconv(din, dweight, dflipped, dconv, col, in, weight_flipped, Cin, H, W, Cout, k, rows);
+    conv_backward_from_dconv(din, dweight, in, weight_flipped, s, scratch);
 }
 
 /* ---- groups of small images: one sgemm over G whole images ----
@@ -379,8 +385,9 @@ static void group_im2col(float *col, const float *images, long image_stride, lon
 }
 
 /* conv[Cout][G*HW] = bias + weight x im2col(images) */
-static void group_conv(float *conv, float *col, const float *in, const float *weight, const float *bias, int Cin,
-                       int H, int W, int Cout, int k, int G) {
+static void group_conv(float *conv, float *col, const float *in, const float *weight, const float *bias,
+                       const ConvShape *s) {
+    const int Cin = s->in_c, H = s->h, W = s->w, Cout = s->out_c, k = s->k, G = s->images;
     long hw = (long)H * W, n = G * hw;
     int K = Cin * k * k;
     group_im2col(col, in, Cin * hw, hw, Cin, H, W, k, G);
@@ -389,11 +396,13 @@ static void group_conv(float *conv, float *col, const float *in, const float *we
                 bias ? 1.0f : 0.0f, conv, (int)n);
 }
 
-/* From dconv[Cout][G*HW]: dweight += dconv x im2col(in)^T; din += flipped conv of dconv.
- * scratch: Cin x G*HW. */
-static void group_backward_from_dconv(float *din, float *dweight, const float *dconv, float *scratch, float *col,
-                                      const float *in, const float *weight_flipped, int Cin, int H, int W, int Cout,
-                                      int k, int G) {
+/* From dconv[Cout][G*HW] (work->dconv): dweight += dconv x im2col(in)^T; din += flipped conv of
+ * dconv, built in work->conv (Cin x G*HW) and scattered back to the images. */
+static void group_backward_from_dconv(float *din, float *dweight, const float *in, const float *weight_flipped,
+                                      const ConvShape *s, const ConvScratch *work) {
+    const int Cin = s->in_c, H = s->h, W = s->w, Cout = s->out_c, k = s->k, G = s->images;
+    const float *dconv = work->dconv;
+    float *scratch = work->conv, *col = work->col;
     long hw = (long)H * W, n = G * hw;
     int K = Cin * k * k, Kt = Cout * k * k;
     group_im2col(col, in, Cin * hw, hw, Cin, H, W, k, G);
@@ -411,10 +420,12 @@ static void group_backward_from_dconv(float *din, float *dweight, const float *d
         }
 }
 
-void conv_relu_backward_group(float *din, float *dweight, float *dbias, float *dconv, float *scratch, float *col,
-                              const float *dout, const float *out, const float *in, const float *weight_flipped,
-                              int Cin, int H, int W, int Cout, int k, int G) {
-    long hw = (long)H * W, n = G * hw;
+void conv_relu_backward_group(float *din, float *dweight, float *dbias, const float *dout, const float *out,
+                              const float *in, const float *weight_flipped, const ConvShape *s,
+                              const ConvScratch *scratch) {
+    const int Cout = s->out_c, G = s->images;
+    float *dconv = scratch->dconv;
+    long hw = (long)s->h * s->w, n = G * hw;
     for (int co = 0; co < Cout; co++) {
         float sum = 0.0f;
         for (int g = 0; g < G; g++) {
@@ -427,13 +438,14 @@ void conv_relu_backward_group(float *din, float *dweight, float *dbias, float *d
         }
         dbias[co] += sum;
     }
-    group_backward_from_dconv(din, dweight, dconv, scratch, col, in, weight_flipped, Cin, H, W, Cout, k, G);
+    group_backward_from_dconv(din, dweight, in, weight_flipped, s, scratch);
 }
 
-void conv_relu_pool_backward_group(float *din, float *dweight, float *dbias, float *dconv, float *scratch,
-                                   float *col, const float *dpooled, const float *pooled, const uint8_t *argmax,
-                                   const float *in, const float *weight_flipped, int Cin, int H, int W, int Cout,
-                                   int k, int G) {
+void conv_relu_pool_backward_group(float *din, float *dweight, float *dbias, const float *dpooled,
+                                   const float *pooled, const uint8_t *argmax, const float *in,
+                                   const float *weight_flipped, const ConvShape *s, const ConvScratch *scratch) {
+    const int H = s->h, W = s->w, Cout = s->out_c, G = s->images;
+    float *dconv = scratch->dconv;
     long hw = (long)H * W, n = G * hw, phw = hw / 4;
     int Wp = W / 2;
     for (int co = 0; co < Cout; co++) {
@@ -447,13 +459,15 @@ void conv_relu_pool_backward_group(float *din, float *dweight, float *dbias, flo
         }
         dbias[co] += sum;
     }
-    group_backward_from_dconv(din, dweight, dconv, scratch, col, in, weight_flipped, Cin, H, W, Cout, k, G);
+    group_backward_from_dconv(din, dweight, in, weight_flipped, s, scratch);
 }
 
-void conv_relu_forward_group(float *out, float *conv, float *col, const float *in, const float *weight,
-                             const float *bias, int Cin, int H, int W, int Cout, int k, int G) {
-    long hw = (long)H * W, n = G * hw;
-    group_conv(conv, col, in, weight, bias, Cin, H, W, Cout, k, G);
+void conv_relu_forward_group(float *out, const float *in, const float *weight, const float *bias,
+                             const ConvShape *s, const ConvScratch *scratch) {
+    const int Cout = s->out_c, G = s->images;
+    const float *conv = scratch->conv;
+    long hw = (long)s->h * s->w, n = G * hw;
+    group_conv(scratch->conv, scratch->col, in, weight, bias, s);
     for (int g = 0; g < G; g++)
         for (int co = 0; co < Cout; co++) {
             const float *c = conv + co * n + g * hw;
@@ -462,12 +476,13 @@ void conv_relu_forward_group(float *out, float *conv, float *col, const float *i
         }
 }
 
-void conv_relu_pool_forward_group(float *pooled, uint8_t *argmax, float *conv, float *col, const float *in,
-                                  const float *weight, const float *bias, int Cin, int H, int W, int Cout, int k,
-                                  int G) {
+void conv_relu_pool_forward_group(float *pooled, uint8_t *argmax, const float *in, const float *weight,
+                                  const float *bias, const ConvShape *s, const ConvScratch *scratch) {
+    const int H = s->h, W = s->w, Cout = s->out_c, G = s->images;
+    const float *conv = scratch->conv;
     long hw = (long)H * W, n = G * hw, phw = hw / 4;
     int Wp = W / 2;
-    group_conv(conv, col, in, weight, bias, Cin, H, W, Cout, k, G);
+    group_conv(scratch->conv, scratch->col, in, weight, bias, s);
     for (int g = 0; g < G; g++)
         for (int co = 0; co < Cout; co++) {
             const float *c = conv + co * n + g * hw;
@@ -476,6 +491,27 @@ void conv_relu_pool_forward_group(float *pooled, uint8_t *argmax, float *conv, f
                 pool_relu_row(pooled + prow + (long)y * Wp, argmax + prow + (long)y * Wp, c + 2L * y * W,
                               c + (2L * y + 1) * W, Wp);
         }
+}
+
+void conv_forward(float *out, uint8_t *argmax, const float *in, const float *weight, const float *bias,
+                  const ConvShape *shape, const ConvScratch *scratch) {
+    if (shape->rows > 0 && shape->pool) conv_relu_pool_forward(out, argmax, in, weight, bias, shape, scratch);
+    else if (shape->rows > 0) conv_relu_forward(out, in, weight, bias, shape, scratch);
+    else if (shape->pool) conv_relu_pool_forward_group(out, argmax, in, weight, bias, shape, scratch);
+    else conv_relu_forward_group(out, in, weight, bias, shape, scratch);
+}
+
+void conv_backward(float *din, float *dweight, float *dbias, const float *dout, const float *out,
+                   const uint8_t *argmax, const float *in, const float *weight_flipped, const ConvShape *shape,
+                   const ConvScratch *scratch) {
+    if (shape->rows > 0 && shape->pool)
+        conv_relu_pool_backward(din, dweight, dbias, dout, out, argmax, in, weight_flipped, shape, scratch);
+    else if (shape->rows > 0)
+        conv_relu_backward(din, dweight, dbias, dout, out, in, weight_flipped, shape, scratch);
+    else if (shape->pool)
+        conv_relu_pool_backward_group(din, dweight, dbias, dout, out, argmax, in, weight_flipped, shape, scratch);
+    else
+        conv_relu_backward_group(din, dweight, dbias, dout, out, in, weight_flipped, shape, scratch);
 }
 
 void maxpool_forward(float *out, uint8_t *argmax, const float *in, int C, int H, int W) {

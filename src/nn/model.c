@@ -26,13 +26,6 @@
 #define STRIP_COLUMNS_SMALL_K 512
 #endif
 
-typedef struct Workspace {
-    float *col;     /* im2col strip: max(Cin, Cout)*k*k x rows*W */
-    float *conv;    /* fused forward: one strip of conv output, Cout x rows*W */
-    float *dconv;   /* backward: gradient at the conv output of one image, Cout x H x W */
-    float *dflipped;/* backward: one layer's weight gradient, flipped layout */
-} Workspace;
-
 struct Model {
     ModelSpec spec;
     int max_batch, threads;                  /* workspaces exist for `threads` workers */
@@ -42,8 +35,7 @@ struct Model {
     int64_t adam_t;
     int64_t weight_offset[MODEL_MAX_LAYERS], bias_offset[MODEL_MAX_LAYERS];
     int fused[MODEL_MAX_LAYERS];             /* conv l is fused with the pool at l+1 */
-    int strip_rows[MODEL_MAX_LAYERS];
-    int group[MODEL_MAX_LAYERS];             /* conv: images per sgemm (small images), else 1 */
+    ConvShape conv[MODEL_MAX_LAYERS];        /* conv l: its shape; images = per call (group), rows = strips */
     int units_used[MODEL_MAX_LAYERS];        /* conv: gradient slots filled by the last backward */
     float *act[MODEL_MAX_LAYERS];            /* batch outputs; NULL for a fused conv */
     uint8_t *argmax[MODEL_MAX_LAYERS];       /* pool winners */
@@ -55,7 +47,7 @@ struct Model {
     uint8_t *labels;
     int64_t *eval_index;                     /* [B] image numbers of an evaluation batch */
     int count;                               /* images in the last forward */
-    Workspace *work;                         /* one per thread */
+    ConvScratch *work;                       /* one per thread */
     double time_forward[MODEL_MAX_LAYERS], time_backward[MODEL_MAX_LAYERS];
     void *block;                             /* every buffer above lives in this one block */
 };
@@ -101,12 +93,13 @@ Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *er
             if (m->fused[l]) rows &= ~(int64_t)1;
             if (rows < (m->fused[l] ? 2 : 1)) rows = m->fused[l] ? 2 : 1;
             if (rows > S->in_h) rows = S->in_h;
-            m->strip_rows[l] = (int)rows;
             /* Images smaller than a strip are convolved G at a time (one sgemm). G depends on
              * the shapes only, never on the thread count, so results do not either. */
             int64_t hw = (int64_t)S->in_h * S->in_w, G = hw < STRIP_COLUMNS ? STRIP_COLUMNS / hw : 1;
             if (G > B) G = B;
-            m->group[l] = (int)G;
+            m->conv[l] = (ConvShape){.in_c = S->in_c, .h = S->in_h, .w = S->in_w, .out_c = S->units,
+                                     .k = S->kernel, .pool = m->fused[l], .images = (int)G,
+                                     .rows = G > 1 ? 0 : (int)rows};
             int64_t n = rows * S->in_w, Kmax = (int64_t)(S->in_c > S->units ? S->in_c : S->units) * S->kernel * S->kernel;
             if (G > 1) n = G * hw;
             if (Kmax * n > ws_col) ws_col = Kmax * n;
@@ -139,7 +132,7 @@ Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *er
     PLAN(B);
     PLAN(sizeof(int64_t) * B);
     PLAN(sizeof(float) * max_conv_weights);
-    PLAN(sizeof(Workspace) * threads);
+    PLAN(sizeof(ConvScratch) * threads);
     for (int t = 0; t < threads; t++) {
         PLAN(sizeof(float) * ws_col);
         PLAN(sizeof(float) * ws_conv);
@@ -177,7 +170,7 @@ Model *model_create(const ModelSpec *spec, int max_batch, int threads, Error *er
     m->labels = TAKE(B);
     m->eval_index = TAKE(sizeof(int64_t) * B);
     m->flipped = TAKE(sizeof(float) * max_conv_weights);
-    m->work = TAKE(sizeof(Workspace) * threads);
+    m->work = TAKE(sizeof(ConvScratch) * threads);
     for (int t = 0; t < threads; t++) {
         m->work[t].col = TAKE(sizeof(float) * ws_col);
         m->work[t].conv = TAKE(sizeof(float) * ws_conv);
@@ -279,38 +272,18 @@ static void forward_layers(Model *m, int B) {
         int64_t in_size = layer_in_size(S);
         if (S->kind == LAYER_CONV) {
             const float *w = m->params + m->weight_offset[l], *bias = m->params + m->bias_offset[l];
-            int fused = m->fused[l], rows = m->strip_rows[l];
-            const LayerSpec *P = fused ? &spec->layers[l + 1] : S;
-            int64_t out_size = layer_out_size(P);
-            int G = m->group[l];
-            if (G > 1) {
-                int units = (B + G - 1) / G;
+            const ConvShape *shape = &m->conv[l];
+            const int fused = shape->pool, G = shape->images, units = (B + G - 1) / G;
+            const int64_t out_size = layer_out_size(fused ? &spec->layers[l + 1] : S);
+            float *out = fused ? m->act[l + 1] : m->act[l];
+            uint8_t *argmax = fused ? m->argmax[l + 1] : NULL;
 #pragma omp parallel for num_threads(m->active_threads) schedule(dynamic, 1)
-                for (int u = 0; u < units; u++) {
-                    Workspace *ws = &m->work[omp_get_thread_num()];
-                    int b = u * G, g = B - b < G ? B - b : G;
-                    if (fused)
-                        conv_relu_pool_forward_group(m->act[l + 1] + b * out_size, m->argmax[l + 1] + b * out_size,
-                                                     ws->conv, ws->col, in + b * in_size, w, bias, S->in_c, S->in_h,
-                                                     S->in_w, S->units, S->kernel, g);
-                    else
-                        conv_relu_forward_group(m->act[l] + b * out_size, ws->conv, ws->col, in + b * in_size, w, bias,
-                                                S->in_c, S->in_h, S->in_w, S->units, S->kernel, g);
-                }
-                m->time_forward[l] += ss_now() - t0;
-                if (fused) l++;
-                continue;
-            }
-#pragma omp parallel for num_threads(m->active_threads) schedule(dynamic, 1)
-            for (int b = 0; b < B; b++) {
-                Workspace *ws = &m->work[omp_get_thread_num()];
-                if (fused)
-                    conv_relu_pool_forward(m->act[l + 1] + b * out_size, m->argmax[l + 1] + b * out_size, ws->conv,
-                                           ws->col, in + b * in_size, w, bias, S->in_c, S->in_h, S->in_w, S->units,
-                                           S->kernel, rows);
-                else
-                    conv_relu_forward(m->act[l] + b * out_size, ws->col, in + b * in_size, w, bias, S->in_c, S->in_h,
-                                      S->in_w, S->units, S->kernel, rows);
+            for (int u = 0; u < units; u++) {
+                ConvShape call = *shape;   /* the last group may be short */
+                const int b = u * G;
+                call.images = B - b < G ? B - b : G;
+                conv_forward(out + b * out_size, argmax ? argmax + b * out_size : NULL, in + b * in_size, w, bias,
+                             &call, &m->work[omp_get_thread_num()]);
             }
             m->time_forward[l] += ss_now() - t0;
             if (fused) l++;
@@ -396,54 +369,25 @@ void model_backward(Model *m) {
         const float *w = m->params + m->weight_offset[c];
         float *din_all = c > 0 ? m->dact[1 - cur] : NULL;
         const float *dout = m->dact[cur];
-        int rows = m->strip_rows[c];
         int64_t wo = m->weight_offset[c], bo = m->bias_offset[c];
         if (din_all) conv_flip_weights(m->flipped, w, C->in_c, C->units, C->kernel);
         const float *flipped = din_all ? m->flipped : NULL;
-        int G = m->group[c];
-        if (G > 1) {
-            int units = (B + G - 1) / G;
-            m->units_used[c] = units;
+        const ConvShape *shape = &m->conv[c];
+        const int G = shape->images, units = (B + G - 1) / G;
+        m->units_used[c] = units;
 #pragma omp parallel for num_threads(m->active_threads) schedule(dynamic, 1)
-            for (int u = 0; u < units; u++) {
-                Workspace *ws = &m->work[omp_get_thread_num()];
-                int b = u * G, g = B - b < G ? B - b : G;
-                float *slot = m->slots + u * m->conv_param_count;
-                float *din = din_all ? din_all + b * cin_size : NULL;
-                memset(slot + wo, 0, sizeof(float) * (size_t)(bo + C->units - wo));
-                if (din) memset(din, 0, sizeof(float) * cin_size * g);
-                if (fused)
-                    conv_relu_pool_backward_group(din, slot + wo, slot + bo, ws->dconv, ws->conv, ws->col,
-                                                  dout + b * out_size, m->act[l] + b * out_size,
-                                                  m->argmax[l] + b * out_size, cin + b * cin_size, flipped, C->in_c,
-                                                  C->in_h, C->in_w, C->units, C->kernel, g);
-                else
-                    conv_relu_backward_group(din, slot + wo, slot + bo, ws->dconv, ws->conv, ws->col,
-                                             dout + b * out_size, m->act[l] + b * out_size, cin + b * cin_size,
-                                             flipped, C->in_c, C->in_h, C->in_w, C->units, C->kernel, g);
-            }
-            cur = 1 - cur;
-            m->time_backward[c] += ss_now() - t0;
-            if (fused) l--;
-            continue;
-        }
-        m->units_used[c] = B;
-#pragma omp parallel for num_threads(m->active_threads) schedule(dynamic, 1)
-        for (int b = 0; b < B; b++) {
-            Workspace *ws = &m->work[omp_get_thread_num()];
-            float *slot = m->slots + b * m->conv_param_count;
+        for (int u = 0; u < units; u++) {
+            ConvShape call = *shape;   /* the last group may be short */
+            const int b = u * G;
+            call.images = B - b < G ? B - b : G;
+            float *slot = m->slots + u * m->conv_param_count;
             float *din = din_all ? din_all + b * cin_size : NULL;
-            /* this layer's part of the image's slot: zeroed here, while it is about to be hot */
+            /* this layer's part of the slot: zeroed here, while it is about to be hot */
             memset(slot + wo, 0, sizeof(float) * (size_t)(bo + C->units - wo));
-            if (din) memset(din, 0, sizeof(float) * cin_size);
-            if (fused)
-                conv_relu_pool_backward(din, slot + wo, slot + bo, ws->dconv, ws->col, ws->dflipped, dout + b * out_size,
-                                        m->act[l] + b * out_size, m->argmax[l] + b * out_size, cin + b * cin_size,
-                                        flipped, C->in_c, C->in_h, C->in_w, C->units, C->kernel, rows);
-            else
-                conv_relu_backward(din, slot + wo, slot + bo, ws->dconv, ws->col, ws->dflipped, dout + b * out_size,
-                                   m->act[l] + b * out_size, cin + b * cin_size, flipped, C->in_c, C->in_h,
-                                   C->in_w, C->units, C->kernel, rows);
+            if (din) memset(din, 0, sizeof(float) * cin_size * call.images);
+            conv_backward(din, slot + wo, slot + bo, dout + b * out_size, m->act[l] + b * out_size,
+                          fused ? m->argmax[l] + b * out_size : NULL, cin + b * cin_size, flipped, &call,
+                          &m->work[omp_get_thread_num()]);
         }
         cur = 1 - cur;
         m->time_backward[c] += ss_now() - t0;
