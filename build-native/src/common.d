@@ -1,2 +1,0 @@
-build-native/src/common.o: src/common.c include/seedsweep/common.h
-include/seedsweep/common.h:
