@@ -8,9 +8,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # ARCH: the instruction set the build targets. The default is a baseline every x86-64 node of the
 # last decade runs (and valgrind emulates): one binary for login and compute nodes, with or
 # without AVX-512. The AVX2 kernels of our own loops are chosen at run time (layers.c) and
-# OpenBLAS dispatches by itself, so the baseline loses little (README "Performance").
+# OpenBLAS dispatches by itself, so the baseline loses little (docs/performance.md).
 # `make ARCH=native` builds for this machine's CPU into build-native/; results are bit-identical
-# to the portable build's (tests/build_native.sh) as long as the BLAS kernel is the same.
+# to the portable build's (tests/build_portable.sh) as long as the BLAS kernel is the same.
 ifeq ($(shell uname -m),x86_64)
 ARCH       ?= x86-64-v2
 endif
@@ -67,7 +67,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libseedsweep.a
 
 tests: $(BUILD)/seedsweep $(TEST_BIN)
 
-# The README's test command. tests/run prints one line: N passed, N failed[, N skipped].
+# The documented test command. tests/run prints one line: N passed, N failed[, N skipped].
 test: tests
 	BUILD=$(BUILD) bash tests/run $(T)
 
@@ -103,7 +103,7 @@ data/fashion-test.h5: | $(BUILD)/seedsweep
 	$(BUILD)/seedsweep import idx $(FASHION_DIR)/t10k-images-idx3-ubyte.gz $(FASHION_DIR)/t10k-labels-idx1-ubyte.gz \
 	    --classes T-shirt/top,Shirt --out $@
 
-# Hardening (issue 6; README "Hardening").
+# Hardening (docs/reliability.md).
 #   make crash-campaign N=20     kill -9 sweeps at random moments, resume, compare with a clean run
 #   make fuzz FUZZ_SECONDS=600   libFuzzer (clang) on the job file, model spec, IDX and PNG parsers, in turn
 # `make tests` also builds replay_* (the fuzz harnesses with a plain main) for tests/fuzz_regress.sh.

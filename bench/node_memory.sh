@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/node_memory.sh BIN RANKS... - the node's memory for the paper job (README "Memory per node"):
+# bench/node_memory.sh BIN RANKS... - the node's memory for the paper job (docs/cluster.md "Memory per node"):
 # starts `mpirun -np R BIN run jobs/snap29-paper.ini` (one thread per rank, results in a scratch
 # dir), waits until the ranks have loaded the data and trained for SETTLE seconds (default 8),
 # sums PSS from /proc/PID/smaps_rollup over the ranks (PSS splits shared pages among the

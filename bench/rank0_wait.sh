@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/rank0_wait.sh [RANKS...] - the rank-0 bound (issue 11 part 3): for each rank count (default
+# bench/rank0_wait.sh [RANKS...] - the rank-0 bound: for each rank count (default
 # 2 16 64, oversubscribed when above the cores) runs a sweep of short tasks (16x16 images, one
 # epoch: milliseconds) and one of long tasks (32x32, two convs, 4 epochs), and prints per run the
 # wall time, rank 0's "ms per report served", the workers' wait for rank 0's reply (median, max)

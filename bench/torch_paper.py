@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""torch_paper.py - the published experiment's dynamics in PyTorch, as Keras ran it (issue 15): the seed
-network of DESIGN.md section 1 with Keras' defaults (Glorot-uniform weights, zero biases, Adam lr 1e-3,
+"""torch_paper.py - the published experiment's dynamics in PyTorch, as Keras ran it: the seed
+network of docs/design.md section 1 with Keras' defaults (Glorot-uniform weights, zero biases, Adam lr 1e-3,
 betas .9/.999, eps 1e-7, batch 20, 9 epochs, reshuffled every epoch, pixels / 255), trained on seedsweep
 dataset files for N seeds per training set and tested on every set. It writes the summary seedsweep's
 results file holds, one JSON object per task (per-epoch training loss and accuracy, accuracy, loss and

@@ -5,12 +5,12 @@ Left: box plots of test accuracy per training dataset (accuracy on every dataset
 the training one, pooled over seeds), each run drawn as a jittered point coloured by test
 dataset, as in the original experiment's figure; collapsed runs (one class predicted for
 every image) are drawn as crosses. Right: per-epoch training accuracy curves, one thin line
-per run, the median per training dataset in bold. Files with /dead_relu (README "Why runs
+per run, the median per training dataset in bold. Files with /dead_relu (docs/findings.md "Why runs
 collapse") get a third panel: per ReLU layer, the median fraction of dead units per epoch over
 collapsed runs (solid) and over runs that did not collapse (dashed), all training sets together.
 Works on a running sweep (pending tasks are left out).
 
-A file with a study design (README "Study designs": several groups from `design = decompose`,
+A file with a study design (docs/findings.md "Study designs": several groups from `design = decompose`,
 or a [grid]) gets one panel per group (the source of randomness its seeds vary; "all": every
 source), on a shared accuracy axis so the spreads compare at a glance; in each panel one box per
 training dataset and grid point, each run a jittered point coloured by test dataset, and the

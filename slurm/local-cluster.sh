@@ -20,7 +20,7 @@
 # Needs root (slurmd runs jobs as any user; namespaces) and the Debian packages slurm-wlm, munge and iproute2.
 # Slurm's ports 6817/6818 are fixed, so only one such cluster can run on a machine at a time.
 # Exit status: 0 done, 1 failed, 2 bad usage, 4 Slurm cannot run here (not root, packages missing, ports taken).
-# The pitfalls this works around are listed in ../shared/SLURM-NOTES.md (munge key and socket, SLURM_CONF,
+# The pitfalls this works around are listed in docs/cluster.md, "Local Slurm: facts and pitfalls" (munge key and socket, SLURM_CONF,
 # hostname resolution, RealMemory, requeue delay, namespaces); each is marked "note N" below.
 set -u
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bad_inputs.sh - the bad-input catalogue (issue 6): every way a user can hand seedsweep a bad job
+# bad_inputs.sh - the bad-input catalogue: every way a user can hand seedsweep a bad job
 # file, model, dataset, import source, results file or command line, in one place. Each case must
 # exit 2, name the problem on stderr (the file, key or value at fault), and leave results alone:
 # `run` cases are run twice, once onto a fresh path (no file, no temporary file may appear) and once

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# build_portable.sh - one binary for every node (issue 9 part 5). The default build targets a baseline
+# build_portable.sh - one binary for every node. The default build targets a baseline
 # ISA (Makefile ARCH=x86-64-v2): its code holds no AVX-512 at all and AVX2 only in the kernels chosen
 # at run time (layers.c *_avx2), so it runs on any node and under valgrind. A sweep gives bit-identical
 # arrays with the portable build (AVX2 kernels chosen at run time), with the scalar kernels forced

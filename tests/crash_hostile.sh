@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# crash_hostile.sh - issue 14's races and crashes: temporaries a kill -9 left are removed by the
+# crash_hostile.sh - races and crashes around shared directories: temporaries a kill -9 left are removed by the
 # next write of the same file (only our own, unlocked, regular ones; planted links and live
 # writers' temporaries are left alone); two sweeps racing onto one new path (or restarting one
 # file): exactly one wins, the other exits 2 naming the holder, and no task is lost; a start-up

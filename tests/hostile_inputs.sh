@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# hostile_inputs.sh - issue 14, round two of the bad-input catalogue: what a hostile user sharing a
+# hostile_inputs.sh - round two of the bad-input catalogue: what a hostile user sharing a
 # directory can hand every subcommand. Paths that are not regular files (FIFOs, devices,
 # directories) are refused at once; declared sizes are checked before anything is read; no command
 # writes over one of its inputs, a results file, a device, '' or a directory; results files read

@@ -1,6 +1,6 @@
 # tests/slurm_lib.sh - helpers for the Slurm tests (sourced after tests/lib.sh; not a test itself).
 # slurm_up brings the local cluster up (slurm/local-cluster.sh) and arranges for it to go down on EXIT,
-# unless it was already up before the test. Job helpers poll scontrol (SLURM-NOTES 9: no sbatch --wait).
+# unless it was already up before the test. Job helpers poll scontrol (docs/cluster.md, local Slurm note 9: no sbatch --wait).
 
 SLURM_CLUSTER="$ROOT/slurm/local-cluster.sh"
 SLURM_WAS_UP=0

@@ -99,8 +99,8 @@ crashed_at_start() {
 }
 # Twice in ~20 runs here (both in CI, under load; never when tried by hand) one rank of this emulated
 # cluster died of SIGSEGV during MPI start-up, before any task, after Open MPI's TCP transport
-# reported "connect() to 10.88.0.11:1025 failed: Operation now in progress (115)" (README, "Known
-# problem"). That is not what these tests measure, so such a job is submitted once more, said
+# reported "connect() to 10.88.0.11:1025 failed: Operation now in progress (115)" (docs/cluster.md, "Known
+# problems"). That is not what these tests measure, so such a job is submitted once more, said
 # loudly with the first job's output; a second such crash fails the test.
 retry_note() {
     echo "NOTE slurm_multinode: job $1 crashed at start-up (0 tasks done); submitting it once more"
@@ -141,7 +141,7 @@ judge_across() {
         fail "slurm_multinode_sweep: job $job_a $state_a exit $exitcode_a: ${why:-}; ranks on hosts: $map; tasks per host: $per_host"
         show_job "$job_a" across
     fi
-    # /task_host: the host of each task, recorded by seedsweep itself (issue 9 part 3)
+    # /task_host: the host of each task, recorded by seedsweep itself
     if why=$("$PY" - "$T/across.h5" "$map" 2>&1 <<'EOF'
 import sys, h5py
 host = dict(kv.split("=") for kv in sys.argv[2].split())

@@ -133,7 +133,7 @@ interrupt_midway() {
     else
         fail "$name: job $job $state, restarts $restarts: ${why:-}"; show_job "$job" "$name"
     fi
-    # checkpoints (issue 12): the stop saved the tasks in flight at their next mini-batch, the rerun
+    # checkpoints: the stop saved the tasks in flight at their next mini-batch, the rerun
     # continued them where they were (no finished epoch, nor batch, redone), then removed the checkpoints
     local resumed
     resumed=$(grep -c "resumed at epoch\|resumed after training" "$T/$name.out" 2>/dev/null)

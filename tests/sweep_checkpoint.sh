@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# sweep_checkpoint.sh - checkpoints inside a task (issue 12). Three long tasks (12 epochs of 25
+# sweep_checkpoint.sh - checkpoints inside a task. Three long tasks (12 epochs of 25
 # mini-batches each) are stopped mid-epoch and resumed; every resumed file must end bit-identical
 # to an uninterrupted run (tests/helpers/compare_results.py):
 #  - SIGTERM to every rank: exit 3, one checkpoint per task in flight, and the re-run logs

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# sweep_collapse.sh - why runs collapse (issue 15): /task_collapse_epoch, /dead_relu and
+# sweep_collapse.sh - why runs collapse: /task_collapse_epoch, /dead_relu and
 # /relu_layer are written, with the right shapes and names, and the collapse epoch agrees with
 # /train_accuracy: an epoch that predicted one class for every training image has the accuracy of
 # predicting that class (the share p or 1 - p of one label), so every epoch from the collapse
@@ -96,7 +96,7 @@ print("ok")
 PY
 check "collapse report JSON/CSV match the file ($(tail -1 "$dir/report.log"))" grep -qx ok "$dir/report.log"
 
-# the per-run table (issue 15 part 4): collapsed runs and the pooled median recomputed from the file,
+# the per-run table: collapsed runs and the pooled median recomputed from the file,
 # the rate's interval from scipy's exact binomtest when scipy is there; the CSV block says the same
 "$PY" - "$dir/ref.h5" "$dir/report.json" "$dir/report.csv" >"$dir/runs.log" 2>&1 <<'PY'
 import csv, io, json, sys, h5py, numpy as np

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# sweep_design.sh - study designs (issue 13): design = decompose with the bootstrap and a [grid],
+# sweep_design.sh - study designs: design = decompose with the bootstrap and a [grid],
 # and vary = sample with a subsample, give bit-identical results with 1 and 3 ranks and after a
 # kill -9 and resume (every array, the design's included); the groups hold their sources fixed
 # at the base seed; short grid points are NaN-padded; report and plot show the spread; bad

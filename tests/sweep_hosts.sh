@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# sweep_hosts.sh - where each task ran and the same-kernel rule (issue 9 parts 3-4):
+# sweep_hosts.sh - where each task ran and the same-kernel rule:
 #  - /task_host and /task_blas hold, per finished task, its rank's host name and OpenBLAS core as
 #    fixed-length strings (h5py reads bytes); /hosts holds one row per host and run (CPU model,
 #    BLAS core, ranks), and a resume adds its own rows as run 1; report and info show the hosts;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# sweep_many_ranks.sh - many ranks (issue 11 part 2): a sweep of 64 tiny tasks run by 32 ranks
+# sweep_many_ranks.sh - many ranks: a sweep of 64 tiny tasks run by 32 ranks
 # (oversubscribed on this machine: MANY_RANKS=64 for more) completes, every rank takes part in
 # the protocol, and the arrays are bit-identical to a 1-rank run; the closing lines report the
 # workers' wait for rank 0. Open MPI settings that keep it robust at this size: --bind-to none

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# sweep_shm.sh - the node's one copy of the images (src/sweep/node_data.c, issue 11 part 1):
+# sweep_shm.sh - the node's one copy of the images (src/sweep/node_data.c):
 # 3 ranks on one node read the images once and share them (the log says so, every rank maps the
 # same MPI shared-memory segment) and give arrays bit-identical to 1 rank; SEEDSWEEP_SHARE_DATA=0
 # falls back to a copy per rank with a message, also identical, as does a node where MPI gives no

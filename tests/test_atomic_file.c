@@ -1,7 +1,7 @@
 /* test_atomic_file.c - the one way seedsweep writes a file atomically (results, datasets, PNGs):
  * a hidden, unpredictable temporary beside the target, created exclusively without following
  * links, renamed over the target only when complete; symlinks planted in the directory (at the
- * target, or in place of the temporary) never redirect the write (issue 14, item 4). */
+ * target, or in place of the temporary) never redirect the write. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
-/* test_checkpoint.c - checkpoints inside a task (issue 12): model_train stopped at any batch
+/* test_checkpoint.c - checkpoints inside a task: model_train stopped at any batch
  * boundary and resumed from the saved state and position ends bit-identical to a run never
  * stopped; the checkpoint file round-trips and refuses every corruption (a flipped byte,
  * truncation, another job, task or shape, a position that does not fit); prune keeps only what
  * it is told; [train] checkpoint_every parses and refuses bad values naming the key. Last, the
- * size and write time of a checkpoint of the paper's network (README "Checkpoints"). */
+ * size and write time of a checkpoint of the paper's network (docs/reliability.md, "Checkpoints"). */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

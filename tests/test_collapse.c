@@ -1,4 +1,4 @@
-/* test_collapse.c - why runs collapse (issue 15): model_train's collapse epoch and dead-ReLU
+/* test_collapse.c - why runs collapse: model_train's collapse epoch and dead-ReLU
  * fractions on networks built by hand, where the answer is known:
  *  - every ReLU dead and only the output bias learning, on a one-class training set, from a bias
  *    that prefers the wrong class: epoch 1 predicts class 0 throughout, epoch 2 crosses over

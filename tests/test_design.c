@@ -1,4 +1,4 @@
-/* test_design.c - the study designs (issue 13): spread statistics against numpy 1.24 (values
+/* test_design.c - the study designs: spread statistics against numpy 1.24 (values
  * computed once with /usr/bin/python3 and written in the checks), the percentile bootstrap's
  * properties, the plan of design = decompose and [grid], and the training resample. */
 #include <math.h>

@@ -100,7 +100,7 @@ int main(void) {
     expect_error("key twice", text, "[train] lr (line 20)", "first on line 19");
     edited(text, sizeof text, "vary   = init", "vary   = seeds");
     expect_error("vary", text, "[sweep] vary (line 7)", "expected any of init, order, sample");
-    /* study designs (issue 13) */
+    /* study designs */
     edited(text, sizeof text, "vary   = init", "vary   = foo");
     expect_error("vary foo", text, "[sweep] vary (line 7)", "'foo'");
     edited(text, sizeof text, "vary   = init", "vary   = init both");

@@ -1,4 +1,4 @@
-/* test_plan.c - task numbering and seed streams (DESIGN.md section 5). */
+/* test_plan.c - task numbering and seed streams (docs/design.md section 5). */
 #include <string.h>
 
 #include "check.h"

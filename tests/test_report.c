@@ -16,7 +16,7 @@ enum { D = 3, C = 2, T = 7, IMAGES = 7 };
 
 /* Three datasets a, b, c; plan order trains c (tasks 0-3), then a (tasks 4-6). Task 2 diverged
  * (loss NaN; its accuracies and "collapses" are artefacts) and task 3 is pending: the values of
- * both must count nowhere (issue 14: diverged runs are counted apart, not in n or the medians). */
+ * both must count nowhere (diverged runs are counted apart, not in n or the medians). */
 static const int32_t TRAIN[T] = {2, 2, 2, 2, 0, 0, 0};
 static const int8_t STATUS[T] = {TASK_DONE, TASK_DONE, TASK_DIVERGED, TASK_PENDING, TASK_DONE, TASK_DONE, TASK_DONE};
 static const float ACCURACY[T][D] = {

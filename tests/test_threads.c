@@ -27,7 +27,7 @@ int main(void) {
           err.message);
     rc = threads_per_rank(0, "0", 1, 16, &t, &err);
     CHECK(rc == SS_ERR_INPUT, "threads_zero_slurm (%s)", err.message);
-    /* issue 14: a number too large is not "not a positive integer" */
+    /* a number too large is not "not a positive integer" */
     rc = threads_per_rank(0, "100000", 1, 16, &t, &err);
     CHECK(rc == SS_ERR_INPUT && strstr(err.message, "1..4096") && !strstr(err.message, "not a positive"),
           "threads_huge_slurm_says_too_many (%s)", err.message);

@@ -2,7 +2,7 @@
  * The contents go to a temporary beside the target (same directory, so rename is atomic), named
  * ".<target name>.tmp.<random>": hidden, unpredictable, and recognisable as debris of a killed
  * writer. It is created exclusively and without following symbolic links (O_CREAT | O_EXCL |
- * O_NOFOLLOW), so nothing planted in a shared directory can redirect the write (issue 14).
+ * O_NOFOLLOW), so nothing planted in a shared directory can redirect the write.
  * A writer that must open the file by name (HDF5) opens atomic_file.temp; commit checks that the
  * name still leads to the file created here before it is renamed over the target.
  * The temporary carries a whole-file fcntl (OFD) write lock while it is written; begin removes the

@@ -1,4 +1,4 @@
-/* checkpoint.h - a task's in-flight state on disk (issue 12): the file format, and the directory
+/* checkpoint.h - a task's in-flight state on disk: the file format, and the directory
  * beside the results file that holds one file per task, RESULTS.ckpt/task-<N>.ckpt.
  * A checkpoint is written atomically (temporary, fsync, rename), ends with the SHA-256 of
  * everything before it, and names the job (job_sha256), the task and the shapes it was made

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Status codes double as the CLI's exit codes (DESIGN.md section 3). */
+/* Status codes double as the CLI's exit codes (docs/design.md section 3). */
 enum {
     SS_OK = 0,
     SS_ERR_RUNTIME = 1,     /* I/O failure, out of memory, MPI failure */

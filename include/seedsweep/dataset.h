@@ -1,4 +1,4 @@
-/* dataset.h - the in-memory dataset and its HDF5 file (DESIGN.md section 6).
+/* dataset.h - the in-memory dataset and its HDF5 file (docs/design.md section 6).
  * Only src/data/dataset.c (through src/h5util.c) touches HDF5; everyone else sees this plain struct. */
 #ifndef SEEDSWEEP_DATASET_H
 #define SEEDSWEEP_DATASET_H

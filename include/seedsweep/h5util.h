@@ -1,4 +1,4 @@
-/* h5util.h - the one internal HDF5 helper, shared by the dataset and results modules (DESIGN.md
+/* h5util.h - the one internal HDF5 helper, shared by the dataset and results modules (docs/design.md
  * section 8: only those two and this helper include hdf5.h). Small checked wrappers for what both
  * files need: quiet errors, opening, UTF-8 strings as attributes and datasets, whole-array reads.
  * Functions return 1/0 (ok/failed) or NULL on failure; callers turn that into an Error naming

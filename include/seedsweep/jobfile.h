@@ -1,4 +1,4 @@
-/* jobfile.h - the sweep's job file (DESIGN.md section 4): an INI file (ini.h) read and
+/* jobfile.h - the sweep's job file (docs/design.md section 4): an INI file (ini.h) read and
  * strictly validated before any training; every error names the file, [section] key and line. */
 #ifndef SEEDSWEEP_JOBFILE_H
 #define SEEDSWEEP_JOBFILE_H

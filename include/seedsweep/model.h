@@ -61,7 +61,7 @@ typedef struct TrainPosition {
     double loss_sum;        /* that epoch's partial statistics, summed in batch order */
     int64_t correct;
     uint64_t order_counter; /* the order stream's counter before that epoch's shuffle */
-    /* Why runs collapse (issue 15): the collapse epoch over the epochs before (TrainHistory's
+    /* Why runs collapse: the collapse epoch over the epochs before (TrainHistory's
      * collapse_epoch so far), the one class that epoch predicted so far (-1: no image yet, -2:
      * several classes: all the collapse epoch needs of the set of classes predicted), and
      * alive[model_relu_units] (1: that ReLU unit was > 0 for some image of the epoch so far).

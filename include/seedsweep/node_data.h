@@ -1,4 +1,4 @@
-/* node_data.h - the sweep's datasets, one copy of the images per node (issue 11): the ranks of a
+/* node_data.h - the sweep's datasets, one copy of the images per node: the ranks of a
  * node map one MPI-3 shared-memory window that the node's first rank fills from the files. */
 #ifndef SEEDSWEEP_NODE_DATA_H
 #define SEEDSWEEP_NODE_DATA_H

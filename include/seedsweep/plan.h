@@ -1,4 +1,4 @@
-/* plan.h - the task plan and seed streams (DESIGN.md section 5).
+/* plan.h - the task plan and seed streams (docs/design.md section 5).
  * Tasks are numbered: for each grid point (1 without [grid]), for each training dataset in
  * `train` order, for each group (1 for design = plain; init, order, sample, all for decompose),
  * for each seed in `seeds` order. Without [grid] and with design = plain that is the original

@@ -1,4 +1,4 @@
-/* report.h - statistics of a results file (DESIGN.md section 10): per (training, test) dataset
+/* report.h - statistics of a results file (docs/design.md section 10): per (training, test) dataset
  * summaries, rank tests between training datasets, the most often misclassified images.
  * Computed once into a ReportStats, then rendered as text, CSV or JSON from it. */
 #ifndef SEEDSWEEP_REPORT_H

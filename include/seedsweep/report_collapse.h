@@ -1,4 +1,4 @@
-/* report_collapse.h - the report's "why runs collapse" part (issue 15): per training dataset, how
+/* report_collapse.h - the report's "why runs collapse" part: per training dataset, how
  * many done tasks (diverged ones left out) collapsed and at which epochs (/task_collapse_epoch),
  * and the median fraction of dead ReLU units per layer at each task's last trained epoch
  * (/dead_relu), collapsed vs not collapsed runs. Each renderer prints nothing for files made before those arrays. */

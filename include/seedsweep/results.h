@@ -1,4 +1,4 @@
-/* results.h - the results file (DESIGN.md section 7), written by rank 0 only.
+/* results.h - the results file (docs/design.md section 7), written by rank 0 only.
  * Every array is allocated at full size at creation (pending rows hold NaN, or -1 / 0 for
  * integers), so recording a task writes raw data only and never changes the file's
  * structure; see results.c for why that makes it crash-safe and readable while running. */

@@ -1,5 +1,5 @@
-/* safe_file.h - the checks every input and output path gets before anything reads or replaces it
- * (issue 14). A path given by a user may name a FIFO (an open would block forever), a device, a
+/* safe_file.h - the checks every input and output path gets before anything reads or replaces it.
+ * A path given by a user may name a FIFO (an open would block forever), a device, a
  * directory, or the very file another argument names (an output that would destroy an input).
  * Symbolic links stay allowed for inputs (users link datasets); what counts is the file they lead to.
  * The checks compare files by st_dev/st_ino, never by name. */

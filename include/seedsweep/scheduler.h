@@ -1,4 +1,4 @@
-/* scheduler.h - the sweep under MPI (DESIGN.md sections 5 and 8): every rank trains; rank 0
+/* scheduler.h - the sweep under MPI (docs/design.md sections 5 and 8): every rank trains; rank 0
  * also hands out tasks one at a time as ranks ask for them and writes the results file. */
 #ifndef SEEDSWEEP_SCHEDULER_H
 #define SEEDSWEEP_SCHEDULER_H

@@ -1,4 +1,4 @@
-/* synth.h - synthetic fly-brain cell images (DESIGN.md section 6): presets fly1, fly2, fly3.
+/* synth.h - synthetic fly-brain cell images (docs/design.md section 6): presets fly1, fly2, fly3.
  * Grayscale fluorescence-like fields of 1-3 cells; label 0 "Control", 1 "Snap29" (many bright aggregates). */
 #ifndef SEEDSWEEP_SYNTH_H
 #define SEEDSWEEP_SYNTH_H

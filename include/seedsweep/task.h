@@ -1,4 +1,4 @@
-/* task.h - one task of a sweep (DESIGN.md section 5): plan it, initialise the model, train on
+/* task.h - one task of a sweep (docs/design.md section 5): plan it, initialise the model, train on
  * its dataset, evaluate on every dataset and fill a TaskResult. No MPI here: the scheduler hands
  * tasks out and passes a hook that keeps it serving while a task runs. */
 #ifndef SEEDSWEEP_TASK_H

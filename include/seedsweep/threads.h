@@ -1,4 +1,4 @@
-/* threads.h - how many worker threads each rank of a sweep uses (DESIGN.md section 8):
+/* threads.h - how many worker threads each rank of a sweep uses (docs/design.md section 8):
  * --threads, else SLURM_CPUS_PER_TASK, else 1; by default never more threads than cores. */
 #ifndef SEEDSWEEP_THREADS_H
 #define SEEDSWEEP_THREADS_H

@@ -21,7 +21,7 @@
 static void print_help(void) {
     printf("usage: seedsweep bench [--model SPEC] [--input HxWxC] [--batch N] [--threads N] [--seconds S] [--profile]\n\n"
            "Training-step throughput (forward, backward, Adam) and evaluation throughput of a network on\n"
-           "random data. Defaults: the network of DESIGN.md section 1, input 256x256x1, batch 20, 1 thread,\n"
+           "random data. Defaults: the network of docs/design.md section 1, input 256x256x1, batch 20, 1 thread,\n"
            "5 seconds per measurement. Results (weights) do not depend on --threads; speed does.\n"
            "  --model SPEC   layer words, e.g. 'conv16 pool conv32 pool dense64 dense2'\n"
            "  --profile      also print seconds per layer, forward and backward, per training step\n\n"

@@ -1,6 +1,5 @@
 /* cmd_info.c - 'seedsweep info FILE.h5': what a seedsweep file holds.
- * The file's root "format" attribute picks a describer from FILE_KINDS; a results file
- * ("seedsweep-results/1") gets its own entry there when the results module lands. */
+ * The file's root "format" attribute picks a describer from FILE_KINDS (datasets and results files). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* cmd_synth.c - 'seedsweep synth PRESET --out F.h5': synthetic fly-brain cell images (DESIGN.md section 6). */
+/* cmd_synth.c - 'seedsweep synth PRESET --out F.h5': synthetic fly-brain cell images (docs/design.md section 6). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -73,8 +73,8 @@ int cli_wants_help(int argc, char **argv) {
 /* Ends the process once the command is done and everything it opened is closed. Not exit():
  * its handlers include OpenBLAS's gotoblas_quit, which joins OpenBLAS's own server threads, and a
  * server thread that could not get its 128 MB buffer (a low `ulimit -v`) retries malloc forever,
- * so exit() would never return: an out-of-memory failure would print its message and then spin
- * (issue 14). Our files are closed and MPI finalized by now; stdio is flushed here. Sanitizer
+ * so exit() would never return: an out-of-memory failure would print its message and then spin.
+ * Our files are closed and MPI finalized by now; stdio is flushed here. Sanitizer
  * builds run the leak check that exit() would have run. */
 static int leave(int rc) {
     fflush(stdout);

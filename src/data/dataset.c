@@ -1,4 +1,4 @@
-/* dataset.c - the dataset HDF5 file (DESIGN.md section 6): write atomically, read whole and validated.
+/* dataset.c - the dataset HDF5 file (docs/design.md section 6): write atomically, read whole and validated.
  * The only data file that uses HDF5 (through the shared helper h5util). HDF5's own error printing is
  * silenced; every failure becomes an Error naming the file. A file we cannot read is bad input
  * (SS_ERR_INPUT). */
@@ -112,8 +112,8 @@ int hdf5_file_format(const char *path, char *format, size_t size, Error *err) {
     return SS_OK;
 }
 
-/* The shape a file declares is believed only within these bounds, checked before a byte is read
- * (issue 14): a few KB of gzip can declare gigabytes of pixels. One image of at most 2^26 bytes
+/* The shape a file declares is believed only within these bounds, checked before a byte is read:
+ * a few KB of gzip can declare gigabytes of pixels. One image of at most 2^26 bytes
  * (8192 x 8192 x 1, 4096 x 4096 x 4), at most 2^31 images, and the whole at most half the
  * machine's memory. */
 #define DATASET_MAX_IMAGE_BYTES ((uint64_t)1 << 26)

@@ -181,7 +181,7 @@ void conv_relu_backward(float *din, float *dweight, float *dbias, const float *d
  * (and OS) support it. Both versions give bit-identical results: the same comparisons in the same
  * order, and the unpool sum keeps the AVX2 version's 8-lane accumulation order in the scalar one.
  * So neither the build flags nor the CPU's vector width ever change a result (only the BLAS
- * kernel does; see the README). */
+ * kernel does; see docs/performance.md). */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define SS_AVX2_DISPATCH 1
 static int have_avx2;

@@ -1,7 +1,7 @@
 /* hosts.c - each rank's host, CPU model and BLAS kernel, the same-kernel check and the per-host
  * table (see hosts.h). The check exists because OpenBLAS picks its kernel per CPU at run time
  * (or per OPENBLAS_CORETYPE), and two kernels round sums differently: a task's results would then
- * depend on which rank ran it, breaking DESIGN.md section 5. */
+ * depend on which rank ran it, breaking docs/design.md section 5. */
 #include "seedsweep/hosts.h"
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* jobfile.c - parses and validates the job file (DESIGN.md section 4) before any training.
+/* jobfile.c - parses and validates the job file (docs/design.md section 4) before any training.
  * ini.c does the INI syntax and counts the lines; this file gives the keys their meaning. */
 #include "seedsweep/jobfile.h"
 

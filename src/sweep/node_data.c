@@ -4,7 +4,7 @@
  * rank per node: the bytes cross the network either way (file system or MPI), but per-node reads go
  * in parallel over the nodes' own links to the file system and need no second copy or message
  * larger than 2 GiB on the way; a broadcast would only pay off when the file system, not the
- * nodes' links, is the bottleneck (hundreds of nodes on one small file server). See README,
+ * nodes' links, is the bottleneck (hundreds of nodes on one small file server). See docs/cluster.md,
  * "Memory per node".
  *
  * Every rank reads the small header (labels, names, class names) itself: they are per-rank copies

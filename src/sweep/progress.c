@@ -93,7 +93,7 @@ void progress_data_not_shared(const char *host, int node_ranks, const char *reas
             node_ranks, reason);
 }
 
-/* Checkpoints (issue 12): one line per resumed task on stdout (quiet or not: the log must say
+/* Checkpoints: one line per resumed task on stdout (quiet or not: the log must say
  * where a task picked up), refusals and failed saves as warnings on stderr. */
 void progress_task_resumed(int rank, int64_t task, const char *path, int evaluating, int epoch, int64_t batch,
                            int epochs) {

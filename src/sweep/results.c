@@ -1,4 +1,4 @@
-/* results.c - the results file (DESIGN.md section 7), the sweep's side: open or resume (with its
+/* results.c - the results file (docs/design.md section 7), the sweep's side: open or resume (with its
  * checks and lock), record each task, close. What the file holds and how it is created:
  * results_layout.c; reading it back: results_read.c.
  *

@@ -1,4 +1,4 @@
-/* results_layout.c - what the results file holds (DESIGN.md section 7) and how it is created.
+/* results_layout.c - what the results file holds (docs/design.md section 7) and how it is created.
  * results_arrays[] is the one description of the per-task arrays; results_create_file builds the
  * whole file from it at once (every array contiguous, allocated early, filled with its pending
  * value, all attributes and dimension scales written), so that later writes never change the
@@ -50,7 +50,7 @@ const ResultsArray results_arrays[] = {
      LOADED(train_loss)},
     {.name = "train_accuracy", .element = RESULTS_F32, .dims = RESULTS_BY_TASK_EPOCH, ROW(train_accuracy), .fill = NAN,
      LOADED(train_accuracy)},
-    /* why runs collapse (issue 15); pending: -1 / NaN */
+    /* why runs collapse; pending: -1 / NaN */
     {.name = "task_collapse_epoch", .element = RESULTS_I32, .dims = RESULTS_BY_TASK,
      SCALAR(collapse_epoch, RESULTS_I32), .fill = -1, LOADED(task_collapse_epoch), .optional = 1},
     {.name = "dead_relu", .element = RESULTS_F32, .dims = RESULTS_BY_TASK_EPOCH_RELU, ROW(dead_relu), .fill = NAN,

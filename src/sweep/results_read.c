@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* ---- what is read back is checked, not trusted (issue 14) ---- */
+/* ---- what is read back is checked, not trusted ---- */
 
 int results_check_job_digest(const char *path, const char *job, const char *job_sha256, char digest[65], Error *err) {
     if (!job || !job_sha256)

@@ -289,8 +289,6 @@ static void note_wait(Sweep *sw, double seconds) {
     sw->waits[sw->wait_count++] = seconds;
 }
 
-/* Sends a report (blocking until rank 0 takes it, with naps) and, for results and first
- * requests, waits for the next task number. */
 /* Waits for request without spinning: Open MPI's blocking calls busy-poll, which would take a core
  * from the ranks still training (an idle worker waiting for the end, or for rank 0's reply). */
 static void wait_napping(MPI_Request *request) {
@@ -302,6 +300,8 @@ static void wait_napping(MPI_Request *request) {
     }
 }
 
+/* Sends a report (blocking until rank 0 takes it, with naps) and, for results and first
+ * requests, waits for the next task number. */
 static int64_t worker_exchange(char *buffer, size_t bytes, int wants_reply) {
     MPI_Request request;
     MPI_Isend(buffer, (int)bytes, MPI_BYTE, 0, TAG_REPORT, MPI_COMM_WORLD, &request);

@@ -1,6 +1,6 @@
 /* task.c - one task from start to finish: the plan's two seeds, model_init, model_train on the
  * training dataset, model_evaluate on every dataset (the training one included).
- * Checkpoints (issue 12): a task first looks for its checkpoint and, when one is trusted, restores
+ * Checkpoints: a task first looks for its checkpoint and, when one is trusted, restores
  * the model's state and continues from its position instead of model_init; while it trains, it
  * saves one at a batch boundary when a stop is requested or checkpoint_every is due, and when a
  * stop arrives during evaluation it saves the trained weights. The file format is checkpoint.c's. */

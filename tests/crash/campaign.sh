@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/crash/campaign.sh - kill -9 a running sweep at random moments, resume it, and require the
-# final results to equal an uninterrupted run's, bit for bit (DESIGN.md section 7).
+# final results to equal an uninterrupted run's, bit for bit (docs/design.md section 7).
 #
 #   tests/crash/campaign.sh [-n TRIALS] [-s SEED] [-k MAX_KILLS] [-r RANKS] [-K]
 #
@@ -12,7 +12,7 @@
 # must exit 0, and /accuracy, /loss, /collapsed, /train_loss, /train_accuracy, /task_status and every
 # /predictions/<name> must equal the clean run's exactly. Prints PASS/FAIL per trial (tests/run
 # format) and a summary line "crash campaign: X of N trials identical to the clean run".
-# Work lost per kill (issue 12): the job checkpoints every epoch (checkpoint_every = 1 epoch), and
+# Work lost per kill: the job checkpoints every epoch (checkpoint_every = 1 epoch), and
 # for every kill the campaign adds up, over the tasks in flight, the training time between the
 # task's last saved state (its start, or its last checkpoint written in that run) and the kill;
 # task starts come from the timestamped progress lines (a rank starts its next task when its last

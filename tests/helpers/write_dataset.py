@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""write_dataset.py OUT.h5 N H W C CLASS[,CLASS...] - a small random dataset file (DESIGN.md
+"""write_dataset.py OUT.h5 N H W C CLASS[,CLASS...] - a small random dataset file (docs/design.md
 section 6) for tests that need shapes or class names `seedsweep synth` does not make."""
 import sys
 
