@@ -127,6 +127,37 @@ int main(void) {
     expect_error("grid epochs not an integer", text, "[grid] epochs (line 18)", "'2.5'");
     edited(text, sizeof text, "lr = 0.01", "lr = 0.01\n[grid]\nbatch = 8\nbatch = 4");
     expect_error("grid key twice", text, "[grid] batch (line 22)", "first on line 21");
+    /* [grid] values go through the parser and checks of [train]: nothing a [train] key refuses
+     * gets in through a grid list */
+    edited(text, sizeof text, "lr = 0.01", "lr = 0.01\n[grid]\neps = 1e-3 1e-50");
+    expect_error("grid eps zero in float", text, "[grid] eps (line 21)", "'1e-50' is zero in single precision");
+    edited(text, sizeof text, "lr = 0.01", "[grid]\nlr = 0.01 1e-40");
+    expect_error("grid lr subnormal in float", text, "[grid] lr (line 20)", "'1e-40' is subnormal in single precision");
+    edited(text, sizeof text, "lr = 0.01", "lr = 0.01\n[grid]\nbeta2 = 0.999 0.99999999");
+    expect_error("grid beta2 rounds to 1", text, "[grid] beta2 (line 21)", "'0.99999999' is not a number in [0, 1)");
+    edited(text, sizeof text, "lr = 0.01", "lr = 0.01\n[grid]\nbeta1 = 0.9 0.8 0.9000000001");
+    expect_error("grid values equal in float", text, "[grid] beta1 (line 21)",
+                 "'0.9000000001' is the same in single precision as the earlier 0.9");
+    edited(text, sizeof text, "lr = 0.01", "lr = 0.01\n[grid]\neps = 0");
+    expect_error("grid eps 0", text, "[grid] eps (line 21)", "'0' is not a number in (0, 1]");
+    edited(text, sizeof text, "lr = 0.01", "[grid]\nlr = 0.0100000000000000000000000000000000000000000000000000000000000000001 2000");
+    expect_error("grid value longer than 63 characters read whole", text, "[grid] lr (line 20)", "'2000' is not a number");
+    edited(text, sizeof text, "lr = 0.01",
+           "[grid]\nlr = 0.01000000000000000000000000000000000000000000000000000000000000000000000000000000009x");
+    expect_error("grid value with junk after 63 characters", text, "[grid] lr (line 20)", "0000009x' is not a number");
+    edited(text, sizeof text, "epochs = 3\n", "[grid]\nepochs = 1 2e0\n[train]\n");
+    expect_error("grid epochs as [train] reads integers", text, "[grid] epochs (line 18)", "'2e0' is not an integer in 1..100000");
+    edited(text, sizeof text, "lr = 0.01", "[grid]\nlr = 0.01 nan");
+    expect_error("grid lr nan", text, "[grid] lr (line 20)", "'nan' is not a number");
+    edited(text, sizeof text, "lr = 0.01", "lr = 0.01\n[grid]\nbeta1 = 0 0.5");
+    {
+        JobSpec job;
+        Error err = {0};
+        int rc = jobfile_parse_text(text, "job.ini", &job, &err);
+        CHECK(rc == SS_OK && jobfile_grid_point_count(&job) == 2, "grid beta1 = 0 0.5 accepted as [train] accepts 0 (%s)",
+              err.message);
+        if (rc == SS_OK) jobfile_free(&job);
+    }
     edited(text, sizeof text, "epochs = 3\n", "[grid]\nepochs = 1 2\n[train]\n");
     {
         JobSpec job;

@@ -249,35 +249,58 @@ static int parse_train(Parser *p, const char *text, int line) {
     return !p->failed;
 }
 
-static int parse_int(Parser *p, int s, int k, int low, int high, int *out) {
-    const char *text = p->values[s][k];
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < low || v > high)
-        return fail_at(p, SECTIONS[s], KEYS[s][k], p->lines[s][k], "'%s' is not an integer in %d..%d", text, low, high);
-    *out = (int)v;
-    return 1;
-}
+/* The range of each [train] key that [grid] may also list (K_EPOCHS .. K_EPS): integers for
+ * epochs and batch, numbers for the rest; low is excluded where open_low, high where open_high. */
+static const struct { int is_int; double low, high; int open_low, open_high; } TRAIN_RANGES[JOB_TRAIN_KEYS] = {
+    [K_EPOCHS] = {1, 1, 100000, 0, 0},  [K_BATCH] = {1, 1, 1000000, 0, 0}, [K_LR] = {0, 0.0, 1e3, 1, 0},
+    [K_BETA1] = {0, 0.0, 1.0, 0, 1},    [K_BETA2] = {0, 0.0, 1.0, 0, 1},   [K_EPS] = {0, 0.0, 1.0, 1, 0},
+};
 
-static int parse_float(Parser *p, int s, int k, double low, double high, int open_high, float *out) {
-    const char *text = p->values[s][k];
-    if (!text) return 1;    /* default already set */
+/* One value of training key k, from [train] or a [grid] list (section says which, for messages):
+ * the same parser and checks for both. *out is the value as written; a number key must also be
+ * usable as the float training computes with (not 0, subnormal, or rounded onto an excluded end). */
+static int train_value(Parser *p, const char *section, int k, const char *text, int line, double *out) {
+    const char *key = KEYS[SEC_TRAIN][k];
+    double low = TRAIN_RANGES[k].low, high = TRAIN_RANGES[k].high;
     char *end;
     errno = 0;
+    if (TRAIN_RANGES[k].is_int) {
+        long v = strtol(text, &end, 10);
+        if (errno || end == text || *end || v < low || v > high)
+            return fail_at(p, section, key, line, "'%s' is not an integer in %d..%d", text, (int)low, (int)high);
+        *out = (double)v;
+        return 1;
+    }
     double v = strtod(text, &end);
-    if (errno || end == text || *end || !isfinite(v) || v < low || (open_high ? v >= high : v > high) ||
-        (low == 0.0 && v == 0.0 && k != K_BETA1 && k != K_BETA2) || (open_high && (float)v >= (float)high))
-        return fail_at(p, SECTIONS[s], KEYS[s][k], p->lines[s][k], "'%s' is not a number in %s%g, %g%s", text,
-                       low == 0.0 && k != K_BETA1 && k != K_BETA2 ? "(" : "[", low, high, open_high ? ")" : "]");
+    int open_low = TRAIN_RANGES[k].open_low, open_high = TRAIN_RANGES[k].open_high;
+    if (errno || end == text || *end || !isfinite(v) || v < low || (open_low && v == low) || v > high ||
+        (open_high && (v == high || (float)v >= (float)high)))
+        return fail_at(p, section, key, line, "'%s' is not a number in %s%g, %g%s", text, open_low ? "(" : "[", low,
+                       high, open_high ? ")" : "]");
     /* a value within range as a double may still be 0 or subnormal as the float training uses
      * (1e-50 becomes 0: nothing trains, or eps = 0 divides by zero) */
     float f = (float)v;
     if (v != 0.0 && (!isfinite(f) || fpclassify(f) != FP_NORMAL))
-        return fail_at(p, SECTIONS[s], KEYS[s][k], p->lines[s][k],
+        return fail_at(p, section, key, line,
                        "'%s' is %s in single precision (smallest normal float %g); expected a larger value", text,
                        f == 0.0f ? "zero" : "subnormal", (double)FLT_MIN);
-    *out = f;
+    *out = v;
+    return 1;
+}
+
+static int parse_int(Parser *p, int k, int *out) {
+    double v = 0;
+    if (!train_value(p, "train", k, p->values[SEC_TRAIN][k], p->lines[SEC_TRAIN][k], &v)) return 0;
+    *out = (int)v;
+    return 1;
+}
+
+static int parse_float(Parser *p, int k, float *out) {
+    const char *text = p->values[SEC_TRAIN][k];
+    if (!text) return 1;    /* default already set */
+    double v = 0;
+    if (!train_value(p, "train", k, text, p->lines[SEC_TRAIN][k], &v)) return 0;
+    *out = (float)v;
     return 1;
 }
 
@@ -379,37 +402,36 @@ static int parse_grid(Parser *p) {
         int line = p->lines[SEC_GRID][k];
         if (p->values[SEC_TRAIN][k])
             return fail_at(p, "grid", key, line, "also given in [train] (line %d); give it in one place", p->lines[SEC_TRAIN][k]);
-        int is_int = k == K_EPOCHS || k == K_BATCH;
+        int is_int = TRAIN_RANGES[k].is_int;
         int n = 0;
+        double *values = job->grid_values[job->grid_key_count];
         const char *c = text;
         while (*c) {
             while (*c == ',' || isspace((unsigned char)*c)) c++;
             if (!*c) break;
             const char *start = c;
             while (*c && *c != ',' && !isspace((unsigned char)*c)) c++;
-            char word[64];
-            snprintf(word, sizeof word, "%.*s", (int)(c - start < 63 ? c - start : 63), start);
-            char *end;
-            errno = 0;
-            double x = strtod(word, &end);
-            int ok = !errno && end != word && !*end && isfinite(x);
-            if (ok && is_int) ok = x == floor(x) && x >= 1 && x <= (k == K_EPOCHS ? 100000 : 1000000);
-            if (ok && k == K_LR) ok = x > 0 && x <= 1e3;
-            if (ok && (k == K_BETA1 || k == K_BETA2)) ok = x >= 0 && x < 1;
-            if (ok && k == K_EPS) ok = x > 0 && x <= 1;
-            if (!ok)
-                return fail_at(p, "grid", key, line, "'%s' is not %s", word,
-                               k == K_EPOCHS ? "an integer in 1..100000" : k == K_BATCH ? "an integer in 1..1000000"
-                               : k == K_LR ? "a number in (0, 1000]" : k == K_EPS ? "a number in (0, 1]" : "a number in [0, 1)");
             if (n == JOB_MAX_GRID_VALUES) return fail_at(p, "grid", key, line, "more than %d values", JOB_MAX_GRID_VALUES);
-            job->grid_values[job->grid_key_count][n++] = x;
+            char *word = strndup(start, (size_t)(c - start));   /* whole, however long: never cut */
+            if (!word) return fail_at(p, "grid", key, line, "out of memory");
+            int ok = train_value(p, "grid", k, word, line, &values[n]);
+            /* two values that train alike are one grid point twice: numbers compare as the floats
+             * training uses (0.1 and 0.10000000001 are one float) */
+            for (int j = 0; ok && j < n; j++) {
+                if (values[j] == values[n])
+                    ok = fail_at(p, "grid", key, line, "value %g appears twice", values[n]);
+                else if (!is_int && (float)values[j] == (float)values[n])
+                    ok = fail_at(p, "grid", key, line, "'%s' is the same in single precision as the earlier %.17g (%.9g)",
+                                 word, values[j], (double)(float)values[n]);
+            }
+            free(word);
+            if (!ok) return 0;
+            n++;
         }
         if (n == 0) return fail_at(p, "grid", key, line, "empty list; expected one or more values");
         double sorted[JOB_MAX_GRID_VALUES];
-        memcpy(sorted, job->grid_values[job->grid_key_count], sizeof(double) * n);
+        memcpy(sorted, values, sizeof(double) * n);
         qsort(sorted, n, sizeof(double), compare_double);
-        for (int i = 1; i < n; i++)
-            if (sorted[i] == sorted[i - 1]) return fail_at(p, "grid", key, line, "value %g appears twice", sorted[i]);
         job->grid_keys[job->grid_key_count] = k;
         job->grid_value_count[job->grid_key_count] = n;
         job->grid_key_count++;
@@ -548,16 +570,16 @@ static int interpret(Parser *p) {
     if (v[SEC_MODEL][K_INIT] && init_kind_parse(v[SEC_MODEL][K_INIT], &job->init, &model_err) != SS_OK)
         return fail_at(p, "model", "init", p->lines[SEC_MODEL][K_INIT], "%s", model_err.message);
 
-    if (v[SEC_TRAIN][K_EPOCHS] && !parse_int(p, SEC_TRAIN, K_EPOCHS, 1, 100000, &job->epochs)) return 0;
-    if (v[SEC_TRAIN][K_BATCH] && !parse_int(p, SEC_TRAIN, K_BATCH, 1, 1000000, &job->batch)) return 0;
+    if (v[SEC_TRAIN][K_EPOCHS] && !parse_int(p, K_EPOCHS, &job->epochs)) return 0;
+    if (v[SEC_TRAIN][K_BATCH] && !parse_int(p, K_BATCH, &job->batch)) return 0;
     job->lr = 0.001f;
     job->beta1 = 0.9f;
     job->beta2 = 0.999f;
     job->eps = 1e-7f;
-    if (!parse_float(p, SEC_TRAIN, K_LR, 0.0, 1e3, 0, &job->lr)) return 0;
-    if (!parse_float(p, SEC_TRAIN, K_BETA1, 0.0, 1.0, 1, &job->beta1)) return 0;
-    if (!parse_float(p, SEC_TRAIN, K_BETA2, 0.0, 1.0, 1, &job->beta2)) return 0;
-    if (!parse_float(p, SEC_TRAIN, K_EPS, 0.0, 1.0, 0, &job->eps)) return 0;
+    if (!parse_float(p, K_LR, &job->lr)) return 0;
+    if (!parse_float(p, K_BETA1, &job->beta1)) return 0;
+    if (!parse_float(p, K_BETA2, &job->beta2)) return 0;
+    if (!parse_float(p, K_EPS, &job->eps)) return 0;
     if (!parse_checkpoint_every(p, &job->checkpoint_every)) return 0;
     return parse_grid(p);
 }
