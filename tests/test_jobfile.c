@@ -127,6 +127,8 @@ int main(void) {
     expect_error("grid epochs not an integer", text, "[grid] epochs (line 18)", "'2.5'");
     edited(text, sizeof text, "lr = 0.01", "lr = 0.01\n[grid]\nbatch = 8\nbatch = 4");
     expect_error("grid key twice", text, "[grid] batch (line 22)", "first on line 21");
+    edited(text, sizeof text, "a = a.h5\nb = b.h5", "a = a.h5\nname = b.h5");
+    expect_error("dataset named like the layout's /image_name", text, "[datasets] name (line 10)", "reserved");
     /* [grid] values go through the parser and checks of [train]: nothing a [train] key refuses
      * gets in through a grid list */
     edited(text, sizeof text, "lr = 0.01", "lr = 0.01\n[grid]\neps = 1e-3 1e-50");

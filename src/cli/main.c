@@ -1,4 +1,5 @@
 /* main.c - the seedsweep command: one dispatch table, one file per subcommand. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,14 +71,34 @@ int cli_wants_help(int argc, char **argv) {
     return 0;
 }
 
+/* What a command printed must have reached its destination: onto a full disk, /dev/full or a
+ * closed descriptor the writes fail, and a pipeline would carry on with an empty or cut CSV.
+ * stdout's error flag is sticky, so one check after the final flush and close covers every
+ * write before it; a failure turns success into exit 1 (another exit code is kept). */
+static int close_stdout(int rc) {
+    errno = 0;
+    int failed = fflush(stdout) != 0 || ferror(stdout);
+    int saved = errno;
+    if (fclose(stdout) != 0 && !failed) {
+        failed = 1;
+        saved = errno;
+    }
+    if (failed) {
+        fprintf(stderr, "seedsweep: writing the output (standard output) failed: %s\n",
+                saved ? strerror(saved) : "a write was refused");
+        if (rc == 0) rc = SS_ERR_RUNTIME;
+    }
+    return rc;
+}
+
 /* Ends the process once the command is done and everything it opened is closed. Not exit():
  * its handlers include OpenBLAS's gotoblas_quit, which joins OpenBLAS's own server threads, and a
  * server thread that could not get its 128 MB buffer (a low `ulimit -v`) retries malloc forever,
  * so exit() would never return: an out-of-memory failure would print its message and then spin.
- * Our files are closed and MPI finalized by now; stdio is flushed here. Sanitizer
+ * Our files are closed and MPI finalized by now; stdout is checked and closed here. Sanitizer
  * builds run the leak check that exit() would have run. */
 static int leave(int rc) {
-    fflush(stdout);
+    rc = close_stdout(rc);
     fflush(stderr);
 #if defined(__SANITIZE_ADDRESS__)
     __lsan_do_leak_check();
@@ -92,11 +113,11 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
         print_usage(stdout);
-        return 0;
+        return leave(0);
     }
     if (!strcmp(argv[1], "--version")) {
         printf("seedsweep %s\n", SEEDSWEEP_VERSION);
-        return 0;
+        return leave(0);
     }
     for (int i = 0; i < COMMAND_COUNT; i++)
         if (!strcmp(argv[1], COMMANDS[i].name)) return leave(COMMANDS[i].run(argc - 1, argv + 1));

@@ -103,6 +103,12 @@ static int handler(void *user, const IniEntry *entry) {
         if (!valid_dataset_name(name))
             return fail_at(p, section, name, entry->line,
                            "bad dataset name; expected a letter then letters, digits, '_' or '-' (at most 48)");
+        /* the results file names each dataset's image index /image_NAME (results_layout.c), and
+         * /image_name is already the group of the images' source names */
+        if (!strcmp(name, "name"))
+            return fail_at(p, section, name, entry->line,
+                           "reserved: the results file keeps the images' source names in /image_name, where this "
+                           "dataset's image index would go; rename the dataset");
         if (!*value) return fail_at(p, section, name, entry->line, "expected the path of a dataset file");
         if (job->dataset_count == JOB_MAX_DATASETS)
             return fail_at(p, section, name, entry->line, "more than %d datasets", JOB_MAX_DATASETS);

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# hostile_sweep.sh - round three of the hostile catalogue, for `run`, `report` and `info`: what a
+# user sharing the directory can do to a sweep and its outputs. [grid] values are checked as
+# [train] values are; output that cannot be written (a full disk, /dev/full, a closed descriptor)
+# ends in exit 1, never in success with an empty output; a dataset named like a member of the
+# results file's layout is refused before any work. Every refusal is exit 2 (bad input) or 1
+# (runtime failure) with a message naming the file, key or line at fault.
+source "$(dirname "$0")/lib.sh"
+source "$ROOT/tests/helpers/sweep_fixture.sh"
+T=$(tmpdir)
+trap 'umount "$T/small" 2>/dev/null; rm -rf "$T"' EXIT
+cd "$T" || exit 1
+S=$SEEDSWEEP
+export OMPI_MCA_ess_singleton_isolated=1
+
+# exits WANT NAME NEEDLE CMD...: exits WANT within 60 s (137: hung) and stderr contains NEEDLE
+exits() {
+    local want=$1 name=$2 needle=$3; shift 3
+    local rc=0
+    timeout -s KILL 60 "$@" >out.txt 2>err.txt </dev/null || rc=$?
+    if [ "$rc" != "$want" ]; then fail "$name: exit $rc, expected $want (137: hung); stderr: $(head -c 300 err.txt)"; return 1; fi
+    if ! grep -qF -- "$needle" err.txt; then fail "$name: stderr does not name '$needle': $(head -c 300 err.txt)"; return 1; fi
+    pass "$name"
+}
+
+# ---- fixtures ----
+"$S" synth fly1 --out f1.h5 --size 16 --count 40 >/dev/null && "$S" synth fly2 --out f2.h5 --size 16 --count 40 >/dev/null ||
+    { fail "fixtures: synth"; finish; }
+tiny_job 0-1 "fly1 fly2" fly1=f1.h5 fly2=f2.h5 >good.ini
+job() { sed -e "$2" good.ini >"$1"; }
+"$S" run good.ini --quiet --out done.h5 >/dev/null 2>&1 || { fail "fixtures: the good job does not run"; finish; }
+
+# ---- [grid] values go through the checks of [train] ----
+grid() { cp good.ini "$1"; printf '[grid]\n%s\n' "$2" >>"$1"; }
+grid g1.ini "eps = 1e-7 1e-50"
+exits 2 "grid: eps 0 in single precision" "[grid] eps (line" "$S" run g1.ini --quiet --out g.h5
+grid g2.ini "beta2 = 0.999 0.99999999"
+exits 2 "grid: beta2 rounding to 1" "'0.99999999' is not a number in [0, 1)" "$S" run g2.ini --quiet --out g.h5
+grid g3.ini "lr = 0.01 0.0100000000001"
+exits 2 "grid: two lr values one float" "is the same in single precision" "$S" run g3.ini --quiet --out g.h5
+grid g4.ini "lr = 0.0100000000000000000000000000000000000000000000000000000000000000x 0.1"
+exits 2 "grid: a value longer than 63 characters is read whole" "0000x' is not a number" "$S" run g4.ini --quiet --out g.h5
+grid g5.ini "lr = 1e-46 0.1"
+exits 2 "grid: lr 0 in single precision" "'1e-46' is zero in single precision" "$S" run g5.ini --quiet --out g.h5
+[ ! -e g.h5 ] && pass "grid: no results file was made for a refused grid" || fail "grid: g.h5 was made"
+
+# ---- output that cannot be written: exit 1, never success with an empty output ----
+rc=0; "$S" report done.h5 --format csv >/dev/full 2>err.txt || rc=$?
+if [ "$rc" = 1 ] && grep -q "standard output.*No space left on device" err.txt; then pass "write error: report --format csv > /dev/full exits 1"
+else fail "write error: report --format csv > /dev/full: exit $rc: $(head -c 300 err.txt)"; fi
+rc=0; "$S" report done.h5 --format json >&- 2>err.txt || rc=$?
+if [ "$rc" = 1 ] && grep -q "standard output" err.txt; then pass "write error: report with stdout closed exits 1"
+else fail "write error: report with stdout closed: exit $rc: $(head -c 300 err.txt)"; fi
+for what in "info done.h5" "info f1.h5" "report done.h5" "--help" "--version" "report --help"; do
+    rc=0; "$S" $what >/dev/full 2>err.txt || rc=$?
+    if [ "$rc" = 1 ] && grep -q "No space left on device" err.txt; then pass "write error: $what > /dev/full exits 1"
+    else fail "write error: $what > /dev/full: exit $rc: $(head -c 300 err.txt)"; fi
+done
+# a full disk (a 64 KiB tmpfs), where the output gets part-way: needs mount rights, else skipped
+mkdir -p small
+if mount -t tmpfs -o size=64k tmpfs small 2>/dev/null; then
+    head -c 60000 /dev/zero >small/filler
+    rc=0; "$S" report done.h5 --format json >small/report.json 2>err.txt || rc=$?
+    if [ "$rc" = 1 ] && grep -q "No space left on device" err.txt; then pass "write error: report onto a full disk exits 1"
+    else fail "write error: report onto a full disk: exit $rc ($(wc -c <small/report.json) bytes written): $(head -c 300 err.txt)"; fi
+    umount small
+else
+    skip "write error: report onto a full disk: cannot mount a small tmpfs here"
+fi
+rc=0; "$S" report done.h5 --format csv >ok.csv 2>err.txt || rc=$?
+[ "$rc" = 0 ] && [ -s ok.csv ] && pass "write error: report to a writable file still exits 0" || fail "report to a file: exit $rc"
+
+# ---- names that collide with the results file's own layout ----
+job named.ini 's/fly1/name/g'
+exits 2 "layout: a dataset called 'name' (/image_name is the source-name group)" "[datasets] name (line" "$S" run named.ini --quiet --out n.h5
+[ ! -e n.h5 ] && pass "layout: no results file for the refused name" || fail "layout: n.h5 was made"
+for name in accuracy labels hosts predictions dataset_name image_name task_seed class epoch; do
+    job "as-$name.ini" "s/fly1/$name/g"
+    rc=0; timeout -s KILL 60 "$S" run "as-$name.ini" --quiet --out "as-$name.h5" >/dev/null 2>err.txt || rc=$?
+    if [ "$rc" = 0 ] && "$S" report "as-$name.h5" --format csv | grep -q "^$name,"; then pass "layout: a dataset called '$name' works"
+    else fail "layout: a dataset called '$name': exit $rc: $(head -c 300 err.txt)"; fi
+done
+finish
