@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "seedsweep/model.h"
+#include "seedsweep/train.h"
 #include "seedsweep/rng.h"
 
 enum { SIZE = 24 };

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "seedsweep/model.h"
+#include "seedsweep/train.h"
 
 typedef struct Stopper {
     int calls, stop_at, saved;

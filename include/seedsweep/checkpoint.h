@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "seedsweep/common.h"
-#include "seedsweep/model.h"
+#include "seedsweep/train.h"
 
 /* What makes a checkpoint this task's; every field must match. */
 typedef struct CheckpointKey {

@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "seedsweep/blas.h"
+#include "seedsweep/layer_timer.h"
 #include "seedsweep/model.h"
 #include "seedsweep/rng.h"
 #include "seedsweep/stats.h"
@@ -173,14 +174,17 @@ static int measure(Model *model, const ModelSpec *spec, const BenchOptions *o, E
     for (int64_t i = 0; i < image * batch; i++) data[i] = (float)rng_uniform(&rng);
     for (int b = 0; b < batch; b++) labels[b] = (uint8_t)(b % spec->class_count);
 
+    LayerTimer clocks;
+    layer_timer_attach(&clocks, model);
     model_adam_reset(model);
     model_forward(model, data, labels, batch);
     model_backward(model);
     model_adam_step(model, 1e-3f, 0.9f, 0.999f, 1e-7f);
     double f0[MODEL_MAX_LAYERS], b0[MODEL_MAX_LAYERS], f1[MODEL_MAX_LAYERS], b1[MODEL_MAX_LAYERS];
-    model_layer_times(model, f0, b0);   /* the per-layer clocks are read as differences */
+    layer_timer_read(&clocks, spec->layer_count, f0, b0);   /* the per-layer clocks are read as differences */
     time_steps(model, data, labels, batch, o->seconds, train);
-    model_layer_times(model, f1, b1);
+    layer_timer_read(&clocks, spec->layer_count, f1, b1);
+    model_observe(model, NULL);
     if (o->profile) print_profile(spec, batch, train, f0, b0, f1, b1);
     time_steps(model, data, NULL, batch, o->seconds / 2, eval);
 

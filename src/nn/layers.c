@@ -465,12 +465,11 @@ void conv_relu_pool_backward_group(float *din, float *dweight, float *dbias, con
 void conv_relu_forward_group(float *out, const float *in, const float *weight, const float *bias,
                              const ConvShape *s, const ConvScratch *scratch) {
     const int Cout = s->out_c, G = s->images;
-    const float *conv = scratch->conv;
     long hw = (long)s->h * s->w, n = G * hw;
     group_conv(scratch->conv, scratch->col, in, weight, bias, s);
     for (int g = 0; g < G; g++)
         for (int co = 0; co < Cout; co++) {
-            const float *c = conv + co * n + g * hw;
+            const float *c = scratch->conv + co * n + g * hw;
             float *o = out + ((long)g * Cout + co) * hw;
             for (long i = 0; i < hw; i++) o[i] = c[i] < 0.0f ? 0.0f : c[i];
         }
@@ -479,13 +478,12 @@ void conv_relu_forward_group(float *out, const float *in, const float *weight, c
 void conv_relu_pool_forward_group(float *pooled, uint8_t *argmax, const float *in, const float *weight,
                                   const float *bias, const ConvShape *s, const ConvScratch *scratch) {
     const int H = s->h, W = s->w, Cout = s->out_c, G = s->images;
-    const float *conv = scratch->conv;
     long hw = (long)H * W, n = G * hw, phw = hw / 4;
     int Wp = W / 2;
     group_conv(scratch->conv, scratch->col, in, weight, bias, s);
     for (int g = 0; g < G; g++)
         for (int co = 0; co < Cout; co++) {
-            const float *c = conv + co * n + g * hw;
+            const float *c = scratch->conv + co * n + g * hw;
             long prow = ((long)g * Cout + co) * phw;
             for (int y = 0; y < H / 2; y++)
                 pool_relu_row(pooled + prow + (long)y * Wp, argmax + prow + (long)y * Wp, c + 2L * y * W,

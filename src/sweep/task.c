@@ -13,6 +13,7 @@
 #include "seedsweep/checkpoint.h"
 #include "seedsweep/plan.h"
 #include "seedsweep/progress.h"
+#include "seedsweep/train.h"
 
 /* The network's view of a loaded dataset (no copy). */
 static ImageSet image_set(const Dataset *ds) {
