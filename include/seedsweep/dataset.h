@@ -7,6 +7,18 @@
 
 #define DATASET_FORMAT "seedsweep-dataset/1"
 
+/* What a dataset file may declare, believed only within these bounds (checked before reading):
+ * one image of at most 2^26 bytes (8192 x 8192 x 1, 4096 x 4096 x 4), at most 2^31 images, 256
+ * classes (uint8 labels), class names of at most 256 bytes, image names (paths) of at most 4096
+ * bytes, a source text of at most 64 KiB. */
+#define DATASET_MAX_IMAGE_BYTES ((uint64_t)1 << 26)
+#define DATASET_MAX_IMAGES ((uint64_t)1 << 31)
+#define DATASET_MAX_CLASSES 256
+#define DATASET_MAX_CLASS_NAME_BYTES 256
+#define DATASET_MAX_IMAGE_NAME_BYTES 4096
+#define DATASET_MAX_SOURCE_BYTES 65536
+uint64_t dataset_memory_bound(void);   /* half this machine's memory: no dataset is larger */
+
 typedef struct Dataset {
     int64_t count;          /* N images */
     int height, width, channels;

@@ -58,11 +58,19 @@ int dataset_validate(const Dataset *ds, const char *what, Error *err) {
     if (ds->height <= 0 || ds->width <= 0 || ds->channels <= 0 || ds->channels > 4)
         return error_set(err, SS_ERR_INPUT, "%s: image shape %d x %d x %d is not valid (channels must be 1-4)",
                          what, ds->height, ds->width, ds->channels);
-    if (ds->class_count < 1 || ds->class_count > 256)
-        return error_set(err, SS_ERR_INPUT, "%s: %d class names (expected 1-256)", what, ds->class_count);
+    if (ds->class_count < 1 || ds->class_count > DATASET_MAX_CLASSES)
+        return error_set(err, SS_ERR_INPUT, "%s: %d class names (expected 1-%d)", what, ds->class_count,
+                         DATASET_MAX_CLASSES);
     for (int k = 0; k < ds->class_count; k++)
         if (!ds->class_names || !ds->class_names[k] || !ds->class_names[k][0])
             return error_set(err, SS_ERR_INPUT, "%s: class name %d is empty", what, k);
+        else if (strlen(ds->class_names[k]) > DATASET_MAX_CLASS_NAME_BYTES)
+            return error_set(err, SS_ERR_INPUT, "%s: class name %d is %zu bytes long (at most %d)", what, k,
+                             strlen(ds->class_names[k]), DATASET_MAX_CLASS_NAME_BYTES);
+    for (int64_t i = 0; ds->names && i < ds->count; i++)
+        if (ds->names[i] && strlen(ds->names[i]) > DATASET_MAX_IMAGE_NAME_BYTES)
+            return error_set(err, SS_ERR_INPUT, "%s: the name of image %lld is %zu bytes long (at most %d)", what,
+                             (long long)i, strlen(ds->names[i]), DATASET_MAX_IMAGE_NAME_BYTES);
     for (int64_t i = 0; i < ds->count; i++)
         if (ds->labels[i] >= ds->class_count)
             return error_set(err, SS_ERR_INPUT, "%s: label of image %lld is %d, but there are only %d class names",
@@ -91,7 +99,17 @@ static hid_t open_for_reading(const char *path, Error *err) {
         return -1;
     }
     hid_t file = h5util_open(path, H5F_ACC_RDONLY, 1);
-    if (file < 0) error_set(err, SS_ERR_INPUT, "%s: cannot open as HDF5 (truncated or corrupt?)", path);
+    if (file < 0) {
+        error_set(err, SS_ERR_INPUT, "%s: cannot open as HDF5 (truncated or corrupt?)", path);
+        return -1;
+    }
+    /* virtual and external datasets, oversized chunks: refused before any dataset is read */
+    char why[600];
+    if (h5util_check_file_storage(file, why, sizeof why) != 0) {
+        error_set(err, SS_ERR_INPUT, "%s: %s", path, why);
+        H5Fclose(file);
+        return -1;
+    }
     return file;
 }
 
@@ -113,17 +131,10 @@ int hdf5_file_format(const char *path, char *format, size_t size, Error *err) {
 }
 
 /* The shape a file declares is believed only within these bounds, checked before a byte is read:
- * a few KB of gzip can declare gigabytes of pixels. One image of at most 2^26 bytes
- * (8192 x 8192 x 1, 4096 x 4096 x 4), at most 2^31 images, and the whole at most half the
- * machine's memory. */
-#define DATASET_MAX_IMAGE_BYTES ((uint64_t)1 << 26)
-#define DATASET_MAX_IMAGES ((uint64_t)1 << 31)
+ * a few KB of gzip can declare gigabytes of pixels (DATASET_MAX_IMAGE_BYTES, DATASET_MAX_IMAGES in
+ * dataset.h), and the whole at most half the machine's memory. */
 
-static uint64_t memory_bound(void) {
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || page <= 0) return (uint64_t)1 << 40;
-    return (uint64_t)pages * (uint64_t)page / 2;
-}
+uint64_t dataset_memory_bound(void) { return h5util_memory_bound(); }
 
 /* The declared images shape against the bounds above and, when expect_hwc is given, the job's. */
 static int check_image_shape(const char *path, const hsize_t *dims, const int *expect_hwc, Error *err) {
@@ -143,7 +154,7 @@ static int check_image_shape(const char *path, const hsize_t *dims, const int *e
     if (dims[0] > DATASET_MAX_IMAGES)
         return error_set(err, SS_ERR_INPUT, "%s: 'images' declares %llu images (at most %llu)", path,
                          (unsigned long long)dims[0], (unsigned long long)DATASET_MAX_IMAGES);
-    uint64_t total = image * dims[0], bound = memory_bound();
+    uint64_t total = image * dims[0], bound = h5util_memory_bound();
     if (total > bound)
         return error_set(err, SS_ERR_INPUT, "%s: 'images' declares %llu images of %llu bytes (%.1f GB), more than half "
                          "this machine's memory (%.1f GB)", path, (unsigned long long)dims[0], (unsigned long long)image,
@@ -199,9 +210,10 @@ static hid_t open_uint8_dataset(hid_t file, const char *path, const char *name, 
         error_set(err, SS_ERR_INPUT, "%s: no dataset '%s'", path, name);
         return -1;
     }
-    hid_t set = H5Dopen2(file, name, H5P_DEFAULT);
+    char why[400];
+    hid_t set = h5util_open_dataset(file, name, why, sizeof why);
     if (set < 0) {
-        error_set(err, SS_ERR_INPUT, "%s: cannot open dataset '%s' (corrupt file?)", path, name);
+        error_set(err, SS_ERR_INPUT, "%s: dataset '%s' %s", path, name, why);
         return -1;
     }
     hid_t type = H5Dget_type(set), space = H5Dget_space(set);
@@ -248,17 +260,24 @@ static int read_header(hid_t file, const char *path, const int *expect_hwc, Data
     free_strings(strings, n);
 
     if (status == SS_OK) {
-        rc = h5util_read_attribute_strings(file, "class_names", &ds->class_names, &n);
+        rc = h5util_read_attribute_strings_bounded(file, "class_names", DATASET_MAX_CLASSES,
+                                                   DATASET_MAX_CLASS_NAME_BYTES, &ds->class_names, &n);
         if (rc == -3) status = error_set(err, SS_ERR_INPUT, "%s: no 'class_names' attribute", path);
+        else if (rc == -4)
+            status = error_set(err, SS_ERR_INPUT, "%s: 'class_names' declares more than %d names or names longer than "
+                               "%d bytes", path, DATASET_MAX_CLASSES, DATASET_MAX_CLASS_NAME_BYTES);
         else if (rc != 0) status = error_set(err, SS_ERR_INPUT, "%s: 'class_names' must be an array of strings", path);
-        else if (n < 1 || n > 256) status = error_set(err, SS_ERR_INPUT, "%s: %lld class names (expected 1-256)", path, (long long)n);
+        else if (n < 1 || n > DATASET_MAX_CLASSES)
+            status = error_set(err, SS_ERR_INPUT, "%s: %lld class names (expected 1-%d)", path, (long long)n,
+                               DATASET_MAX_CLASSES);
         ds->class_count = (int)n;
     }
     if (status == SS_OK) {
-        rc = h5util_read_attribute_strings(file, "source", &strings, &n);
+        rc = h5util_read_attribute_strings_bounded(file, "source", 1, DATASET_MAX_SOURCE_BYTES, &strings, &n);
         if (rc == 0 && n >= 1) ds->source = strdup(strings[0]);
         else if (rc == -3) ds->source = strdup("");
-        else status = error_set(err, SS_ERR_INPUT, "%s: 'source' attribute must be a string", path);
+        else status = error_set(err, SS_ERR_INPUT, "%s: 'source' attribute must be one string of at most %d bytes", path,
+                                DATASET_MAX_SOURCE_BYTES);
         free_strings(strings, n);
         if (status == SS_OK && !ds->source) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
     }
@@ -295,10 +314,16 @@ static int read_header(hid_t file, const char *path, const int *expect_hwc, Data
         ds->channels = (int)image_dims[3];
     }
     if (status == SS_OK && H5Lexists(file, "names", H5P_DEFAULT) > 0) {
-        hid_t set = H5Dopen2(file, "names", H5P_DEFAULT);
-        rc = set < 0 ? -1 : h5util_read_strings(set, 0, &ds->names, &n);
+        char why[400];
+        hid_t set = h5util_open_dataset(file, "names", why, sizeof why);
+        /* one name per image, each a path: bounded before a byte of them is allocated */
+        rc = set < 0 ? -5 : h5util_read_strings_bounded(set, 0, ds->count, DATASET_MAX_IMAGE_NAME_BYTES, &ds->names, &n);
         if (set >= 0) H5Dclose(set);
-        if (rc != 0) status = error_set(err, SS_ERR_INPUT, "%s: 'names' must be a 1-D array of strings", path);
+        if (rc == -5) status = error_set(err, SS_ERR_INPUT, "%s: dataset 'names' %s", path, why);
+        else if (rc == -4)
+            status = error_set(err, SS_ERR_INPUT, "%s: 'names' declares more names than the %lld images, or names longer "
+                               "than %d bytes", path, (long long)ds->count, DATASET_MAX_IMAGE_NAME_BYTES);
+        else if (rc != 0) status = error_set(err, SS_ERR_INPUT, "%s: 'names' must be a 1-D array of strings", path);
         else if (n != ds->count) {
             free_strings(ds->names, n);
             ds->names = NULL;

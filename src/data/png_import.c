@@ -83,6 +83,14 @@ int png_decode_file(const char *path, PngImage *image, Error *err) {
     size_t rowbytes = png_get_rowbytes(png, info);
     if ((channels != 1 && channels != 3) || rowbytes != (size_t)width * channels)
         png_error(png, "unexpected pixel layout after transforms");
+    /* the header's size believed only within the dataset's bound, before a pixel is allocated */
+    if ((uint64_t)height * rowbytes > DATASET_MAX_IMAGE_BYTES) {
+        png_destroy_read_struct(&png, &info, NULL);
+        fclose(fp);
+        return error_set(err, SS_ERR_INPUT, "%s: is %dx%d with %d channel%s (%llu bytes decoded); an image may have at "
+                         "most %llu bytes", path, width, height, channels, channels == 1 ? "" : "s",
+                         (unsigned long long)height * rowbytes, (unsigned long long)DATASET_MAX_IMAGE_BYTES);
+    }
     pixels = malloc((size_t)height * rowbytes);
     rows = malloc(sizeof(png_bytep) * (size_t)height);
     if (!pixels || !rows) png_error(png, "out of memory");
@@ -149,6 +157,14 @@ static int taps_build(Taps *t, int in, int out) {
 int png_import_resize(const PngImage *in, int width, int height, PngImage *out, Error *err) {
     memset(out, 0, sizeof *out);
     int c = in->channels;
+    /* the intermediate (source rows x target width floats) and the result: bounded before allocating */
+    double mid_bytes = (double)in->height * width * c * sizeof(float), out_bytes = (double)height * width * c;
+    if (width < 1 || height < 1 || out_bytes > (double)DATASET_MAX_IMAGE_BYTES ||
+        mid_bytes > 4.0 * (double)DATASET_MAX_IMAGE_BYTES)
+        return error_set(err, SS_ERR_INPUT, "resizing a %dx%d image to %dx%d (%d channel%s) would need %.0f MB; the "
+                         "result may have at most %llu bytes, the step between at most %llu", in->width, in->height,
+                         width, height, c, c == 1 ? "" : "s", (mid_bytes + out_bytes) / 1e6,
+                         (unsigned long long)DATASET_MAX_IMAGE_BYTES, (unsigned long long)(4 * DATASET_MAX_IMAGE_BYTES));
     Taps tx = {0}, ty = {0};
     float *mid = malloc(sizeof(float) * (size_t)in->height * width * c);
     uint8_t *pixels = malloc((size_t)height * width * c);
@@ -192,31 +208,46 @@ int png_import_resize(const PngImage *in, int width, int height, PngImage *out, 
 typedef struct FileList {
     char **paths;           /* relative to the import directory */
     int *labels;
+    dev_t *devices;         /* the file's identity: each file is imported once */
+    ino_t *inodes;
     int64_t count, capacity;
 } FileList;
 
 static void file_list_free(FileList *list) {
-    for (int64_t i = 0; i < list->count; i++) free(list->paths[i]);
+    for (int64_t i = 0; list->paths && i < list->count; i++) free(list->paths[i]);
     free(list->paths);
     free(list->labels);
+    free(list->devices);
+    free(list->inodes);
 }
 
-static int file_list_add(FileList *list, const char *relative, int label) {
+static int file_list_add(FileList *list, const char *relative, int label, const struct stat *st) {
     if (list->count == list->capacity) {
         int64_t capacity = list->capacity ? 2 * list->capacity : 256;
         char **paths = realloc(list->paths, sizeof(char *) * capacity);
         if (paths) list->paths = paths;
         int *labels = realloc(list->labels, sizeof(int) * capacity);
         if (labels) list->labels = labels;
-        if (!paths || !labels) return -1;
+        dev_t *devices = realloc(list->devices, sizeof(dev_t) * capacity);
+        if (devices) list->devices = devices;
+        ino_t *inodes = realloc(list->inodes, sizeof(ino_t) * capacity);
+        if (inodes) list->inodes = inodes;
+        if (!paths || !labels || !devices || !inodes) return -1;
         list->capacity = capacity;
     }
     if (!(list->paths[list->count] = strdup(relative))) return -1;
-    list->labels[list->count++] = label;
+    list->labels[list->count] = label;
+    list->devices[list->count] = st->st_dev;
+    list->inodes[list->count++] = st->st_ino;
     return 0;
 }
 
 static int compare_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void free_names(char **names, int count) {
+    for (int i = 0; names && i < count; i++) free(names[i]);
+    free(names);
+}
 
 /* Sorted names in dir, hidden ones (".", "..", ".DS_Store", "._x", ...) left out. */
 static int sorted_entries(const char *dir, char ***names, int *count, Error *err) {
@@ -240,8 +271,7 @@ static int sorted_entries(const char *dir, char ***names, int *count, Error *err
     int failed = entry != NULL;
     closedir(d);
     if (failed) {
-        for (int i = 0; i < *count; i++) free((*names)[i]);
-        free(*names);
+        free_names(*names, *count);
         *names = NULL;
         *count = 0;
         return error_set(err, SS_ERR_RUNTIME, "out of memory listing %s", dir);
@@ -250,45 +280,185 @@ static int sorted_entries(const char *dir, char ***names, int *count, Error *err
     return SS_OK;
 }
 
-static void free_names(char **names, int count) {
-    for (int i = 0; i < count; i++) free(names[i]);
-    free(names);
-}
-
 static int has_png_extension(const char *name) {
     size_t len = strlen(name);
     return len > 4 && strcasecmp(name + len - 4, ".png") == 0;
 }
 
+/* What an entry is, links to directories told apart: they are never followed (a link to '.' would
+ * repeat every image, two of them loop, one to another class folder labels its images twice).
+ * A link to a file is followed: st describes the file it leads to. */
+typedef enum { ENTRY_MISSING, ENTRY_DIRECTORY, ENTRY_DIRECTORY_LINK, ENTRY_FILE, ENTRY_OTHER } EntryKind;
+
+static EntryKind entry_kind(const char *full, struct stat *st) {
+    if (lstat(full, st) != 0) return ENTRY_MISSING;
+    int is_link = S_ISLNK(st->st_mode);
+    if (is_link && stat(full, st) != 0) return ENTRY_MISSING;
+    if (S_ISDIR(st->st_mode)) return is_link ? ENTRY_DIRECTORY_LINK : ENTRY_DIRECTORY;
+    return S_ISREG(st->st_mode) ? ENTRY_FILE : ENTRY_OTHER;
+}
+
+static void warn_skip(FILE *warnings, const char *full, const char *why) {
+    if (warnings) fprintf(warnings, "seedsweep import png: warning: skipping %s: %s\n", full, why);
+}
+
+#define PNG_IMPORT_MAX_DEPTH 64   /* class subfolders nested deeper are skipped with a warning */
+
+/* The directories from the class folder down to the one being walked, by device and inode: a
+ * directory met again below itself (a bind mount, a hard-linked directory) is a cycle. */
+typedef struct Ancestors {
+    dev_t device[PNG_IMPORT_MAX_DEPTH + 1];
+    ino_t inode[PNG_IMPORT_MAX_DEPTH + 1];
+    int depth;
+} Ancestors;
+
+static int is_ancestor(const Ancestors *a, const struct stat *st) {
+    for (int i = 0; i < a->depth; i++)
+        if (a->device[i] == st->st_dev && a->inode[i] == st->st_ino) return 1;
+    return 0;
+}
+
+static int collect_class(const char *root, const char *relative, int label, Ancestors *ancestors, FILE *warnings,
+                         FileList *list, Error *err);
+
+/* One entry of a class folder: a PNG added, a subfolder walked, anything else skipped with a warning. */
+static int collect_entry(const char *root, const char *rel, const char *name, int label, Ancestors *ancestors,
+                         FILE *warnings, FileList *list, Error *err) {
+    char *full = NULL;
+    if (asprintf(&full, "%s/%s", root, rel) < 0) return error_set(err, SS_ERR_RUNTIME, "out of memory");
+    struct stat st;
+    int status = SS_OK;
+    switch (entry_kind(full, &st)) {
+    case ENTRY_MISSING: warn_skip(warnings, full, strerror(errno)); break;
+    case ENTRY_DIRECTORY_LINK: warn_skip(warnings, full, "a link to a directory (directory links are not followed)"); break;
+    case ENTRY_DIRECTORY:
+        if (is_ancestor(ancestors, &st)) warn_skip(warnings, full, "the same directory as one above it (a cycle)");
+        else if (ancestors->depth >= PNG_IMPORT_MAX_DEPTH) warn_skip(warnings, full, "nested more than 64 folders deep");
+        else {
+            ancestors->device[ancestors->depth] = st.st_dev;
+            ancestors->inode[ancestors->depth++] = st.st_ino;
+            status = collect_class(root, rel, label, ancestors, warnings, list, err);
+            ancestors->depth--;
+        }
+        break;
+    case ENTRY_FILE:
+        if (!has_png_extension(name)) warn_skip(warnings, full, "not a .png file");
+        else if (file_list_add(list, rel, label, &st)) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
+        break;
+    case ENTRY_OTHER: warn_skip(warnings, full, "not a .png file"); break;
+    }
+    free(full);
+    return status;
+}
+
 /* Adds every PNG under root/relative (recursively, sorted) with label. */
-static int collect_class(const char *root, const char *relative, int label, FILE *warnings, FileList *list, Error *err) {
+static int collect_class(const char *root, const char *relative, int label, Ancestors *ancestors, FILE *warnings,
+                         FileList *list, Error *err) {
     char *dir = NULL;
     if (asprintf(&dir, "%s/%s", root, relative) < 0) return error_set(err, SS_ERR_RUNTIME, "out of memory");
     char **names;
     int count, status = sorted_entries(dir, &names, &count, err);
     for (int i = 0; status == SS_OK && i < count; i++) {
-        char *rel = NULL, *full = NULL;
-        if (asprintf(&rel, "%s/%s", relative, names[i]) < 0 || asprintf(&full, "%s/%s", root, rel) < 0) {
-            free(rel);
-            status = error_set(err, SS_ERR_RUNTIME, "out of memory");
-            break;
-        }
-        struct stat st;
-        if (stat(full, &st) != 0) {
-            if (warnings) fprintf(warnings, "seedsweep import png: warning: skipping %s: %s\n", full, strerror(errno));
-        } else if (S_ISDIR(st.st_mode)) {
-            status = collect_class(root, rel, label, warnings, list, err);
-        } else if (!S_ISREG(st.st_mode) || !has_png_extension(names[i])) {
-            if (warnings) fprintf(warnings, "seedsweep import png: warning: skipping %s: not a .png file\n", full);
-        } else if (file_list_add(list, rel, label)) {
-            status = error_set(err, SS_ERR_RUNTIME, "out of memory");
-        }
+        char *rel = NULL;
+        if (asprintf(&rel, "%s/%s", relative, names[i]) < 0) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
+        else status = collect_entry(root, rel, names[i], label, ancestors, warnings, list, err);
         free(rel);
-        free(full);
     }
     free_names(names, count);
     free(dir);
     return status;
+}
+
+/* The class folders of dir (its subfolders, sorted; links to folders skipped) and their PNGs. */
+static int collect_classes(const char *dir, FILE *warnings, char ***classes, int *class_count, FileList *list,
+                           Error *err) {
+    char **entries;
+    int entry_count, status = sorted_entries(dir, &entries, &entry_count, err);
+    if (status != SS_OK) return status;
+    *classes = calloc((size_t)entry_count + 1, sizeof(char *));
+    if (!*classes) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
+    for (int i = 0; status == SS_OK && i < entry_count; i++) {
+        char *full = NULL;
+        if (asprintf(&full, "%s/%s", dir, entries[i]) < 0) {
+            status = error_set(err, SS_ERR_RUNTIME, "out of memory");
+            break;
+        }
+        struct stat st;
+        EntryKind kind = entry_kind(full, &st);
+        if (kind == ENTRY_DIRECTORY) {
+            Ancestors ancestors = {{st.st_dev}, {st.st_ino}, 1};
+            int64_t before = list->count;
+            status = collect_class(dir, entries[i], *class_count, &ancestors, warnings, list, err);
+            if (status == SS_OK && list->count == before)
+                status = error_set(err, SS_ERR_INPUT, "%s: class folder has no PNG images", full);
+            (*classes)[(*class_count)++] = entries[i];
+            entries[i] = NULL;
+        } else {
+            warn_skip(warnings, full, kind == ENTRY_DIRECTORY_LINK ? "a link to a directory (directory links are not "
+                                                                     "followed)" : "not a class folder");
+        }
+        free(full);
+    }
+    free_names(entries, entry_count);
+    return status;
+}
+
+static const FileList *sorting_list;   /* qsort has no context argument; the walk is single-threaded */
+
+static int compare_identity(const void *a, const void *b) {
+    int64_t i = *(const int64_t *)a, j = *(const int64_t *)b;
+    const FileList *l = sorting_list;
+    if (l->devices[i] != l->devices[j]) return l->devices[i] < l->devices[j] ? -1 : 1;
+    if (l->inodes[i] != l->inodes[j]) return l->inodes[i] < l->inodes[j] ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+/* A file reached twice (a hard link, a link to a file) within one class is imported once, where
+ * the walk met it first, the others skipped with a warning naming the first; in two classes it
+ * would be labelled twice: refused, naming both. */
+static int drop_duplicate_files(const char *dir, FileList *list, FILE *warnings, Error *err) {
+    if (list->count < 2) return SS_OK;
+    int64_t *order = malloc(sizeof *order * (size_t)list->count);
+    uint8_t *drop = calloc((size_t)list->count, 1);
+    if (!order || !drop) {
+        free(order);
+        free(drop);
+        return error_set(err, SS_ERR_RUNTIME, "out of memory");
+    }
+    for (int64_t i = 0; i < list->count; i++) order[i] = i;
+    sorting_list = list;
+    qsort(order, (size_t)list->count, sizeof *order, compare_identity);
+    for (int64_t k = 1, first = order[0]; k < list->count; k++) {
+        int64_t i = order[k];
+        if (list->devices[i] != list->devices[first] || list->inodes[i] != list->inodes[first]) first = i;
+        else if (list->labels[i] != list->labels[first]) {
+            int status = error_set(err, SS_ERR_INPUT, "%s/%s: the same file as %s/%s, which is in another class "
+                                   "(an image may have one label)", dir, list->paths[i], dir, list->paths[first]);
+            free(order);
+            free(drop);
+            return status;
+        } else {
+            drop[i] = 1;
+            if (warnings)
+                fprintf(warnings, "seedsweep import png: warning: skipping %s/%s: the same file as %s/%s\n", dir,
+                        list->paths[i], dir, list->paths[first]);
+        }
+    }
+    int64_t kept = 0;
+    for (int64_t i = 0; i < list->count; i++) {
+        if (drop[i]) {
+            free(list->paths[i]);
+            continue;
+        }
+        list->paths[kept] = list->paths[i];
+        list->labels[kept] = list->labels[i];
+        list->devices[kept] = list->devices[i];
+        list->inodes[kept++] = list->inodes[i];
+    }
+    list->count = kept;
+    free(order);
+    free(drop);
+    return SS_OK;
 }
 
 /* Converts a decoded image to the dataset's channel count into dst (h*w*channels). */
@@ -306,103 +476,106 @@ static void convert_channels(const PngImage *im, int channels, uint8_t *dst) {
     }
 }
 
-int png_import_directory(const char *dir, int size, int channels, FILE *warnings, Dataset *ds, Error *err) {
-    memset(ds, 0, sizeof *ds);
-    if (channels != 0 && channels != 1 && channels != 3)
-        return error_set(err, SS_ERR_INPUT, "--channels %d: expected 1 or 3", channels);
-    if (size < 0 || size > 32768) return error_set(err, SS_ERR_INPUT, "--size %d: expected 1 to 32768", size);
-    struct stat st;
-    if (stat(dir, &st) != 0) return error_set(err, SS_ERR_INPUT, "%s: cannot open directory: %s", dir, strerror(errno));
-    if (!S_ISDIR(st.st_mode)) return error_set(err, SS_ERR_INPUT, "%s: not a directory (expected DIR/<class>/NAME.png)", dir);
-
-    char **entries;
-    int entry_count, status = sorted_entries(dir, &entries, &entry_count, err);
-    if (status != SS_OK) return status;
-    char **classes = calloc((size_t)entry_count + 1, sizeof(char *));
-    int class_count = 0;
-    FileList list = {0};
-    if (!classes) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
-    for (int i = 0; status == SS_OK && i < entry_count; i++) {
+/* Decodes (and resizes) every listed image into images: the channel count (when automatic) and the
+ * common size depend on all of them. Their bytes together stay within the memory bound. */
+static int decode_all(const char *dir, const FileList *list, int size, PngImage *images, int *any_colour, Error *err) {
+    int status = SS_OK;
+    uint64_t total = 0, bound = dataset_memory_bound() / 2;   /* the dataset is a second copy */
+    for (int64_t i = 0; status == SS_OK && i < list->count; i++) {
         char *full = NULL;
-        if (asprintf(&full, "%s/%s", dir, entries[i]) < 0) {
-            status = error_set(err, SS_ERR_RUNTIME, "out of memory");
-            break;
-        }
-        if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
-            classes[class_count] = entries[i];
-            entries[i] = NULL;
-            int64_t before = list.count;
-            status = collect_class(dir, classes[class_count], class_count, warnings, &list, err);
-            if (status == SS_OK && list.count == before)
-                status = error_set(err, SS_ERR_INPUT, "%s: class folder has no PNG images", full);
-            class_count++;
-        } else if (warnings) {
-            fprintf(warnings, "seedsweep import png: warning: skipping %s: not a class folder\n", full);
-        }
-        free(full);
-    }
-    free_names(entries, entry_count);
-    if (status == SS_OK && class_count < 2)
-        status = error_set(err, SS_ERR_INPUT, "%s: found %d class folder%s%s%s; need at least 2 (DIR/<class>/NAME.png)", dir,
-                           class_count, class_count == 1 ? " (" : "s", class_count == 1 ? classes[0] : "",
-                           class_count == 1 ? ")" : "");
-    if (status == SS_OK && class_count > 256)
-        status = error_set(err, SS_ERR_INPUT, "%s: %d class folders; at most 256 fit uint8 labels", dir, class_count);
-
-    /* Decode everything first: the channel count (when automatic) and the common size depend on all images. */
-    PngImage *images = status == SS_OK ? calloc((size_t)list.count, sizeof(PngImage)) : NULL;
-    if (status == SS_OK && !images) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
-    int any_colour = 0;
-    for (int64_t i = 0; status == SS_OK && i < list.count; i++) {
-        char *full = NULL;
-        if (asprintf(&full, "%s/%s", dir, list.paths[i]) < 0) {
-            status = error_set(err, SS_ERR_RUNTIME, "out of memory");
-            break;
-        }
+        if (asprintf(&full, "%s/%s", dir, list->paths[i]) < 0) return error_set(err, SS_ERR_RUNTIME, "out of memory");
         status = png_decode_file(full, &images[i], err);
         if (status == SS_OK && size > 0 && (images[i].width != size || images[i].height != size)) {
             PngImage resized;
             status = png_import_resize(&images[i], size, size, &resized, err);
+            if (status != SS_OK) {
+                char why[sizeof err->message];
+                snprintf(why, sizeof why, "%s", err->message);
+                error_set(err, status, "%s: %s", full, why);
+            }
             png_import_image_free(&images[i]);
             images[i] = resized;
         }
         if (status == SS_OK && (images[i].width != images[0].width || images[i].height != images[0].height))
             status = error_set(err, SS_ERR_INPUT, "%s: is %dx%d but %s/%s is %dx%d; images differ in size, pass --size PX",
-                               full, images[i].width, images[i].height, dir, list.paths[0], images[0].width, images[0].height);
-        if (status == SS_OK && images[i].channels == 3) any_colour = 1;
+                               full, images[i].width, images[i].height, dir, list->paths[0], images[0].width, images[0].height);
+        total += status == SS_OK ? (uint64_t)images[i].width * images[i].height * (uint64_t)images[i].channels : 0;
+        if (status == SS_OK && total > bound)
+            status = error_set(err, SS_ERR_INPUT, "%s: the first %lld images decoded already need %.1f GB; this machine's "
+                               "memory holds at most %.1f GB of them (pass a smaller --size)", dir, (long long)(i + 1),
+                               (double)total / 1e9, (double)bound / 1e9);
+        if (status == SS_OK && images[i].channels == 3) *any_colour = 1;
         free(full);
     }
-    if (status == SS_OK) {
-        int out_channels = channels ? channels : any_colour ? 3 : 1;
-        status = dataset_alloc(ds, list.count, images[0].height, images[0].width, out_channels, class_count, err);
-        if (status == SS_OK) {
-            for (int k = 0; k < class_count; k++) {
-                ds->class_names[k] = classes[k];
-                classes[k] = NULL;
-            }
-            ds->names = list.paths;
-            list.paths = NULL;
-            for (int64_t i = 0; i < list.count; i++) {
-                convert_channels(&images[i], out_channels, dataset_image(ds, i));
-                ds->labels[i] = (uint8_t)list.labels[i];
-            }
-            char *source = NULL;
-            if (size > 0) {
-                if (asprintf(&source, "seedsweep import png %s --size %d --channels %d (area downscaling, bilinear upscaling)",
-                             dir, size, out_channels) < 0) source = NULL;
-            } else if (asprintf(&source, "seedsweep import png %s --channels %d", dir, out_channels) < 0) {
-                source = NULL;
-            }
-            ds->source = source;
-            if (!source) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
-        }
+    return status;
+}
+
+/* The dataset of the decoded images; class names and paths move into it from classes and list. */
+static int build_dataset(const char *dir, int size, int channels, int any_colour, char **classes, int class_count,
+                         FileList *list, const PngImage *images, Dataset *ds, Error *err) {
+    int out_channels = channels ? channels : any_colour ? 3 : 1;
+    int status = dataset_alloc(ds, list->count, images[0].height, images[0].width, out_channels, class_count, err);
+    if (status != SS_OK) return status;
+    for (int k = 0; k < class_count; k++) {
+        ds->class_names[k] = classes[k];
+        classes[k] = NULL;
     }
+    ds->names = list->paths;
+    list->paths = NULL;
+    for (int64_t i = 0; i < list->count; i++) {
+        convert_channels(&images[i], out_channels, dataset_image(ds, i));
+        ds->labels[i] = (uint8_t)list->labels[i];
+    }
+    char *source = NULL;
+    if (size > 0) {
+        if (asprintf(&source, "seedsweep import png %s --size %d --channels %d (area downscaling, bilinear upscaling)",
+                     dir, size, out_channels) < 0) source = NULL;
+    } else if (asprintf(&source, "seedsweep import png %s --channels %d", dir, out_channels) < 0) {
+        source = NULL;
+    }
+    ds->source = source;
+    return source ? SS_OK : error_set(err, SS_ERR_RUNTIME, "out of memory");
+}
+
+static int check_import_arguments(const char *dir, int size, int channels, Error *err) {
+    if (channels != 0 && channels != 1 && channels != 3)
+        return error_set(err, SS_ERR_INPUT, "--channels %d: expected 1 or 3", channels);
+    if (size < 0 || size > 32768) return error_set(err, SS_ERR_INPUT, "--size %d: expected 1 to 32768", size);
+    if ((uint64_t)size * size * (channels ? channels : 3) > DATASET_MAX_IMAGE_BYTES)
+        return error_set(err, SS_ERR_INPUT, "--size %d: %dx%d images of %d channels exceed the %llu bytes an image may "
+                         "have", size, size, size, channels ? channels : 3, (unsigned long long)DATASET_MAX_IMAGE_BYTES);
+    struct stat st;
+    if (stat(dir, &st) != 0) return error_set(err, SS_ERR_INPUT, "%s: cannot open directory: %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) return error_set(err, SS_ERR_INPUT, "%s: not a directory (expected DIR/<class>/NAME.png)", dir);
+    return SS_OK;
+}
+
+int png_import_directory(const char *dir, int size, int channels, FILE *warnings, Dataset *ds, Error *err) {
+    memset(ds, 0, sizeof *ds);
+    int status = check_import_arguments(dir, size, channels, err);
+    if (status != SS_OK) return status;
+    char **classes = NULL;
+    int class_count = 0;
+    FileList list = {0};
+    status = collect_classes(dir, warnings, &classes, &class_count, &list, err);
+    if (status == SS_OK && class_count < 2)
+        status = error_set(err, SS_ERR_INPUT, "%s: found %d class folder%s%s%s; need at least 2 (DIR/<class>/NAME.png)", dir,
+                           class_count, class_count == 1 ? " (" : "s", class_count == 1 ? classes[0] : "",
+                           class_count == 1 ? ")" : "");
+    if (status == SS_OK && class_count > DATASET_MAX_CLASSES)
+        status = error_set(err, SS_ERR_INPUT, "%s: %d class folders; at most %d fit uint8 labels", dir, class_count,
+                           DATASET_MAX_CLASSES);
+    if (status == SS_OK) status = drop_duplicate_files(dir, &list, warnings, err);
+    PngImage *images = status == SS_OK ? calloc((size_t)list.count, sizeof(PngImage)) : NULL;
+    if (status == SS_OK && !images) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
+    int any_colour = 0;
+    if (status == SS_OK) status = decode_all(dir, &list, size, images, &any_colour, err);
+    if (status == SS_OK)
+        status = build_dataset(dir, size, channels, any_colour, classes, class_count, &list, images, ds, err);
     for (int64_t i = 0; images && i < list.count; i++) png_import_image_free(&images[i]);
     free(images);
-    if (list.paths == NULL) list.count = 0;  /* ownership moved to ds */
     file_list_free(&list);
-    for (int k = 0; classes && k < class_count; k++) free(classes[k]);
-    free(classes);
+    free_names(classes, class_count);
     if (status != SS_OK) dataset_free(ds);
     return status;
 }

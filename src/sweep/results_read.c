@@ -2,6 +2,7 @@
  * Reads without locking: a running sweep keeps writing raw rows into a file whose structure never
  * changes, and a row counts only once task_status, read first, says it is done. */
 #include "results_layout.h"
+#include "seedsweep/dataset.h"
 #include "seedsweep/safe_file.h"
 #include "seedsweep/sha256.h"
 
@@ -110,7 +111,8 @@ static int load_header(const char *path, hid_t file, ResultsData *data, char ***
     *names = h5util_read_string_dataset(file, "dataset_name", &n);
     int64_t size_count = 0;
     *sizes = h5util_read_array(file, "dataset_size", H5T_NATIVE_INT64, &size_count);
-    data->class_names = h5util_read_string_dataset(file, "class", &c);
+    data->class_names = h5util_read_string_dataset_bounded(file, "class", DATASET_MAX_CLASSES,
+                                                           DATASET_MAX_CLASS_NAME_BYTES, &c);
     s->class_count = (int)c;   /* now, so that results_data_free frees the names on failure */
     free(h5util_read_array(file, "epoch", H5T_NATIVE_INT64, &e));
     if (!status_ok || !*names || !*sizes || !data->class_names || n < 1 || n > JOB_MAX_DATASETS || size_count != n) {
@@ -150,7 +152,12 @@ static int load_dataset(const char *path, hid_t file, int d, ResultsData *data, 
     if (H5Lexists(file, "image_name", H5P_DEFAULT) > 0 && H5Lexists(file, name, H5P_DEFAULT) > 0)
     {
         int64_t name_count = 0;
-        data->image_names[d] = h5util_read_string_dataset(file, name, &name_count);  /* optional: datasets without /names */
+        /* optional (datasets without /names); bounded like a dataset's own names, before reading */
+        data->image_names[d] = h5util_read_string_dataset_bounded(file, name, data->shape.image_count[d],
+                                                                  DATASET_MAX_IMAGE_NAME_BYTES, &name_count);
+        if (!data->image_names[d])
+            return error_set(err, SS_ERR_INPUT, "%s: damaged results file: /%s is not %lld strings of at most %d bytes",
+                             path, name, (long long)data->shape.image_count[d], DATASET_MAX_IMAGE_NAME_BYTES);
         if (data->image_names[d] && name_count != data->shape.image_count[d]) {
             h5util_free_strings(data->image_names[d], name_count);
             data->image_names[d] = NULL;
@@ -225,6 +232,11 @@ int results_load(const char *path, int with_predictions, ResultsData *data, Erro
         return rc;
     }
     free(format);
+    char why[600];   /* virtual, external and oversized-chunk datasets: refused before one is read */
+    if (h5util_check_file_storage(file, why, sizeof why) != 0) {
+        H5Fclose(file);
+        return error_set(err, SS_ERR_INPUT, "%s: %s", path, why);
+    }
     char **names = NULL;   /* the strings move into data->dataset_names */
     int64_t *sizes = NULL;
     int64_t *counts = calloc((size_t)results_array_count * JOB_MAX_DATASETS, sizeof *counts);
