@@ -1,9 +1,56 @@
 # seedsweep - one Makefile. `make` builds build/seedsweep; `make test`, `make bench`, `make demo`.
 # SANITIZE=1 builds into build-san/ with AddressSanitizer and UndefinedBehaviorSanitizer.
 
-PKGS       := hdf5 ompi-c openblas libpng zlib
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+VERSION    := $(shell cat VERSION)
+
+# Dependencies: MPI, HDF5, OpenBLAS, libpng, zlib. For each, a prefix given the way modules
+# (Lmod, Spack, EasyBuild) and CMake's finders name it - HDF5_ROOT, OPENBLAS_ROOT, PNG_ROOT,
+# ZLIB_ROOT, MPI_ROOT, each holding include/ and lib/ (or lib64/) - wins; else pkg-config, where it
+# knows the package; else the compiler's default paths (with CC=mpicc, MPI needs nothing more).
+# Libraries under a prefix or a pkg-config -L directory are found at run time through an rpath,
+# so a batch job does not need the build's modules loaded. docs/cluster.md "Installing on a cluster".
+PKG_CONFIG ?= pkg-config
+comma      := ,
+HDF5_ROOT     ?= $(or $(if $(wildcard $(HDF5_DIR)/include/hdf5.h),$(HDF5_DIR)),$(EBROOTHDF5))
+OPENBLAS_ROOT ?= $(EBROOTOPENBLAS)
+PNG_ROOT      ?= $(EBROOTLIBPNG)
+ZLIB_ROOT     ?= $(EBROOTZLIB)
+MPI_ROOT      ?= $(EBROOTOPENMPI)
+lib_dir    = $(patsubst %/.,%,$(firstword $(wildcard $(1)/lib/. $(1)/lib64/.) $(1)/lib/.))
+pkg_known  = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo yes)
+# $(call dependency,NAME,PKG-CONFIG NAME,PREFIX,LIBS) sets NAME_CFLAGS, NAME_LIBS and NAME_FROM.
+define dependency
+ifneq ($(3),)
+$(1)_CFLAGS := -I$(3)/include
+$(1)_LIBS   := -L$(call lib_dir,$(3)) -Wl,-rpath,$(call lib_dir,$(3)) $(4)
+$(1)_FROM   := $(3)
+else ifeq ($(call pkg_known,$(2)),yes)
+$(1)_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(2))
+$(1)_LIBS   := $(shell $(PKG_CONFIG) --libs $(2))
+$(1)_FROM   := pkg-config $(2)
+else
+$(1)_CFLAGS :=
+$(1)_LIBS   := $(4)
+$(1)_FROM   := default paths
+endif
+endef
+$(eval $(call dependency,HDF5,hdf5,$(HDF5_ROOT),-lhdf5))
+$(eval $(call dependency,MPI,ompi-c,$(MPI_ROOT),-lmpi))
+$(eval $(call dependency,OPENBLAS,openblas,$(OPENBLAS_ROOT),-lopenblas))
+$(eval $(call dependency,PNG,libpng,$(PNG_ROOT),-lpng))
+$(eval $(call dependency,ZLIB,zlib,$(ZLIB_ROOT),-lz))
+# Neither MPI_ROOT nor pkg-config: the compiler is expected to be the MPI wrapper (CC=mpicc).
+ifeq ($(MPI_FROM),default paths)
+MPI_LIBS   :=
+MPI_FROM   := the compiler ($(CC))
+endif
+DEPS       := HDF5 MPI OPENBLAS PNG ZLIB
+PKG_CFLAGS := $(foreach d,$(DEPS),$($(d)_CFLAGS))
+PKG_LIBS   := $(foreach d,$(DEPS),$($(d)_LIBS))
+# pkg-config's -L directories outside the default paths (a module's .pc files) get an rpath too.
+PKG_LIBS   += $(foreach l,$(filter-out -L/usr/lib -L/usr/lib64 -L/usr/lib/,$(filter -L%,$(PKG_LIBS))),$\
+                $(if $(filter -Wl$(comma)-rpath$(comma)$(l:-L%=%),$(PKG_LIBS)),,-Wl$(comma)-rpath$(comma)$(l:-L%=%)))
+DEP_SOURCES := hdf5 from $(HDF5_FROM), mpi from $(MPI_FROM), openblas from $(OPENBLAS_FROM), libpng from $(PNG_FROM), zlib from $(ZLIB_FROM)
 
 # ARCH: the instruction set the build targets. The default is a baseline every x86-64 node of the
 # last decade runs (and valgrind emulates): one binary for login and compute nodes, with or
@@ -48,12 +95,30 @@ all: $(BUILD)/seedsweep
 
 # Objects depend on the flags they were compiled with: `make ARCH=...` or a changed CFLAGS into an
 # existing build directory rebuilds everything instead of mixing instruction sets.
+# `make install` alone installs what the last `make` built, with whatever variables that make was
+# given (CC=mpicc HDF5_ROOT=...), rather than rebuilding with its own.
 FLAGS_STAMP := $(BUILD)/.cflags
+INSTALL_ONLY := $(and $(MAKECMDGOALS),$(if $(filter-out install uninstall,$(MAKECMDGOALS)),,yes),$(wildcard $(BUILD)/seedsweep))
+ifeq ($(INSTALL_ONLY),)
 $(shell mkdir -p $(BUILD) && printf '%s\n' '$(CC) $(CFLAGS)' | cmp -s - $(FLAGS_STAMP) || printf '%s\n' '$(CC) $(CFLAGS)' >$(FLAGS_STAMP))
+endif
 
 $(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# The version (VERSION) and the build's configuration, for `seedsweep --version` and the results file.
+CONFIG_H   := $(BUILD)/build_config.h
+CLI_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/cli/*.c))
+$(CLI_OBJ): $(CONFIG_H)
+$(CLI_OBJ): CFLAGS += -I$(BUILD)
+$(CONFIG_H): VERSION Makefile $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	@{ echo '#define SEEDSWEEP_VERSION "$(VERSION)"'; \
+	   printf '#define SEEDSWEEP_BUILD_CC "%s"\n' "$(CC): $$($(CC) --version 2>/dev/null | head -n 1 | tr -d '"\\')"; \
+	   echo '#define SEEDSWEEP_BUILD_ARCH "$(or $(ARCH),compiler default)"'; \
+	   echo '#define SEEDSWEEP_BUILD_OPT "$(subst ",,$(OPT))"'; \
+	   echo '#define SEEDSWEEP_BUILD_DEPS "$(subst ",,$(DEP_SOURCES))"'; } >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/libseedsweep.a: $(LIB_OBJ)
 	@rm -f $@
@@ -80,6 +145,29 @@ demo:
 
 deps:
 	bash scripts/install-deps.sh
+
+# make install PREFIX=P (default /usr/local; DESTDIR=D stages into D/P). No root needed for a user prefix:
+#   P/bin/seedsweep, P/share/man/man1/seedsweep.1, P/share/modulefiles/seedsweep/VERSION.lua (Lmod),
+#   P/share/seedsweep/slurm/seedsweep.sbatch (runs P/bin/seedsweep), P/share/seedsweep/{scripts,jobs}/
+PREFIX     ?= /usr/local
+INSTALL    ?= install
+SHARE_DIR  := $(DESTDIR)$(PREFIX)/share/seedsweep
+.PHONY: install uninstall
+install: $(if $(INSTALL_ONLY),,$(BUILD)/seedsweep)
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/modulefiles/seedsweep \
+	    $(SHARE_DIR)/slurm $(SHARE_DIR)/scripts $(SHARE_DIR)/jobs
+	$(INSTALL) -m 755 $(BUILD)/seedsweep $(DESTDIR)$(PREFIX)/bin/seedsweep
+	sed 's|^INSTALLED_SEEDSWEEP=$$|INSTALLED_SEEDSWEEP=$(PREFIX)/bin/seedsweep|' slurm/seedsweep.sbatch >$(SHARE_DIR)/slurm/seedsweep.sbatch
+	chmod 755 $(SHARE_DIR)/slurm/seedsweep.sbatch
+	$(INSTALL) -m 755 scripts/plot_results.py scripts/compare_runs.py $(SHARE_DIR)/scripts/
+	$(INSTALL) -m 644 jobs/*.ini $(SHARE_DIR)/jobs/
+	$(INSTALL) -m 644 docs/seedsweep.1 $(DESTDIR)$(PREFIX)/share/man/man1/seedsweep.1
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' packaging/modulefile.lua.in \
+	    >$(DESTDIR)$(PREFIX)/share/modulefiles/seedsweep/$(VERSION).lua
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/seedsweep $(DESTDIR)$(PREFIX)/share/man/man1/seedsweep.1 \
+	    $(DESTDIR)$(PREFIX)/share/modulefiles/seedsweep/$(VERSION).lua
+	rm -rf $(SHARE_DIR)
 
 clean:
 	rm -rf build build-san build-native

@@ -1,5 +1,6 @@
 /* h5util.c - the HDF5 helper the dataset and results modules share (see h5util.h). */
 #include "seedsweep/h5util.h"
+#include "seedsweep/hdf5_version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,13 @@
 #include <unistd.h>
 
 void h5util_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+void h5util_library_version(char *out, size_t size) {
+    unsigned major = 0, minor = 0, release = 0;
+    H5get_libversion(&major, &minor, &release);
+    snprintf(out, size, "%u.%u.%u (built against %d.%d.%d)", major, minor, release, H5_VERS_MAJOR, H5_VERS_MINOR,
+             H5_VERS_RELEASE);
+}
 
 hid_t h5util_utf8_type(void) {
     hid_t type = H5Tcopy(H5T_C_S1);

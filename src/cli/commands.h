@@ -3,6 +3,7 @@
 #ifndef SEEDSWEEP_CLI_COMMANDS_H
 #define SEEDSWEEP_CLI_COMMANDS_H
 
+#include "build_config.h"   /* SEEDSWEEP_VERSION, SEEDSWEEP_BUILD_*: written by the Makefile */
 #include "seedsweep/common.h"
 
 int cmd_run(int argc, char **argv);
@@ -24,6 +25,7 @@ int cli_check_output(const char *command, const char *out, const char *const *in
 /* True when argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);
 
-#define SEEDSWEEP_VERSION "0.1.0"
+/* `seedsweep --version`: the version (the VERSION file) and the build's configuration. */
+int cli_print_version(void);
 
 #endif

@@ -34,6 +34,7 @@ enum { COMMAND_COUNT = sizeof COMMANDS / sizeof COMMANDS[0] };
 static void print_usage(FILE *out) {
     fprintf(out, "usage: seedsweep COMMAND [ARGS]   (seedsweep COMMAND --help for details)\n\n");
     for (int i = 0; i < COMMAND_COUNT; i++) fprintf(out, "  %-8s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    fprintf(out, "  --version  the version and how this binary was built\n");
     fprintf(out, "\nExit codes: 0 success, 1 runtime failure, 2 bad usage or input, 3 interrupted (resumable).\n");
 }
 
@@ -115,10 +116,7 @@ int main(int argc, char **argv) {
         print_usage(stdout);
         return leave(0);
     }
-    if (!strcmp(argv[1], "--version")) {
-        printf("seedsweep %s\n", SEEDSWEEP_VERSION);
-        return leave(0);
-    }
+    if (!strcmp(argv[1], "--version")) return leave(cli_print_version());
     for (int i = 0; i < COMMAND_COUNT; i++)
         if (!strcmp(argv[1], COMMANDS[i].name)) return leave(COMMANDS[i].run(argc - 1, argv + 1));
     fprintf(stderr, "seedsweep: unknown command '%s'\n", argv[1]);

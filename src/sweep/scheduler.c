@@ -27,6 +27,7 @@
 #include "seedsweep/checkpoint.h"
 #include "seedsweep/hosts.h"
 #include "seedsweep/jobfile.h"
+#include "seedsweep/launch.h"
 #include "seedsweep/model.h"
 #include "seedsweep/node_data.h"
 #include "seedsweep/progress.h"
@@ -539,7 +540,8 @@ int sweep_run(const SweepOptions *options, Error *err) {
     sigaction(SIGTERM, &action, NULL);
     sigaction(SIGUSR1, &action, NULL);
 
-    int rc = gather_hosts(sw, err);
+    int rc = launch_check(sw->size, err);   /* before anything, the results file above all, is touched */
+    if (rc == SS_OK) rc = gather_hosts(sw, err);
     if (rc == SS_OK) rc = prepare(sw, options, err);
     rc = agree(sw, rc, &report);
     if (rc == SS_OK) {
