@@ -59,6 +59,7 @@ typedef struct TaskResult {
 typedef struct ResultsRunInfo {
     int ranks, threads_per_rank;
     const char *blas, *version;
+    const char *conv_path;      /* the conv layers' lowering, "direct" or "im2col" (SEEDSWEEP_CONV) */
 } ResultsRunInfo;
 
 typedef struct ResultsFile ResultsFile;

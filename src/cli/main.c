@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #endif
 
 #include "commands.h"
+#include "seedsweep/conv_direct.h"
 #include "seedsweep/dataset.h"
 #include "seedsweep/results.h"
 #include "seedsweep/safe_file.h"
@@ -117,6 +119,15 @@ int main(int argc, char **argv) {
         return leave(0);
     }
     if (!strcmp(argv[1], "--version")) return leave(cli_print_version());
+    /* the convolution lowering of this process (docs/design.md): read once, before any command */
+    const char *conv = getenv("SEEDSWEEP_CONV");
+    ConvPath conv_path;
+    if (conv_path_parse(conv, &conv_path) != 0) {
+        fprintf(stderr, "seedsweep: environment variable SEEDSWEEP_CONV='%.64s': expected direct (the default) or im2col\n",
+                conv);
+        return leave(SS_ERR_INPUT);
+    }
+    conv_path_set(conv_path);
     for (int i = 0; i < COMMAND_COUNT; i++)
         if (!strcmp(argv[1], COMMANDS[i].name)) return leave(COMMANDS[i].run(argc - 1, argv + 1));
     fprintf(stderr, "seedsweep: unknown command '%s'\n", argv[1]);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "seedsweep/conv_direct.h"
 #include "seedsweep/layers.h"
 
 /* Data-movement loops the compiler vectorises: in the portable build (Makefile ARCH) they are also
@@ -140,10 +141,47 @@ SS_VECTOR_CLONES static void fill_bias_rows(float *out, long ldo, const float *b
     }
 }
 
+/* The direct kernels (conv_direct.c) replace im2col + sgemm in the strip lowering unless
+ * SEEDSWEEP_CONV=im2col selected the previous lowering (kept bit for bit). Their weight gradient
+ * keeps 16 partial sums per weight in col, which holds them when rows*w >= 16*min(in_c, out_c)
+ * (col is max(in_c, out_c)*k*k x rows*w); a layer where it does not stays on im2col. The choice
+ * depends on the shapes alone, never on the thread count. */
+static int use_direct(const ConvShape *s) {
+    return conv_path_get() == CONV_PATH_DIRECT &&
+           16L * (s->in_c < s->out_c ? s->in_c : s->out_c) <= (long)s->rows * s->w;
+}
+
+static void relu_rows(float *out, long ldo, int Cout, long n) {
+    for (int co = 0; co < Cout; co++) {
+        float *o = out + co * ldo;
+        for (long i = 0; i < n; i++) o[i] = o[i] < 0.0f ? 0.0f : o[i]; /* NaN passes, as in PyTorch */
+    }
+}
+
+/* From scratch->dconv [out_c][h][w]: din += its conv with the flipped weights (the transposed
+ * conv); dweight += its correlation with the input, the 16 partial sums in scratch->col. */
+static void direct_backward_from_dconv(float *din, float *dweight, const float *in, const float *weight_flipped,
+                                       const ConvShape *s, const ConvScratch *scratch) {
+    const int Cin = s->in_c, H = s->h, W = s->w, Cout = s->out_c, k = s->k;
+    long hw = (long)H * W;
+    if (din) conv_direct_forward_rows(din, hw, scratch->dconv, weight_flipped, NULL, Cout, H, W, Cin, k, 0, H);
+    memset(scratch->col, 0, sizeof(float) * (size_t)conv_direct_partials_floats(Cin, Cout, k));
+    conv_direct_dweight_rows(scratch->col, scratch->dconv, hw, in, Cin, H, W, Cout, k, 0, H);
+    conv_direct_dweight_finish(dweight, scratch->col, Cin, Cout, k);
+}
+
 SS_VECTOR_CLONES void conv_relu_forward(float *out, const float *in, const float *weight, const float *bias,
                                         const ConvShape *s, const ConvScratch *scratch) {
     const int H = s->h, W = s->w, Cout = s->out_c, rows = s->rows;
     long hw = (long)H * W;
+    if (use_direct(s)) {
+        for (int y0 = 0; y0 < H; y0 += rows) {
+            int r = H - y0 < rows ? H - y0 : rows;
+            conv_direct_forward_rows(out + (long)y0 * W, hw, in, weight, bias, s->in_c, H, W, Cout, s->k, y0, r);
+            relu_rows(out + (long)y0 * W, hw, Cout, (long)r * W);
+        }
+        return;
+    }
     for (int y0 = 0; y0 < H; y0 += rows) {
         int r = H - y0 < rows ? H - y0 : rows;
         int n = r * W;
@@ -172,7 +210,10 @@ void conv_relu_backward(float *din, float *dweight, float *dbias, const float *d
         }
         dbias[co] += sum;
     }
-    conv_backward_from_dconv(din, dweight, in, weight_flipped, s, scratch);
+    if (use_direct(s))
+        direct_backward_from_dconv(din, dweight, in, weight_flipped, s, scratch);
+    else
+        conv_backward_from_dconv(din, dweight, in, weight_flipped, s, scratch);
 }
 
 /* Runtime dispatch. The default build targets a baseline ISA (Makefile ARCH), so one binary runs
@@ -318,12 +359,16 @@ void conv_relu_pool_forward(float *pooled, uint8_t *argmax, const float *in, con
                             const float *bias, const ConvShape *s, const ConvScratch *scratch) {
     const int H = s->h, W = s->w, Cout = s->out_c, rows = s->rows;
     float *conv = scratch->conv;
-    int Hp = H / 2, Wp = W / 2;
+    int Hp = H / 2, Wp = W / 2, direct = use_direct(s);
     for (int y0 = 0; y0 < H; y0 += rows) {
         int r = H - y0 < rows ? H - y0 : rows;
         int n = r * W;
-        fill_bias_rows(conv, n, bias, Cout, n);
-        conv_rows_gemm(conv, n, scratch->col, in, weight, s, y0, r);
+        if (direct) {
+            conv_direct_forward_rows(conv, n, in, weight, bias, s->in_c, H, W, Cout, s->k, y0, r);
+        } else {
+            fill_bias_rows(conv, n, bias, Cout, n);
+            conv_rows_gemm(conv, n, scratch->col, in, weight, s, y0, r);
+        }
         for (int co = 0; co < Cout; co++) {
             const float *c = conv + (long)co * n;
             for (int rr = 0; rr < r; rr += 2) {
@@ -344,7 +389,8 @@ void conv_relu_pool_backward(float *din, float *dweight, float *dbias, const flo
     if (!din) {
         /* No input gradient (first layer): rebuild dconv one strip at a time, so it stays in
          * cache between the unpooling and the weight-gradient sgemm. */
-        int K = Cin * k * k;
+        int K = Cin * k * k, direct = use_direct(s);
+        if (direct) memset(col, 0, sizeof(float) * (size_t)conv_direct_partials_floats(Cin, Cout, k));
         for (int y0 = 0; y0 < H; y0 += rows) {
             int r = H - y0 < rows ? H - y0 : rows;
             int n = r * W;
@@ -357,9 +403,14 @@ void conv_relu_pool_backward(float *din, float *dweight, float *dbias, const flo
                                     pooled + pc + (long)y * Wp, argmax + pc + (long)y * Wp, Wp, &sum);
                 dbias[co] += sum;
             }
+            if (direct) {
+                conv_direct_dweight_rows(col, dconv, n, in, Cin, H, W, Cout, k, y0, r);
+                continue;
+            }
             im2col_rows(col, in, Cin, H, W, k, y0, r);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Cout, K, n, 1.0f, dconv, n, col, n, 1.0f, dweight, K);
         }
+        if (direct) conv_direct_dweight_finish(dweight, col, Cin, Cout, k);
         return;
     }
     for (int co = 0; co < Cout; co++) {
@@ -371,7 +422,10 @@ void conv_relu_pool_backward(float *din, float *dweight, float *dbias, const flo
                             argmax + pc + (long)y * Wp, Wp, &sum);
         dbias[co] += sum;
     }
-    conv_backward_from_dconv(din, dweight, in, weight_flipped, s, scratch);
+    if (use_direct(s))
+        direct_backward_from_dconv(din, dweight, in, weight_flipped, s, scratch);
+    else
+        conv_backward_from_dconv(din, dweight, in, weight_flipped, s, scratch);
 }
 
 /* ---- groups of small images: one sgemm over G whole images ----

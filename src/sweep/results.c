@@ -161,7 +161,20 @@ static int take_writer_lock(const char *path, int *fd_out, Error *err) {
 
 /* Compares an existing file with this job; on success fills pending from task_status. */
 static int check_resume(const char *path, hid_t file, const JobSpec *job, const Dataset *sets, const ResultsShape *shape,
-                        uint8_t *pending, Error *err) {
+                        const char *conv_path, uint8_t *pending, Error *err) {
+    char *conv = h5util_read_attr_string(file, "conv_path");
+    /* a file from before the direct kernels has no conv_path: it was made with im2col */
+    const char *made_with = conv ? conv : "im2col", *now = conv_path ? conv_path : "direct";
+    if (strcmp(made_with, now)) {
+        int rc = error_set(err, SS_ERR_INPUT,
+                           "%s: was made with the '%.16s' convolution path, this run uses '%s'; its tasks would mix the "
+                           "two (results differ in the last bits): resume with SEEDSWEEP_CONV=%.16s on every rank, or "
+                           "use --restart",
+                           path, made_with, now, made_with);
+        free(conv);
+        return rc;
+    }
+    free(conv);
     char *format = h5util_read_attr_string(file, "format");
     char *text = h5util_read_attr_string(file, "job");
     char *sha = h5util_read_attr_string(file, "job_sha256");
@@ -356,7 +369,7 @@ int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets
             } else if (restart) {
                 create = 1;
             } else {
-                rc = check_resume(path, file, job, sets, &rf->shape, pending, err);
+                rc = check_resume(path, file, job, sets, &rf->shape, info->conv_path, pending, err);
             }
             free(format);
             H5Fclose(file);

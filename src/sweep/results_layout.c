@@ -569,6 +569,7 @@ static int write_root_attributes(const char *path, hid_t file, const JobSpec *jo
              h5util_attr_string(file, "created", created) && h5util_attr_int(file, "ranks", info->ranks) &&
              h5util_attr_int(file, "threads_per_rank", info->threads_per_rank) &&
              h5util_attr_string(file, "blas", info->blas ? info->blas : "unknown") &&
+             h5util_attr_string(file, "conv_path", info->conv_path ? info->conv_path : "direct") &&
              h5util_attr_string(file, "vary", vary_name(job->vary)) &&
              h5util_attr_int(file, "fixed_seed", PLAN_FIXED_SEED) &&
              h5util_attr_string(file, "design", job->design == DESIGN_DECOMPOSE ? "decompose" : "plain") &&

@@ -25,6 +25,7 @@
 
 #include "seedsweep/blas.h"
 #include "seedsweep/checkpoint.h"
+#include "seedsweep/conv_direct.h"
 #include "seedsweep/hosts.h"
 #include "seedsweep/jobfile.h"
 #include "seedsweep/launch.h"
@@ -416,6 +417,16 @@ static int prepare(Sweep *sw, const SweepOptions *options, Error *err) {
     /* before any data is read: every rank sees the same table and job, so all refuse alike */
     rc = hosts_check_blas(options->job_path, sw->rank_hosts, sw->size, sw->job.blas_mixing_allowed, err);
     if (rc != SS_OK) return rc;
+    /* the convolution path (SEEDSWEEP_CONV) of every rank: one for the whole file (its conv_path) */
+    int path = (int)conv_path_get(), lowest = path, highest = path;
+    MPI_Allreduce(&path, &lowest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Allreduce(&path, &highest, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (lowest != highest)
+        return error_set(err, SS_ERR_INPUT,
+                         "%s: ranks run different convolution paths (SEEDSWEEP_CONV is '%s' on some ranks, '%s' on "
+                         "others); results would depend on which rank ran a task: export the same SEEDSWEEP_CONV to "
+                         "every rank",
+                         options->job_path, conv_path_name((ConvPath)lowest), conv_path_name((ConvPath)highest));
     rc = choose_threads(sw, options, err);
     if (rc != SS_OK) return rc;
     rc = node_data_load(sw->node_data, &sw->job, sw->sets, err);
@@ -447,7 +458,8 @@ static int open_results(Sweep *sw, const SweepOptions *options, Error *err) {
     char blas[256];
     snprintf(blas, sizeof blas, "OpenBLAS %s (%s)", blas_core_name(), blas_config());
     ResultsRunInfo info = {.ranks = sw->size, .threads_per_rank = sw->threads, .blas = blas,
-                           .version = options->version ? options->version : "?"};
+                           .version = options->version ? options->version : "?",
+                           .conv_path = conv_path_name(conv_path_get())};
     uint8_t *pending = calloc((size_t)sw->shape.task_count, 1);
     sw->queue = malloc(sizeof(int64_t) * (size_t)sw->shape.task_count);
     if (!pending || !sw->queue) {

@@ -1,0 +1,41 @@
+/* conv_direct.h - direct convolution kernels ('same' zero padding, stride 1, odd k) of one image,
+ * the default lowering of the conv layers; im2col + sgemm (layers.c) stays selectable
+ * (SEEDSWEEP_CONV=im2col) and is the reference the kernels are tested against.
+ * Layouts as layers.h: in[Cin][H][W], weight[Cout][Cin][k][k]. Every result is bit-identical
+ * whichever code runs (AVX-512, AVX2 or portable C): each output is one fused multiply-add chain
+ * in a fixed order (see conv_direct.c), only its speed depends on the CPU. */
+#ifndef SEEDSWEEP_CONV_DIRECT_H
+#define SEEDSWEEP_CONV_DIRECT_H
+
+/* Which lowering the conv layers use. Process-wide, set once at start-up (the CLI reads
+ * SEEDSWEEP_CONV); the results file records it. */
+typedef enum ConvPath { CONV_PATH_DIRECT = 0, CONV_PATH_IM2COL = 1 } ConvPath;
+/* "direct" or "im2col" (NULL or "" = direct): 0, else -1 and *path untouched. */
+int conv_path_parse(const char *text, ConvPath *path);
+void conv_path_set(ConvPath path);
+ConvPath conv_path_get(void);
+const char *conv_path_name(ConvPath path);
+/* The code the direct kernels run on this CPU: "avx512", "avx2" or "portable" (same bits). */
+const char *conv_direct_isa(void);
+/* Tests: run "avx512", "avx2" or "portable" from now on; -1 when this CPU lacks it. */
+int conv_direct_use_isa(const char *name);
+
+/* Forward rows [y0, y0+rows) of all Cout channels: out[co][r][x] (channel stride ldo, row
+ * stride W, r relative to y0) = init + sum over ci, ky, kx of weight * in ('same' padding),
+ * where init = bias[co], or the value already in out when bias is NULL (accumulates: the
+ * transposed conv of the input gradient). */
+void conv_direct_forward_rows(float *out, long ldo, const float *in, const float *weight, const float *bias,
+                              int Cin, int H, int W, int Cout, int k, int y0, int rows);
+
+/* Weight gradient dweight[co][ci][ky][kx] += sum over pixels of dconv[co][y][x] *
+ * in[ci][y+ky-k/2][x+kx-k/2], in three steps so that the gradient rows can be produced one strip
+ * at a time: partials (conv_direct_partials_floats, zeroed by the caller) take every strip of
+ * dconv rows in order (rows y0.., dconv row r of channel co at dconv + co*ldd + r*W), then
+ * conv_direct_dweight_finish adds their sums into dweight. The summation order depends only on
+ * H and W, not on how the rows are split into strips. */
+long conv_direct_partials_floats(int Cin, int Cout, int k);
+void conv_direct_dweight_rows(float *partials, const float *dconv, long ldd, const float *in, int Cin, int H, int W,
+                              int Cout, int k, int y0, int rows);
+void conv_direct_dweight_finish(float *dweight, const float *partials, int Cin, int Cout, int k);
+
+#endif

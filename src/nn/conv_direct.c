@@ -1,0 +1,266 @@
+/* conv_direct.c - direct convolution of one image: forward (and, with the flipped weights, the
+ * input gradient) and weight gradient, register-blocked, with AVX-512, AVX2 and portable C code.
+ *
+ * Determinism (the crux): the three versions give identical bits, so the CPU never changes a
+ * result. Each forward output is ONE fused multiply-add chain,
+ *     acc = init; for ci, ky, kx (in that order): acc = fma(w[co][ci][ky][kx], in(...), acc)
+ * with in(...) = 0 outside the image (the zero taps are still taken, in every version). The
+ * vector code puts independent outputs (pixels of a row) in its lanes, so its width changes
+ * nothing. The weight gradient is a sum over pixels; it is split into 16 fixed partial sums:
+ * lane j takes the pixels x = x0 + j of the 16-pixel chunks x0 = 0, 16, .. of every row, rows in
+ * order, each by one fma (a pixel past the row end or a tap outside the image adds fma(0, 0, .));
+ * the 16 partials are then added in lane order. AVX-512 holds the 16 lanes in one register,
+ * AVX2 in two, the portable code in a loop. The build's -ffp-contract=off keeps the compiler
+ * from fusing anything else; the portable code calls fmaf (correctly rounded by definition). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
+#include "seedsweep/conv_direct.h"
+
+static ConvPath conv_path = CONV_PATH_DIRECT;
+
+int conv_path_parse(const char *text, ConvPath *path) {
+    if (!text || !*text || !strcmp(text, "direct")) {
+        *path = CONV_PATH_DIRECT;
+        return 0;
+    }
+    if (!strcmp(text, "im2col")) {
+        *path = CONV_PATH_IM2COL;
+        return 0;
+    }
+    return -1;
+}
+
+void conv_path_set(ConvPath path) { conv_path = path; }
+ConvPath conv_path_get(void) { return conv_path; }
+const char *conv_path_name(ConvPath path) { return path == CONV_PATH_IM2COL ? "im2col" : "direct"; }
+
+static inline int ss_min3(int a, int b, int c) {
+    int m = a < b ? a : b;
+    return m < c ? m : c;
+}
+
+long conv_direct_partials_floats(int Cin, int Cout, int k) { return 16L * Cin * Cout * k * k; }
+
+void conv_direct_dweight_finish(float *dweight, const float *partials, int Cin, int Cout, int k) {
+    long n = (long)Cin * Cout * k * k;
+    for (long i = 0; i < n; i++) {
+        const float *l = partials + i * 16;
+        float s = l[0];
+        for (int j = 1; j < 16; j++) s += l[j];
+        dweight[i] += s;
+    }
+}
+
+/* ---- portable C: the definition the vector versions reproduce ---- */
+
+static void forward_rows_portable(float *out, long ldo, const float *in, const float *weight, const float *bias,
+                                  int Cin, int H, int W, int Cout, int k, int y0, int rows) {
+    const int p = k / 2, kk = k * k;
+    const long hw = (long)H * W;
+    for (int r = 0; r < rows; r++)
+        for (int co = 0; co < Cout; co++) {
+            float *o = out + (long)co * ldo + (long)r * W;
+            for (int x = 0; x < W; x++) {
+                float acc = bias ? bias[co] : o[x];
+                for (int ci = 0; ci < Cin; ci++)
+                    for (int ky = 0; ky < k; ky++) {
+                        int iy = y0 + r + ky - p;
+                        const float *w = weight + ((long)co * Cin + ci) * kk + ky * k;
+                        for (int kx = 0; kx < k; kx++) {
+                            int ix = x + kx - p;
+                            float v = iy >= 0 && iy < H && ix >= 0 && ix < W ? in[ci * hw + (long)iy * W + ix] : 0.0f;
+                            acc = fmaf(w[kx], v, acc);
+                        }
+                    }
+                o[x] = acc;
+            }
+        }
+}
+
+static void dweight_rows_portable(float *partials, const float *dconv, long ldd, const float *in, int Cin, int H,
+                                  int W, int Cout, int k, int y0, int rows) {
+    const int p = k / 2, kk = k * k;
+    const long hw = (long)H * W;
+    for (int co = 0; co < Cout; co++)
+        for (int ci = 0; ci < Cin; ci++)
+            for (int t = 0; t < kk; t++) {
+                const int ky = t / k, kx = t % k;
+                float *l = partials + (((long)co * Cin + ci) * kk + t) * 16;
+                for (int j = 0; j < 16; j++) {
+                    float acc = l[j];
+                    for (int r = 0; r < rows; r++) {
+                        const int iy = y0 + r + ky - p, rv = iy >= 0 && iy < H;
+                        for (int x = j; x - j < W; x += 16) {
+                            const int ix = x + kx - p;
+                            float d = x < W ? dconv[(long)co * ldd + (long)r * W + x] : 0.0f;
+                            float v = x < W && rv && ix >= 0 && ix < W ? in[ci * hw + (long)iy * W + ix] : 0.0f;
+                            acc = fmaf(d, v, acc);
+                        }
+                    }
+                    l[j] = acc;
+                }
+            }
+}
+
+/* ---- vector versions, compiled for their instruction set whatever -march says ---- */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SS_CONV_SIMD 1
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#define SIMD(name) name##_avx2
+#define VT __m256
+#define VL 8
+#define FWD_CB 4
+#define FWD_NV 3
+#define DW_CB 2
+#define DW_TB 3
+static inline __m256i lanes_avx2(int lo, int hi) {
+    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_and_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(hi), iota),
+                            _mm256_cmpgt_epi32(iota, _mm256_set1_epi32(lo - 1)));
+}
+#define VLOAD(p) _mm256_loadu_ps(p)
+#define VMASK_T __m256i
+#define VMASK(lo, hi) lanes_avx2((lo), (hi))
+#define VMLOADM(p, m) _mm256_maskload_ps((p), (m))
+#define VZERO _mm256_setzero_ps()
+#define VMLOAD(p, lo, hi) _mm256_maskload_ps((p), lanes_avx2((lo), (hi)))
+#define VSTORE(p, v) _mm256_storeu_ps((p), (v))
+#define VMSTORE(p, v, hi) _mm256_maskstore_ps((p), lanes_avx2(0, (hi)), (v))
+#define VSET1(x) _mm256_set1_ps(x)
+#define VFMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#include "conv_direct_simd.inc"
+#undef SIMD
+#undef VT
+#undef VL
+#undef FWD_CB
+#undef FWD_NV
+#undef DW_CB
+#undef DW_TB
+#undef VLOAD
+#undef VMLOAD
+#undef VMASK_T
+#undef VMASK
+#undef VMLOADM
+#undef VZERO
+#undef VSTORE
+#undef VMSTORE
+#undef VSET1
+#undef VFMA
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma")
+#define SIMD(name) name##_avx512
+#define VT __m512
+#define VL 16
+#define FWD_CB 8
+#define FWD_NV 2
+#define DW_CB 2
+#define DW_TB 9
+static inline __mmask16 lanes_avx512(int lo, int hi) {
+    if (hi <= lo) return 0;
+    return (__mmask16)(((1u << hi) - 1u) & ~((1u << lo) - 1u));
+}
+#define VLOAD(p) _mm512_loadu_ps(p)
+#define VMASK_T __mmask16
+#define VMASK(lo, hi) lanes_avx512((lo), (hi))
+#define VMLOADM(p, m) _mm512_maskz_loadu_ps((m), (p))
+#define VZERO _mm512_setzero_ps()
+#define VMLOAD(p, lo, hi) _mm512_maskz_loadu_ps(lanes_avx512((lo), (hi)), (p))
+#define VSTORE(p, v) _mm512_storeu_ps((p), (v))
+#define VMSTORE(p, v, hi) _mm512_mask_storeu_ps((p), lanes_avx512(0, (hi)), (v))
+#define VSET1(x) _mm512_set1_ps(x)
+#define VFMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#include "conv_direct_simd.inc"
+#undef SIMD
+#undef VT
+#undef VL
+#undef FWD_CB
+#undef FWD_NV
+#undef DW_CB
+#undef DW_TB
+#undef VLOAD
+#undef VMLOAD
+#undef VMASK_T
+#undef VMASK
+#undef VMLOADM
+#undef VZERO
+#undef VSTORE
+#undef VMSTORE
+#undef VSET1
+#undef VFMA
+#pragma GCC pop_options
+
+/* 2 = AVX-512, 1 = AVX2 + FMA, 0 = portable. SEEDSWEEP_NO_AVX2=1 forces the portable code (as for
+ * layers.c's kernels), SEEDSWEEP_NO_AVX512=1 the AVX2 code: tests/build_portable.sh compares them. */
+static int conv_isa;
+static int env_on(const char *name) {
+    const char *v = getenv(name);
+    return v && *v && strcmp(v, "0") != 0;
+}
+__attribute__((constructor)) static void conv_detect_isa(void) {
+    __builtin_cpu_init();
+    int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && !env_on("SEEDSWEEP_NO_AVX2");
+    int avx512 = avx2 && __builtin_cpu_supports("avx512f") && !env_on("SEEDSWEEP_NO_AVX512");
+    conv_isa = avx512 ? 2 : avx2 ? 1 : 0;
+}
+#endif
+
+const char *conv_direct_isa(void) {
+#ifdef SS_CONV_SIMD
+    if (conv_isa == 2) return "avx512";
+    if (conv_isa == 1) return "avx2";
+#endif
+    return "portable";
+}
+
+int conv_direct_use_isa(const char *name) {
+    int want = !strcmp(name, "avx512") ? 2 : !strcmp(name, "avx2") ? 1 : !strcmp(name, "portable") ? 0 : -1;
+    if (want < 0) return -1;
+#ifdef SS_CONV_SIMD
+    __builtin_cpu_init();
+    if (want >= 1 && !(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) return -1;
+    if (want == 2 && !__builtin_cpu_supports("avx512f")) return -1;
+    conv_isa = want;
+    return 0;
+#else
+    return want == 0 ? 0 : -1;
+#endif
+}
+
+void conv_direct_forward_rows(float *out, long ldo, const float *in, const float *weight, const float *bias,
+                              int Cin, int H, int W, int Cout, int k, int y0, int rows) {
+#ifdef SS_CONV_SIMD
+    if (conv_isa == 2) {
+        forward_rows_avx512(out, ldo, in, weight, bias, Cin, H, W, Cout, k, y0, rows);
+        return;
+    }
+    if (conv_isa == 1) {
+        forward_rows_avx2(out, ldo, in, weight, bias, Cin, H, W, Cout, k, y0, rows);
+        return;
+    }
+#endif
+    forward_rows_portable(out, ldo, in, weight, bias, Cin, H, W, Cout, k, y0, rows);
+}
+
+void conv_direct_dweight_rows(float *partials, const float *dconv, long ldd, const float *in, int Cin, int H, int W,
+                              int Cout, int k, int y0, int rows) {
+#ifdef SS_CONV_SIMD
+    if (conv_isa == 2) {
+        dweight_rows_avx512(partials, dconv, ldd, in, Cin, H, W, Cout, k, y0, rows);
+        return;
+    }
+    if (conv_isa == 1) {
+        dweight_rows_avx2(partials, dconv, ldd, in, Cin, H, W, Cout, k, y0, rows);
+        return;
+    }
+#endif
+    dweight_rows_portable(partials, dconv, ldd, in, Cin, H, W, Cout, k, y0, rows);
+}

@@ -1,0 +1,227 @@
+/* test_conv_direct.c - the direct convolution kernels against a double-precision reference and
+ * against the im2col + sgemm lowering they replace, over every shape class the network spec
+ * allows (1..65 channels, odd and 1x1 images, widths around the vector blocks, k 1..7, pooled or
+ * not), forward and backward; and the AVX-512, AVX2 and portable code bit for bit. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "seedsweep/conv_direct.h"
+#include "seedsweep/layers.h"
+#include "seedsweep/rng.h"
+
+static Rng rng;
+static float *random_array(long n, float scale) {
+    float *a = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
+    for (long i = 0; i < n; i++) a[i] = (float)((2.0 * rng_uniform(&rng) - 1.0) * scale);
+    return a;
+}
+static float *zeros(long n) { return calloc((size_t)(n > 0 ? n : 1), sizeof(float)); }
+
+/* Largest |a - b| over the largest |b| (floored at 1e-3). */
+static double rel_err(const float *a, const double *b, long n) {
+    double worst = 0.0, scale = 1e-3;
+    for (long i = 0; i < n; i++) scale = fabs(b[i]) > scale ? fabs(b[i]) : scale;
+    for (long i = 0; i < n; i++) {
+        double d = fabs((double)a[i] - b[i]);
+        if (d > worst || d != d) worst = d != d ? INFINITY : d;
+    }
+    return worst / scale;
+}
+static double rel_err_f(const float *a, const float *b, long n) {
+    double *bd = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
+    for (long i = 0; i < n; i++) bd[i] = b[i];
+    double e = rel_err(a, bd, n);
+    free(bd);
+    return e;
+}
+
+typedef struct Shape {
+    int Cin, H, W, Cout, k, rows;
+} Shape;
+
+/* ---- the kernels alone: forward, accumulating forward (input gradient), weight gradient ---- */
+typedef struct KernelOut {
+    float *out, *acc, *dweight;
+} KernelOut;
+
+static void run_kernels(KernelOut *r, const Shape *s, const float *in, const float *w, const float *b,
+                        const float *dconv, const float *start) {
+    long hw = (long)s->H * s->W, kk = (long)s->k * s->k;
+    r->out = zeros(s->Cout * hw);
+    r->acc = malloc(sizeof(float) * (size_t)(s->Cout * hw));
+    memcpy(r->acc, start, sizeof(float) * (size_t)(s->Cout * hw));
+    r->dweight = zeros(s->Cout * s->Cin * kk);
+    for (int y0 = 0; y0 < s->H; y0 += s->rows) {
+        int n = s->H - y0 < s->rows ? s->H - y0 : s->rows;
+        conv_direct_forward_rows(r->out + (long)y0 * s->W, hw, in, w, b, s->Cin, s->H, s->W, s->Cout, s->k, y0, n);
+        conv_direct_forward_rows(r->acc + (long)y0 * s->W, hw, in, w, NULL, s->Cin, s->H, s->W, s->Cout, s->k, y0, n);
+    }
+    float *partials = zeros(conv_direct_partials_floats(s->Cin, s->Cout, s->k));
+    for (int y0 = 0; y0 < s->H; y0 += s->rows) {   /* strips of dconv rows, as the pooled layers feed them */
+        int n = s->H - y0 < s->rows ? s->H - y0 : s->rows;
+        float *strip = malloc(sizeof(float) * (size_t)(s->Cout * n * s->W));
+        for (int co = 0; co < s->Cout; co++)
+            memcpy(strip + (long)co * n * s->W, dconv + co * hw + (long)y0 * s->W, sizeof(float) * (size_t)(n * s->W));
+        conv_direct_dweight_rows(partials, strip, (long)n * s->W, in, s->Cin, s->H, s->W, s->Cout, s->k, y0, n);
+        free(strip);
+    }
+    conv_direct_dweight_finish(r->dweight, partials, s->Cin, s->Cout, s->k);
+    free(partials);
+}
+
+static void free_kernel_out(KernelOut *r) {
+    free(r->out);
+    free(r->acc);
+    free(r->dweight);
+}
+
+static void use_best_isa(void) {
+    if (conv_direct_use_isa("avx512") != 0 && conv_direct_use_isa("avx2") != 0) conv_direct_use_isa("portable");
+}
+
+static int same_bits(const float *a, const float *b, long n) { return memcmp(a, b, sizeof(float) * (size_t)n) == 0; }
+
+static void check_kernels(const Shape *s) {
+    long hw = (long)s->H * s->W, kk = (long)s->k * s->k, nw = s->Cout * s->Cin * kk;
+    int p = s->k / 2;
+    float *in = random_array(s->Cin * hw, 1.0f), *w = random_array(nw, 0.5f), *b = random_array(s->Cout, 0.1f);
+    float *dconv = random_array(s->Cout * hw, 1.0f), *start = random_array(s->Cout * hw, 1.0f);
+    double *ref_out = calloc((size_t)(s->Cout * hw), sizeof(double)), *ref_dw = calloc((size_t)nw, sizeof(double));
+    for (int co = 0; co < s->Cout; co++)
+        for (int y = 0; y < s->H; y++)
+            for (int x = 0; x < s->W; x++) {
+                double a = 0.0;
+                for (int ci = 0; ci < s->Cin; ci++)
+                    for (int ky = 0; ky < s->k; ky++)
+                        for (int kx = 0; kx < s->k; kx++) {
+                            int iy = y + ky - p, ix = x + kx - p;
+                            if (iy < 0 || iy >= s->H || ix < 0 || ix >= s->W) continue;
+                            double v = in[ci * hw + (long)iy * s->W + ix];
+                            a += w[((long)co * s->Cin + ci) * kk + ky * s->k + kx] * v;
+                            ref_dw[((long)co * s->Cin + ci) * kk + ky * s->k + kx] += dconv[co * hw + (long)y * s->W + x] * v;
+                        }
+                ref_out[co * hw + (long)y * s->W + x] = a;
+            }
+    double *ref_bias = malloc(sizeof(double) * (size_t)(s->Cout * hw)), *ref_acc = malloc(sizeof(double) * (size_t)(s->Cout * hw));
+    for (long i = 0; i < s->Cout * hw; i++) {
+        ref_bias[i] = ref_out[i] + b[i / hw];
+        ref_acc[i] = ref_out[i] + start[i];
+    }
+    const char *isas[] = {"portable", "avx2", "avx512"};
+    KernelOut base = {0};
+    for (int i = 0; i < 3; i++) {
+        if (conv_direct_use_isa(isas[i]) != 0) {
+            SKIP("conv_direct %s: not on this CPU", isas[i]);
+            continue;
+        }
+        KernelOut r;
+        run_kernels(&r, s, in, w, b, dconv, start);
+        double e1 = rel_err(r.out, ref_bias, s->Cout * hw), e2 = rel_err(r.acc, ref_acc, s->Cout * hw);
+        double e3 = rel_err(r.dweight, ref_dw, nw);
+        CHECK(e1 < 1e-5 && e2 < 1e-5 && e3 < 1e-5,
+              "conv_direct_%s_vs_double Cin%d %dx%d Cout%d k%d rows%d (forward %.2g, accumulate %.2g, dweight %.2g)",
+              isas[i], s->Cin, s->H, s->W, s->Cout, s->k, s->rows, e1, e2, e3);
+        if (i == 0) {
+            base = r;
+            continue;
+        }
+        CHECK(same_bits(r.out, base.out, s->Cout * hw) && same_bits(r.acc, base.acc, s->Cout * hw) &&
+                  same_bits(r.dweight, base.dweight, nw),
+              "conv_direct_%s_bit_identical_to_portable Cin%d %dx%d Cout%d k%d", isas[i], s->Cin, s->H, s->W, s->Cout,
+              s->k);
+        free_kernel_out(&r);
+    }
+    free_kernel_out(&base);
+    use_best_isa();
+    free(in), free(w), free(b), free(dconv), free(start), free(ref_out), free(ref_dw), free(ref_bias), free(ref_acc);
+}
+
+/* ---- the conv layers on the direct path against the same layers on im2col + sgemm ---- */
+typedef struct LayerOut {
+    float *out, *din, *dweight, *dbias, *dweight_first, *dbias_first;
+    uint8_t *argmax;
+} LayerOut;
+
+static void run_layer(LayerOut *r, const Shape *s, int pooled, const float *in, const float *w, const float *b,
+                      const float *R) {
+    long hw = (long)s->H * s->W, kk = (long)s->k * s->k, nw = s->Cout * s->Cin * kk;
+    long n = (long)s->rows * s->W, Kmax = (long)(s->Cin > s->Cout ? s->Cin : s->Cout) * kk;
+    long out_n = pooled ? (long)s->Cout * (s->H / 2) * (s->W / 2) : s->Cout * hw;
+    float *col = zeros(Kmax * n), *conv = zeros(s->Cout * n), *dconv = zeros(s->Cout * hw);
+    float *dflipped = zeros(nw), *flipped = zeros(nw);
+    conv_flip_weights(flipped, w, s->Cin, s->Cout, s->k);
+    r->out = zeros(out_n);
+    r->argmax = calloc((size_t)out_n + 1, 1);
+    r->din = zeros(s->Cin * hw);
+    r->dweight = zeros(nw), r->dbias = zeros(s->Cout);
+    r->dweight_first = zeros(nw), r->dbias_first = zeros(s->Cout);
+    if (pooled) {
+        conv_relu_pool_forward(r->out, r->argmax, conv, col, in, w, b, s->Cin, s->H, s->W, s->Cout, s->k, s->rows);
+        conv_relu_pool_backward(r->din, r->dweight, r->dbias, dconv, col, dflipped, R, r->out, r->argmax, in, flipped,
+                                s->Cin, s->H, s->W, s->Cout, s->k, s->rows);
+        conv_relu_pool_backward(NULL, r->dweight_first, r->dbias_first, dconv, col, dflipped, R, r->out, r->argmax, in,
+                                NULL, s->Cin, s->H, s->W, s->Cout, s->k, s->rows);
+    } else {
+        conv_relu_forward(r->out, col, in, w, b, s->Cin, s->H, s->W, s->Cout, s->k, s->rows);
+        conv_relu_backward(r->din, r->dweight, r->dbias, dconv, col, dflipped, R, r->out, in, flipped, s->Cin, s->H,
+                           s->W, s->Cout, s->k, s->rows);
+        conv_relu_backward(NULL, r->dweight_first, r->dbias_first, dconv, col, dflipped, R, r->out, in, NULL, s->Cin,
+                           s->H, s->W, s->Cout, s->k, s->rows);
+    }
+    free(col), free(conv), free(dconv), free(dflipped), free(flipped);
+}
+
+static void free_layer_out(LayerOut *r) {
+    free(r->out), free(r->argmax), free(r->din), free(r->dweight), free(r->dbias), free(r->dweight_first),
+        free(r->dbias_first);
+}
+
+static void check_layer(const Shape *s, int pooled) {
+    long hw = (long)s->H * s->W, kk = (long)s->k * s->k, nw = s->Cout * s->Cin * kk;
+    long out_n = pooled ? (long)s->Cout * (s->H / 2) * (s->W / 2) : s->Cout * hw;
+    float *in = random_array(s->Cin * hw, 1.0f), *w = random_array(nw, 0.5f), *b = random_array(s->Cout, 0.1f);
+    float *R = random_array(out_n, 1.0f);
+    LayerOut a, d;
+    conv_path_set(CONV_PATH_IM2COL);
+    run_layer(&a, s, pooled, in, w, b, R);
+    conv_path_set(CONV_PATH_DIRECT);
+    run_layer(&d, s, pooled, in, w, b, R);
+    double e_out = rel_err_f(d.out, a.out, out_n), e_din = rel_err_f(d.din, a.din, s->Cin * hw);
+    double e_dw = rel_err_f(d.dweight, a.dweight, nw), e_db = rel_err_f(d.dbias, a.dbias, s->Cout);
+    double e_dw1 = rel_err_f(d.dweight_first, a.dweight_first, nw);
+    int same_argmax = !pooled || memcmp(a.argmax, d.argmax, (size_t)out_n) == 0;
+    CHECK(e_out < 1e-5 && e_din < 1e-5 && e_dw < 1e-5 && e_db < 1e-5 && e_dw1 < 1e-5 && same_argmax,
+          "conv%s_direct_vs_im2col Cin%d %dx%d Cout%d k%d rows%d (out %.2g din %.2g dweight %.2g dbias %.2g "
+          "dweight_first_layer %.2g argmax %s)",
+          pooled ? "_pool" : "", s->Cin, s->H, s->W, s->Cout, s->k, s->rows, e_out, e_din, e_dw, e_db, e_dw1,
+          same_argmax ? "same" : "differs");
+    free_layer_out(&a), free_layer_out(&d);
+    free(in), free(w), free(b), free(R);
+}
+
+int main(void) {
+    rng = rng_stream(23, RNG_PURPOSE_TEST);
+    const Shape kernel_shapes[] = {
+        {1, 1, 1, 1, 3, 1},    {1, 1, 1, 16, 3, 1},  {3, 1, 1, 5, 1, 1},  {16, 1, 1, 16, 3, 1},
+        {1, 7, 9, 16, 3, 2},   {2, 13, 5, 3, 5, 3},  {1, 40, 37, 16, 3, 2}, {16, 19, 70, 16, 3, 4},
+        {17, 9, 33, 9, 3, 4},  {5, 12, 48, 12, 7, 5}, {16, 24, 128, 16, 3, 4}, {65, 6, 18, 66, 3, 6},
+        {32, 8, 8, 64, 3, 8},  {64, 4, 4, 64, 3, 4}, {1, 2, 2, 2, 3, 2},   {8, 3, 17, 8, 1, 1},
+    };
+    for (size_t i = 0; i < sizeof kernel_shapes / sizeof kernel_shapes[0]; i++) check_kernels(&kernel_shapes[i]);
+    use_best_isa();
+    printf("conv_direct isa %s\n", conv_direct_isa());
+
+    /* layers: rows * W >= 16 * min(Cin, Cout) keeps them on the direct path (else im2col) */
+    const Shape layer_shapes[] = {
+        {1, 40, 36, 16, 3, 2}, {1, 7, 9, 3, 3, 2},   {16, 20, 64, 16, 3, 4}, {3, 10, 34, 5, 5, 2},
+        {17, 6, 50, 9, 3, 6},  {2, 2, 16, 2, 3, 2},  {32, 16, 32, 32, 3, 16}, {1, 8, 8, 1, 1, 2},
+        {65, 4, 272, 66, 3, 4},
+    };
+    for (size_t i = 0; i < sizeof layer_shapes / sizeof layer_shapes[0]; i++) {
+        const Shape *s = &layer_shapes[i];
+        check_layer(s, 0);
+        if (s->H % 2 == 0 && s->W % 2 == 0 && s->rows % 2 == 0) check_layer(s, 1);
+    }
+    return check_failures ? 1 : 0;
+}
