@@ -24,7 +24,7 @@ have_torch=1
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 value() { awk -v k="$1" '$1==k {print $2}'; }
 
-"$BIN" bench --seconds 0.5 --threads 1 | head -2
+"$BIN" bench --seconds 0.5 --threads 1 | grep -E '^(blas|conv|warning) '
 printf '%-8s %11s %11s %11s %11s %8s %8s %10s %10s %9s\n' threads ours_train torch_train ours_eval torch_eval train_x eval_x ours_cpu torch_cpu sgemm_gf
 for t in $THREADS; do
     ot=() oe=() tt=() te=() sg=() oc=() tc=()
@@ -55,3 +55,6 @@ done
 echo "(images/s of wall time, medians of $REPS runs of ${SECS} s; train_x/eval_x = seedsweep / PyTorch;"
 echo " *_cpu = training images per CPU-second of the process, all threads: the efficiency, little"
 echo " affected by other work on the machine; uptime: $(uptime | sed 's/.*load/load/'))"
+# Where the time goes at 1 thread: each layer's rate as a fraction of the sgemm rate of the same run
+echo
+"$BIN" bench --threads 1 --seconds "$SECS" --profile | grep -E '^(profile|  |sgemm_gflops|train_fraction_of_sgemm)'

@@ -146,30 +146,24 @@ typedef struct LayerOut {
 static void run_layer(LayerOut *r, const Shape *s, int pooled, const float *in, const float *w, const float *b,
                       const float *R) {
     long hw = (long)s->H * s->W, kk = (long)s->k * s->k, nw = s->Cout * s->Cin * kk;
-    long n = (long)s->rows * s->W, Kmax = (long)(s->Cin > s->Cout ? s->Cin : s->Cout) * kk;
+    long n = (long)s->rows * s->W, Cmax = s->Cin > s->Cout ? s->Cin : s->Cout;
     long out_n = pooled ? (long)s->Cout * (s->H / 2) * (s->W / 2) : s->Cout * hw;
-    float *col = zeros(Kmax * n), *conv = zeros(s->Cout * n), *dconv = zeros(s->Cout * hw);
-    float *dflipped = zeros(nw), *flipped = zeros(nw);
+    ConvShape shape = {.in_c = s->Cin, .h = s->H, .w = s->W, .out_c = s->Cout, .k = s->k, .pool = pooled,
+                       .images = 1, .rows = s->rows};
+    ConvScratch scratch = {.col = zeros(Cmax * kk * n), .conv = zeros(Cmax * n), .dconv = zeros(s->Cout * hw),
+                           .dflipped = zeros(nw)};
+    float *flipped = zeros(nw);
     conv_flip_weights(flipped, w, s->Cin, s->Cout, s->k);
     r->out = zeros(out_n);
     r->argmax = calloc((size_t)out_n + 1, 1);
     r->din = zeros(s->Cin * hw);
     r->dweight = zeros(nw), r->dbias = zeros(s->Cout);
     r->dweight_first = zeros(nw), r->dbias_first = zeros(s->Cout);
-    if (pooled) {
-        conv_relu_pool_forward(r->out, r->argmax, conv, col, in, w, b, s->Cin, s->H, s->W, s->Cout, s->k, s->rows);
-        conv_relu_pool_backward(r->din, r->dweight, r->dbias, dconv, col, dflipped, R, r->out, r->argmax, in, flipped,
-                                s->Cin, s->H, s->W, s->Cout, s->k, s->rows);
-        conv_relu_pool_backward(NULL, r->dweight_first, r->dbias_first, dconv, col, dflipped, R, r->out, r->argmax, in,
-                                NULL, s->Cin, s->H, s->W, s->Cout, s->k, s->rows);
-    } else {
-        conv_relu_forward(r->out, col, in, w, b, s->Cin, s->H, s->W, s->Cout, s->k, s->rows);
-        conv_relu_backward(r->din, r->dweight, r->dbias, dconv, col, dflipped, R, r->out, in, flipped, s->Cin, s->H,
-                           s->W, s->Cout, s->k, s->rows);
-        conv_relu_backward(NULL, r->dweight_first, r->dbias_first, dconv, col, dflipped, R, r->out, in, NULL, s->Cin,
-                           s->H, s->W, s->Cout, s->k, s->rows);
-    }
-    free(col), free(conv), free(dconv), free(dflipped), free(flipped);
+    uint8_t *argmax = pooled ? r->argmax : NULL;
+    conv_forward(r->out, argmax, in, w, b, &shape, &scratch);
+    conv_backward(r->din, r->dweight, r->dbias, R, r->out, argmax, in, flipped, &shape, &scratch);
+    conv_backward(NULL, r->dweight_first, r->dbias_first, R, r->out, argmax, in, NULL, &shape, &scratch);
+    free(scratch.col), free(scratch.conv), free(scratch.dconv), free(scratch.dflipped), free(flipped);
 }
 
 static void free_layer_out(LayerOut *r) {

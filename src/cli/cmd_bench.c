@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "seedsweep/blas.h"
+#include "seedsweep/conv_direct.h"
 #include "seedsweep/layer_timer.h"
 #include "seedsweep/model.h"
 #include "seedsweep/rng.h"
@@ -121,9 +122,10 @@ static void time_steps(Model *model, const float *data, const uint8_t *labels, i
 
 /* Milliseconds per training step in each layer, from the layer clocks before (f0, b0) and after (f1, b1). */
 static void print_profile(const ModelSpec *spec, int batch, const StepTiming *timing, const double *f0, const double *b0,
-                          const double *f1, const double *b1) {
-    printf("profile (ms per training step of %d images)\n", batch);
-    printf("  %-3s %-8s %-14s %10s %10s %9s %9s\n", "#", "layer", "output", "forward", "backward", "fwd_GF/s", "bwd_GF/s");
+                          const double *f1, const double *b1, double sgemm) {
+    printf("profile (ms per training step of %d images; *_sgemm: the rate over the sgemm rate below)\n", batch);
+    printf("  %-3s %-8s %-14s %10s %10s %9s %9s %9s %9s\n", "#", "layer", "output", "forward", "backward", "fwd_GF/s",
+           "bwd_GF/s", "fwd_sgemm", "bwd_sgemm");
     double tf = 0, tb = 0;
     const int64_t steps = timing->steps;
     for (int l = 0; l < spec->layer_count; l++) {
@@ -134,16 +136,20 @@ static void print_profile(const ModelSpec *spec, int batch, const StepTiming *ti
         if (S->kind == LAYER_CONV || S->kind == LAYER_DENSE) snprintf(name, sizeof name, "%s%d", kind_name(S->kind), S->units);
         else snprintf(name, sizeof name, "%s", kind_name(S->kind));
         double macs = layer_forward_macs(S);
-        if (macs > 0)
-            printf("  %-3d %-8s %-14s %10.2f %10.2f %9.1f %9.1f\n", l + 1, name, shape, fw, bw,
-                   fw > 0 ? 2e-6 * macs * batch / fw : 0.0, bw > 0 ? 2e-6 * macs * batch * (l == 0 ? 1 : 2) / bw : 0.0);
-        else
+        if (macs > 0) {
+            double fr = fw > 0 ? 2e-6 * macs * batch / fw : 0.0, br = bw > 0 ? 2e-6 * macs * batch * (l == 0 ? 1 : 2) / bw : 0.0;
+            printf("  %-3d %-8s %-14s %10.2f %10.2f %9.1f %9.1f %9.2f %9.2f\n", l + 1, name, shape, fw, bw, fr, br,
+                   sgemm > 0 ? fr / sgemm : 0.0, sgemm > 0 ? br / sgemm : 0.0);
+        } else
             printf("  %-3d %-8s %-14s %10.2f %10.2f%s\n", l + 1, name, shape, fw, bw,
                    S->kind == LAYER_POOL && l > 0 && spec->layers[l - 1].kind == LAYER_CONV ? "  (fused into the conv)" : "");
         tf += fw;
         tb += bw;
     }
-    printf("  total layers %.2f ms forward, %.2f ms backward; whole step %.2f ms\n", tf, tb, 1e3 * timing->seconds / steps);
+    double step = timing->seconds / steps;
+    printf("  total layers %.2f ms forward, %.2f ms backward; whole step %.2f ms = %.1f GFLOP/s = %.2f of sgemm\n", tf,
+           tb, 1e3 * step, batch * model_train_flops(spec) / step / 1e9,
+           sgemm > 0 ? batch * model_train_flops(spec) / step / 1e9 / sgemm : 0.0);
 }
 
 static void print_header(const BenchOptions *o, const ModelSpec *spec) {
@@ -151,6 +157,10 @@ static void print_header(const BenchOptions *o, const ModelSpec *spec) {
     printf("blas %s (%s)\n", blas_core_name(), blas_config());
     if (coretype)
         printf("warning: OPENBLAS_CORETYPE=%s is set: OpenBLAS may not use this CPU's best kernel\n", coretype);
+    if (conv_path_get() == CONV_PATH_DIRECT)
+        printf("conv direct (%s kernels; SEEDSWEEP_CONV=im2col selects im2col + sgemm)\n", conv_direct_isa());
+    else
+        printf("conv im2col (SEEDSWEEP_CONV=im2col)\n");
     printf("model input %s layers %s\n", o->input, o->layers);
     printf("batch %d threads %d params %lld forward_mflop_per_image %.1f train_mflop_per_image %.1f\n", o->batch,
            o->threads, (long long)spec->param_count, 2e-6 * model_forward_macs(spec), 1e-6 * model_train_flops(spec));
@@ -185,10 +195,10 @@ static int measure(Model *model, const ModelSpec *spec, const BenchOptions *o, E
     time_steps(model, data, labels, batch, o->seconds, train);
     layer_timer_read(&clocks, spec->layer_count, f1, b1);
     model_observe(model, NULL);
-    if (o->profile) print_profile(spec, batch, train, f0, b0, f1, b1);
     time_steps(model, data, NULL, batch, o->seconds / 2, eval);
 
     double sgemm = blas_sgemm_gflops(2048, o->threads, 1.5);
+    if (o->profile) print_profile(spec, batch, train, f0, b0, f1, b1, sgemm);
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
     printf("peak_rss_mb %.1f\n", usage.ru_maxrss / 1024.0);
@@ -197,6 +207,7 @@ static int measure(Model *model, const ModelSpec *spec, const BenchOptions *o, E
     printf("images_per_s %.2f\n", train->images_per_s);
     printf("gflops %.2f\n", train->images_per_s * model_train_flops(spec) / 1e9);
     printf("sgemm_gflops %.2f\n", sgemm);
+    printf("train_fraction_of_sgemm %.3f\n", sgemm > 0 ? train->images_per_s * model_train_flops(spec) / 1e9 / sgemm : 0.0);
     free(data);
     free(labels);
     free(train);
