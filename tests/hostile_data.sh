@@ -89,7 +89,7 @@ with base('float-nan.h5', images=False) as f:
 with base('label-range.h5', labels=False) as f:
     l = labs.copy(); l[5] = 7; f.create_dataset('labels', data=l)
 with base('control-names.h5') as f:
-    f.create_dataset('names', data=['a\x1b[31mred\n\t"q"\\ \x7f\u00e9'] * 40, dtype=h5py.string_dtype())
+    f.create_dataset('names', data=np.array([b'a\x1b[31mred\n\t"q"\\ \x7f\xc3\xa9 \xff\xfe\xc3'] * 40, dtype='S40'))
 with base('hardlink.h5') as f:
     f['names'] = f['labels']   # a hard link: /names is the uint8 /labels
 EOF
@@ -115,7 +115,7 @@ bad "values: float images with NaN and Inf" "'images' must hold uint8 values" "$
 bad "values: a label beyond the class names" "label of image 5 is 7, but there are only 2 class names" "$S" info label-range.h5
 bad "layout: /names hard-linked to the uint8 /labels" "'names' must be a 1-D array of strings" "$S" info hardlink.h5
 good "names: control characters and UTF-8 in image names are data" "$S" info control-names.h5
-printf '[sweep]\nname = t\noutput = res.h5\nseeds = 0-1\ntrain = a\n[datasets]\na = control-names.h5\nb = ok2.h5\n[model]\ninput = 16x16x1\nlayers = conv4 pool flatten dense8 dense2\n[train]\nepochs = 1\nbatch = 8\n' >job.ini
+printf '[sweep]\nname = t\noutput = res.h5\nseeds = 0-1\ntrain = a\n[datasets]\na = ok2.h5\nb = control-names.h5\n[model]\ninput = 16x16x1\nlayers = conv4 pool flatten dense8 dense2\n[train]\nepochs = 1\nbatch = 8\n' >job.ini
 for f in vds-self bomb-names bomb-chunk external; do
     sed "s/control-names.h5/$f.h5/" job.ini >job-$f.ini
 done
@@ -128,8 +128,12 @@ bad "run: an external dataset" "external.h5: dataset 'images' is stored in 1 ext
 good "results: a sweep over names with control characters" "$S" run job.ini --quiet --out res.h5
 good "results: report --format json of those names" sh -c "\"$S\" report res.h5 --format json >report.json"
 if $PY -c "import json,sys; d=json.load(open('report.json', encoding='utf-8', errors='strict'))" 2>err.txt; then
-    pass "results: the JSON report is valid UTF-8 JSON with the names' control characters escaped"
+    pass "results: the JSON report is valid UTF-8 JSON although the names hold control characters and bytes that are not UTF-8"
 else fail "results: report.json is not valid JSON: $(head -c 300 err.txt)"; fi
+check "results: ... the names are in it, escaped" grep -qF '"a\u001b[31mred\u000a\u0009\"q\"\\ \u007fé \ufffd\ufffd\ufffd"' report.json
+"$S" report res.h5 >report.txt 2>err.txt
+check "results: the text report shows them as \\xXX, one line per image" grep -qF 'a\x1b[31mred\x0a\x09"q"\\ \x7fé \xff\xfe\xc3' report.txt
+check "results: ... and holds no control character but newlines" sh -c "! LC_ALL=C grep -q \$'[\\x01-\\x09\\x0b-\\x1f\\x7f]' report.txt"
 $PY - <<'EOF'
 import h5py, shutil
 def copy(name):
@@ -192,4 +196,27 @@ rm tree/a/other.png
 mkfifo tree/b/pipe.png
 good "png: a FIFO named .png is skipped, not read" "$S" import png tree --out tree.h5
 check "png: ... and named" grep -qF "skipping tree/b/pipe.png: not a .png file" err.txt
+
+# ---- output folders, checked before any work ----
+mkdir -p idx && $PY - <<'EOF'
+import struct
+def write(name, magic, dims, payload):
+    open(name, 'wb').write(struct.pack('>I', magic) + b''.join(struct.pack('>I', d) for d in dims) + bytes(payload))
+write('idx/labels', 2049, [4], [0, 1, 0, 1])
+write('idx/images', 2051, [4, 2, 2], range(16))
+EOF
+for cmd in "synth fly1 --size 16 --count 8 --out" "import png tree --out" "import idx idx/images idx/labels --out" "montage ok.h5 -o"; do
+    bad "output: $cmd into a missing folder" "no-such-dir/x: cannot create a temporary file in no-such-dir: No such file or directory" \
+        $S $cmd no-such-dir/x
+    test -e no-such-dir && fail "output: $cmd created the folder"
+done
+if [ "$(id -u)" = 0 ]; then ro=/sys; else mkdir -p ro && chmod 555 ro && ro=ro; fi
+for cmd in "synth fly1 --size 16 --count 8 --out" "import png tree --out" "montage ok.h5 -o"; do
+    bad "output: $cmd into a read-only folder ($ro)" "$ro/x.out: cannot create a temporary file in $ro" $S $cmd $ro/x.out
+done
+bad "output: the limit in synth --count's message is the real one" "--count '3': expected 5 to 10000000" "$S" synth fly1 --count 3 --out x.h5
+bad "output: synth refuses what memory cannot hold before starting" "10000000 images of 4096x4096x1 need 167772.2 GB" \
+    "$S" synth fly1 --count 10000000 --size 4096 --out x.h5
+bad "output: import idx --count's message gives the real limit" "--count '0': expected 1 to 2000000000" \
+    "$S" import idx idx/images idx/labels --out x.h5 --count 0
 finish

@@ -108,7 +108,7 @@ static int import_idx(int argc, char **argv) {
             options.shard_count = count;
         } else if (!strcmp(arg, "--count")) {
             long count;
-            if (parse_int(argv[++i], 1, 2000000000L, &count)) return cli_usage_error("import", "--count '%s': expected a positive number", argv[i]);
+            if (parse_int(argv[++i], 1, 2000000000L, &count)) return cli_usage_error("import", "--count '%s': expected 1 to 2000000000", argv[i]);
             options.max_count = count;
         } else if (arg[0] == '-' && arg[1]) return cli_usage_error("import", "unknown option '%s'", arg);
         else if (!images) images = arg;

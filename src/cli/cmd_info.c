@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "seedsweep/dataset.h"
+#include "seedsweep/text_escape.h"
 #include "seedsweep/results.h"
 
 static void info_help(void) {
@@ -49,7 +50,8 @@ static int describe_dataset(const char *path, Error *err) {
     double n = (double)ds.count * pixels, mean = total / n;
     printf("file      %s\n", path);
     printf("format    %s\n", DATASET_FORMAT);
-    printf("source    %s\n", ds.source && ds.source[0] ? ds.source : "(not given)");
+    char text[DATASET_MAX_SOURCE_BYTES];   /* strings from the file: control characters shown as \xXX */
+    printf("source    %s\n", ds.source && ds.source[0] ? text_escape_plain(ds.source, text, sizeof text) : "(not given)");
     printf("images    %lld, %dx%d pixels (height x width), %d channel%s\n", (long long)ds.count, ds.height, ds.width,
            ds.channels, ds.channels == 1 ? "" : "s");
     printf("pixels    mean %.2f, std %.2f (0-255)\n", mean, sqrt(fmax(0.0, total_sq / n - mean * mean)));
@@ -57,7 +59,8 @@ static int describe_dataset(const char *path, Error *err) {
     printf("classes   %d\n", ds.class_count);
     for (int k = 0; k < ds.class_count; k++) {
         double nk = (double)counts[k] * pixels, mk = sum[k] / nk;
-        printf("  %3d  %-16s %8lld images (%5.1f%%)  mean %6.2f  std %6.2f\n", k, ds.class_names[k], (long long)counts[k],
+        printf("  %3d  %-16s %8lld images (%5.1f%%)  mean %6.2f  std %6.2f\n", k,
+               text_escape_plain(ds.class_names[k], text, sizeof text), (long long)counts[k],
                100.0 * counts[k] / ds.count, mk, sqrt(fmax(0.0, sum_sq[k] / nk - mk * mk)));
     }
     free(counts);

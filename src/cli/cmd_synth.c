@@ -74,7 +74,7 @@ int cmd_synth(int argc, char **argv) {
         else if (!strcmp(arg, "--size")) {
             if (parse_int64(argv[++i], 16, 4096, &size)) return cli_usage_error("synth", "--size '%s': expected 16 to 4096", argv[i]);
         } else if (!strcmp(arg, "--count")) {
-            if (parse_int64(argv[++i], 5, 10000000, &count)) return cli_usage_error("synth", "--count '%s': expected 5 or more", argv[i]);
+            if (parse_int64(argv[++i], 5, 10000000, &count)) return cli_usage_error("synth", "--count '%s': expected 5 to 10000000", argv[i]);
         } else if (!strcmp(arg, "--seed")) {
             if (parse_int64(argv[++i], 0, (long long)(~0ull >> 1), &seed)) return cli_usage_error("synth", "--seed '%s': expected a non-negative integer", argv[i]);
         } else if (arg[0] == '-') return cli_usage_error("synth", "unknown option '%s'", arg);
@@ -90,6 +90,12 @@ int cmd_synth(int argc, char **argv) {
     for (int k = 0; k < set_count; k++)
         if (synth_preset_set(&chosen, sets[k], &err) != SS_OK) return cli_usage_error("synth", "%s", err.message);
     if (!out) return cli_usage_error("synth", "missing --out FILE.h5");
+    long long images = count > 0 ? count : chosen.default_count;
+    double bytes = (double)images * (double)size * (double)size * (double)channels;
+    if (bytes > (double)dataset_memory_bound())
+        return cli_usage_error("synth", "%lld images of %lldx%lldx%lld need %.1f GB; this machine holds at most %.1f GB "
+                               "(half its memory)", images, size, size, channels, bytes / 1e9,
+                               (double)dataset_memory_bound() / 1e9);
     if (cli_check_output("synth", out, NULL, 0)) return SS_ERR_INPUT;
     Dataset ds;
     if (synth_generate_from(&chosen, (int)size, count, (uint64_t)seed, (int)channels, &ds, &err) != SS_OK) return cli_fail(&err);

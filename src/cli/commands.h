@@ -20,7 +20,8 @@ int cli_fail(const Error *err);
 int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Before any work: out is a usable output of `command` (safe_file_check_output: not '', not a
  * directory, device or FIFO, not one of inputs[0..count)), and not a seedsweep results file, which
- * only `run --restart` may replace. Prints the problem and returns 2; 0 when out is fine. */
+ * only `run --restart` may replace, and its folder takes a new file (the temporary the command
+ * writes can be created there). Prints the problem and returns 2; 0 when out is fine. */
 int cli_check_output(const char *command, const char *out, const char *const *inputs, int count);
 /* True when argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);

@@ -11,6 +11,7 @@
 #endif
 
 #include "commands.h"
+#include "seedsweep/atomic_file.h"
 #include "seedsweep/conv_direct.h"
 #include "seedsweep/dataset.h"
 #include "seedsweep/results.h"
@@ -65,6 +66,11 @@ int cli_check_output(const char *command, const char *out, const char *const *in
         !strcmp(format, RESULTS_FORMAT))
         return cli_usage_error(command, "%s: holds the results of a sweep; refusing to overwrite it (remove it first)",
                                out);
+    /* the folder must take the file: create (and remove) the temporary the command will write
+     * last, before the work rather than after it (a missing or read-only folder, a read-only mount) */
+    AtomicFile probe;
+    if (atomic_file_begin(&probe, out, &err) != SS_OK) return cli_usage_error(command, "%s", err.message);
+    atomic_file_abort(&probe);
     return 0;
 }
 

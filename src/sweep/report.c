@@ -5,6 +5,7 @@
 #include "seedsweep/model.h"
 #include "seedsweep/plan.h"
 #include "seedsweep/report.h"
+#include "seedsweep/text_escape.h"
 #include "seedsweep/report_collapse.h"
 
 #include <math.h>
@@ -387,16 +388,7 @@ static void render_csv(const ReportStats *stats, char *const *names, FILE *out) 
     if (has_design(stats)) render_spread_csv(stats, names, out);
 }
 
-static void json_string(FILE *out, const char *s) {
-    fputc('"', out);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
-        else if (c < 0x20) fprintf(out, "\\u%04x", c);
-        else fputc(c, out);
-    }
-    fputc('"', out);
-}
+static void json_string(FILE *out, const char *s) { text_escape_json(out, s); }   /* valid UTF-8, controls escaped */
 
 static void json_number(FILE *out, double v) {
     if (isfinite(v)) fprintf(out, "%.6g", v);
@@ -613,8 +605,10 @@ static void render_text(const ReportStats *stats, const ResultsData *data, const
     for (int i = 0; i < stats->misclassified_count; i++) {
         const ReportImage *m = &stats->misclassified[i];
         const char *source = data->image_names[m->dataset] ? data->image_names[m->dataset][m->image] : "";
+        char label[128], name[512];   /* names from files: control characters and non-UTF-8 bytes as \xXX */
         fprintf(out, "  %-12s image %-6lld label %-12s wrong in %d of %d runs  %s\n", names[m->dataset],
-                (long long)m->image, data->class_names[m->label], m->wrong, m->runs, source);
+                (long long)m->image, text_escape_plain(data->class_names[m->label], label, sizeof label), m->wrong,
+                m->runs, text_escape_plain(source, name, sizeof name));
     }
 }
 
