@@ -118,7 +118,7 @@ report(rgb.shape == (24, 64, 64, 3) and all(np.array_equal(rgb[..., c:c + 1], f[
 PYEOF
 [ $? = 0 ] || fail "h5py synth --set checks crashed"
 rc=0; "$SEEDSWEEP" synth fly1 --out "$T/no/such/dir/x.h5" --size 32 --count 8 >/dev/null 2>"$T/err" || rc=$?
-if [ "$rc" = 1 ] && grep -q "no/such/dir" "$T/err"; then pass "synth into a missing directory: runtime error (exit 1) naming it"; else fail "synth into a missing directory: exit $rc"; fi
+if [ "$rc" = 2 ] && grep -q "no/such/dir" "$T/err"; then pass "synth into a missing directory: bad input (exit 2) naming it, before any work"; else fail "synth into a missing directory: exit $rc"; fi
 expect_bad "montage unknown option: exit 2" "unknown option" "$SEEDSWEEP" montage "$T/fly1.h5" -o "$T/x.png" --big
 expect_bad "montage missing -o: exit 2" "missing -o" "$SEEDSWEEP" montage "$T/fly1.h5"
 expect_bad "info missing file argument: exit 2" "missing FILE" "$SEEDSWEEP" info
