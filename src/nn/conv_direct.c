@@ -135,6 +135,7 @@ static inline __m256i lanes_avx2(int lo, int hi) {
 #define VMSTORE(p, v, hi) _mm256_maskstore_ps((p), lanes_avx2(0, (hi)), (v))
 #define VSET1(x) _mm256_set1_ps(x)
 #define VFMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define SIMD_SHIFT_LANES 0
 #include "conv_direct_simd.inc"
 #undef SIMD
 #undef VT
@@ -149,6 +150,7 @@ static inline __m256i lanes_avx2(int lo, int hi) {
 #undef VMASK
 #undef VMLOADM
 #undef VZERO
+#undef SIMD_SHIFT_LANES
 #undef VSTORE
 #undef VMSTORE
 #undef VSET1
@@ -178,6 +180,13 @@ static inline __mmask16 lanes_avx512(int lo, int hi) {
 #define VMSTORE(p, v, hi) _mm512_mask_storeu_ps((p), lanes_avx512(0, (hi)), (v))
 #define VSET1(x) _mm512_set1_ps(x)
 #define VFMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+/* row pixels x0-1 .. x0+14 and x0+1 .. x0+16 from its chunks at x0-16, x0 and x0+16; lanes >= n zeroed */
+#define SIMD_SHIFT_LANES 1
+#define SHIFT_IN_LEFT(mid, left) \
+    _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(mid), _mm512_castps_si512(left), 15))
+#define SHIFT_IN_RIGHT(right, mid) \
+    _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(right), _mm512_castps_si512(mid), 1))
+#define KEEP_LANES(v, n) _mm512_maskz_mov_ps(lanes_avx512(0, (n)), (v))
 #include "conv_direct_simd.inc"
 #undef SIMD
 #undef VT
@@ -192,6 +201,7 @@ static inline __mmask16 lanes_avx512(int lo, int hi) {
 #undef VMASK
 #undef VMLOADM
 #undef VZERO
+#undef SIMD_SHIFT_LANES
 #undef VSTORE
 #undef VMSTORE
 #undef VSET1
