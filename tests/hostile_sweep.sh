@@ -3,7 +3,9 @@
 # user sharing the directory can do to a sweep and its outputs. [grid] values are checked as
 # [train] values are; output that cannot be written (a full disk, /dev/full, a closed descriptor)
 # ends in exit 1, never in success with an empty output; a dataset named like a member of the
-# results file's layout is refused before any work. Every refusal is exit 2 (bad input) or 1
+# results file's layout is refused before any work; ranks started with other job files or reading
+# other copies of a dataset are refused before anything is written, naming ranks, hosts and files,
+# and a rank's reason for failing reaches the user whichever rank reports. Every refusal is exit 2 (bad input) or 1
 # (runtime failure) with a message naming the file, key or line at fault.
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/tests/helpers/sweep_fixture.sh"
@@ -80,4 +82,36 @@ for name in accuracy labels hosts predictions dataset_name image_name task_seed 
     if [ "$rc" = 0 ] && "$S" report "as-$name.h5" --format csv | grep -q "^$name,"; then pass "layout: a dataset called '$name' works"
     else fail "layout: a dataset called '$name': exit $rc: $(head -c 300 err.txt)"; fi
 done
+# ---- ranks that disagree (two ranks of one mpirun, MPMD, each with its own working directory) ----
+sed 's/^epochs = .*/epochs = 2/' good.ini >other.ini
+exits 2 "ranks: started with different job files" "ranks were started with different job files: good.ini (sha256" \
+    mpirun -np 1 "$S" run good.ini --quiet --out mixed.h5 : -np 1 "$S" run other.ini --quiet --out mixed.h5
+grep -qF "other.ini (sha256" err.txt && grep -qF "on rank 1 on" err.txt && pass "ranks: the message names both job files and rank 1" ||
+    fail "ranks: the message does not name other.ini and rank 1: $(head -c 300 err.txt)"
+[ ! -e mixed.h5 ] && pass "ranks: no results file was made by ranks that disagree" || fail "ranks: mixed.h5 was made"
+mkdir -p copy1 copy2 copy3
+cp f1.h5 f2.h5 copy1/ && cp f1.h5 copy2/ && cp f1.h5 copy3/
+"$S" synth fly2 --out copy2/f2.h5 --size 16 --count 40 --seed 9 >/dev/null 2>&1 || fail "ranks: cannot make a second copy of f2.h5"
+cmp -s copy1/f2.h5 copy2/f2.h5 && fail "ranks: the two copies of f2.h5 are the same"
+# two_dirs A B ARGS...: rank 0 in $T/A, rank 1 in $T/B, both running seedsweep ARGS
+cat >two_dirs <<EOF
+#!/bin/sh
+a=\$1 b=\$2; shift 2
+exec mpirun -np 1 -wdir "$T/\$a" "$S" "\$@" : -np 1 -wdir "$T/\$b" "$S" "\$@"
+EOF
+chmod +x two_dirs
+SEEDSWEEP_SHARE_DATA=0 exits 2 "ranks: reading different copies of a dataset (a stale node-local copy)" \
+    "[datasets] fly2 (line 6): ranks read different contents of f2.h5: sha256" ./two_dirs copy1 copy2 run "$T/good.ini" --quiet --out "$T/copies.h5"
+grep -qF "on rank 0 on" err.txt && grep -qF "on rank 1 on" err.txt && pass "ranks: the message names each copy's rank" ||
+    fail "ranks: the message does not name ranks 0 and 1: $(head -c 300 err.txt)"
+[ ! -e copies.h5 ] && pass "ranks: no results file from different copies" || fail "ranks: copies.h5 was made"
+exits 2 "ranks: the node's second rank cannot read a dataset: its reason is printed" "[datasets] fly2 (line 6): f2.h5: cannot open: No such file" \
+    ./two_dirs copy1 copy3 run "$T/good.ini" --quiet --out "$T/missing.h5"
+SEEDSWEEP_SHARE_DATA=0 exits 2 "ranks: the second rank cannot read a dataset (no sharing): its reason is printed" \
+    "f2.h5: cannot open: No such file" ./two_dirs copy1 copy3 run "$T/good.ini" --quiet --out "$T/missing.h5"
+grep -q "its message is above" err.txt && fail "ranks: 'its message is above' printed" || pass "ranks: no 'its message is above'"
+exits 2 "ranks: the first rank cannot read a dataset: its reason is printed" "f2.h5: cannot open: No such file" \
+    ./two_dirs copy3 copy1 run "$T/good.ini" --quiet --out "$T/missing.h5"
+./two_dirs copy1 copy1 run "$T/good.ini" --quiet --out "$T/agree.h5" >/dev/null 2>err.txt &&
+    pass "ranks: two ranks reading the same files still run" || fail "ranks: two agreeing ranks: $(head -c 300 err.txt)"
 finish

@@ -60,10 +60,22 @@ static void free_sets(Dataset *sets, int count) {
     for (int d = 0; d < count; d++) dataset_free(&sets[d]);
 }
 
-/* The node's worst status (every rank of the node must take the same branch to the next collective). */
-static int node_worst(MPI_Comm node, int rc) {
+/* The node's worst status (every rank of the node must take the same branch to the next
+ * collective). The node's ranks take the message of its first rank that failed that way: the rank
+ * that reports may be another one of the node, and it must tell the real reason. */
+static int node_worst(MPI_Comm node, int rc, Error *err) {
     int worst = rc;
     MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, node);
+    if (worst == SS_OK) return SS_OK;
+    int node_rank = 0, node_size = 1;
+    MPI_Comm_rank(node, &node_rank);
+    MPI_Comm_size(node, &node_size);
+    int mine = rc == worst ? node_rank : node_size, first = mine;
+    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, node);
+    char message[sizeof err->message];
+    snprintf(message, sizeof message, "%s", err->message);
+    MPI_Bcast(message, (int)sizeof message, MPI_CHAR, first, node);
+    if (node_rank != first) error_set(err, worst, "%s", message);
     return worst;
 }
 
@@ -134,11 +146,9 @@ static int fill_window(const JobSpec *job, Dataset *sets, MPI_Comm node, int nod
         }
     }
     MPI_Win_sync(window);      /* the leader's stores are visible ... */
-    int worst = node_worst(node, rc);
+    rc = node_worst(node, rc, err);
     MPI_Win_sync(window);      /* ... to every rank after the barrier the reduction makes */
     MPI_Win_unlock_all(window);
-    if (worst != SS_OK && rc == SS_OK)
-        rc = error_set(err, worst, "the first rank of this node could not read the images (its message is above)");
     return rc;
 }
 
@@ -159,13 +169,10 @@ int node_data_load(NodeData *data, const JobSpec *job, Dataset *sets, Error *err
     }
 
     int rc = jobfile_load_dataset_headers(job, sets, err);
-    int worst = node_worst(node, rc);
+    int worst = node_worst(node, rc, err);
     if (worst != SS_OK) {
-        if (rc == SS_OK) {
-            free_sets(sets, job->dataset_count);
-            rc = error_set(err, worst, "another rank of this node could not read the datasets (its message is above)");
-        }
-        return rc;
+        if (rc == SS_OK) free_sets(sets, job->dataset_count);
+        return worst;
     }
     size_t total = 0;
     for (int d = 0; d < job->dataset_count; d++) total += aligned(dataset_image_bytes(&sets[d]));

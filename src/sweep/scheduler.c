@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "results_layout.h"   /* results_dataset_digest: what /dataset_sha256 records */
 #include "seedsweep/blas.h"
 #include "seedsweep/checkpoint.h"
 #include "seedsweep/conv_direct.h"
@@ -409,11 +410,51 @@ static int gather_hosts(Sweep *sw, Error *err) {
     return SS_OK;
 }
 
+/* Every rank learns the worst status of all (collective); the ranks take the message of the first
+ * rank that failed that way, so whichever rank reports tells the real reason. */
+static int share_worst(Sweep *sw, int rc, Error *err) {
+    int worst = rc;
+    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (worst == SS_OK) return SS_OK;
+    int mine = rc == worst ? sw->rank : sw->size, first = mine;
+    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    char message[sizeof err->message];
+    snprintf(message, sizeof message, "%s", err->message);
+    MPI_Bcast(message, (int)sizeof message, MPI_CHAR, first, MPI_COMM_WORLD);
+    if (sw->rank != first) error_set(err, worst, "%s", message);
+    return worst;
+}
+
+/* Collective: every rank's job file and SHA-256 (and with datasets, the digest of each dataset it
+ * loaded) to every rank, which refuses alike when they differ: ranks started with other job files
+ * (MPMD, a file edited during start-up) or reading other copies of a dataset (a stale node-local
+ * copy) would mix two jobs' results in one file. rc: this rank's status so far. */
+static int compare_inputs(Sweep *sw, const char *job_path, int rc, int datasets, Error *err) {
+    rc = share_worst(sw, rc, err);
+    if (rc != SS_OK) return rc;
+    RankInputs self, *all = calloc((size_t)sw->size, sizeof *all);
+    memset(&self, 0, sizeof self);
+    snprintf(self.job_path, sizeof self.job_path, "%s", job_path);
+    snprintf(self.job_sha256, sizeof self.job_sha256, "%s", sw->job.sha256);
+    self.dataset_count = sw->job.dataset_count;
+    int ok = all != NULL;
+    for (int d = 0; datasets && ok && d < sw->job.dataset_count; d++) ok = results_dataset_digest(&sw->sets[d], self.dataset_sha256[d]);
+    rc = share_worst(sw, ok ? SS_OK : error_set(err, SS_ERR_RUNTIME, "out of memory comparing the ranks' inputs"), err);
+    if (rc == SS_OK) {
+        MPI_Allgather(&self, (int)sizeof self, MPI_BYTE, all, (int)sizeof self, MPI_BYTE, MPI_COMM_WORLD);
+        rc = hosts_check_inputs(&sw->job, all, sw->rank_hosts, sw->size, datasets, err);
+    }
+    free(all);
+    return rc;
+}
+
 static int prepare(Sweep *sw, const SweepOptions *options, Error *err) {
     int rc = jobfile_parse(options->job_path, &sw->job, err);
+    if (rc == SS_OK && !options->output && !sw->job.output)
+        rc = error_set(err, SS_ERR_INPUT, "%s: [sweep] output: missing, and no --out given", options->job_path);
+    /* before anything that assumes one job everywhere (the node's collectives over its datasets) */
+    rc = compare_inputs(sw, options->job_path, rc, 0, err);
     if (rc != SS_OK) return rc;
-    if (!options->output && !sw->job.output)
-        return error_set(err, SS_ERR_INPUT, "%s: [sweep] output: missing, and no --out given", options->job_path);
     /* before any data is read: every rank sees the same table and job, so all refuse alike */
     rc = hosts_check_blas(options->job_path, sw->rank_hosts, sw->size, sw->job.blas_mixing_allowed, err);
     if (rc != SS_OK) return rc;
@@ -430,8 +471,9 @@ static int prepare(Sweep *sw, const SweepOptions *options, Error *err) {
     rc = choose_threads(sw, options, err);
     if (rc != SS_OK) return rc;
     rc = node_data_load(sw->node_data, &sw->job, sw->sets, err);
+    if (rc == SS_OK) sw->sets_loaded = 1;
+    rc = compare_inputs(sw, options->job_path, rc, 1, err);
     if (rc != SS_OK) return rc;
-    sw->sets_loaded = 1;
     results_shape_from_job(&sw->job, sw->sets, &sw->shape);
     sw->report_bytes = report_size(&sw->shape);
     sw->send_buffer = malloc(sw->report_bytes);
