@@ -82,6 +82,31 @@ for name in accuracy labels hosts predictions dataset_name image_name task_seed 
     if [ "$rc" = 0 ] && "$S" report "as-$name.h5" --format csv | grep -q "^$name,"; then pass "layout: a dataset called '$name' works"
     else fail "layout: a dataset called '$name': exit $rc: $(head -c 300 err.txt)"; fi
 done
+# ---- the results file removed, replaced or truncated while the sweep runs: exit 1 naming it ----
+mkdir -p live && make_slow_fixture "$T/live" >/dev/null || fail "live: cannot make the slow fixture"
+sed -i 's/^epochs = .*/epochs = 24/' live/job.ini
+# under_sweep NAME NEEDLE ACTION: starts the 30-task sweep onto live/r.h5, runs ACTION (in live/)
+# once 2 tasks are recorded, and expects exit 1 naming live/r.h5 and NEEDLE
+under_sweep() {
+    local name=$1 needle=$2 action=$3 rc=0 i
+    rm -rf live/r.h5 live/r.h5.ckpt live/other.h5 live/log
+    ( cd live && exec timeout -s KILL 120 "$SEEDSWEEP" run job.ini --out r.h5 --threads 1 >log 2>err ) &
+    local pid=$!
+    for i in $(seq 400); do grep -q '^\[2/30\]' live/log 2>/dev/null && break; sleep 0.05; done
+    ( cd live && eval "$action" )
+    wait "$pid" || rc=$?
+    if [ "$rc" = 1 ] && grep -qF "r.h5: the results file $needle" live/err; then pass "live: $name: exit 1 ($needle)"
+    else fail "live: $name: exit $rc, expected 1 naming r.h5 and '$needle': $(tail -c 300 live/err)"; fi
+    grep -q '^\[30/30\]' live/log && fail "live: $name: the sweep ran to the end regardless"
+}
+under_sweep "rm of the results file" "was removed while the sweep ran" 'rm r.h5'
+under_sweep "the results file moved away" "was removed while the sweep ran" 'mv r.h5 moved.h5'
+under_sweep "another file moved into its place" "was replaced by another file" 'cp r.h5 other.h5 && mv other.h5 r.h5'
+under_sweep "the results file truncated" "was truncated while the sweep ran" 'truncate -s 4096 r.h5'
+rm -rf live/r.h5 live/r.h5.ckpt
+rc=0; ( cd live && timeout -s KILL 120 "$SEEDSWEEP" run job.ini --out r.h5 --threads 1 --quiet ) >/dev/null 2>err.txt || rc=$?
+[ "$rc" = 0 ] && pass "live: an undisturbed sweep still exits 0" || fail "live: undisturbed sweep: exit $rc: $(head -c 300 err.txt)"
+
 # ---- ranks that disagree (two ranks of one mpirun, MPMD, each with its own working directory) ----
 sed 's/^epochs = .*/epochs = 2/' good.ini >other.ini
 exits 2 "ranks: started with different job files" "ranks were started with different job files: good.ini (sha256" \

@@ -40,6 +40,9 @@ struct ResultsFile {
     char *path;
     hid_t file;
     int lock_fd;
+    dev_t device;                        /* the file the sweep holds (lock_fd, and HDF5's descriptor) */
+    ino_t inode;
+    off_t size;                          /* its size when opened: allocated whole, it never shrinks */
     ResultsShape shape;
     hid_t (*arrays)[JOB_MAX_DATASETS];   /* [results_array_count]: the open recorded arrays, per instance */
 };
@@ -258,6 +261,50 @@ static int open_writer(ResultsFile *rf, Error *err) {
     return SS_OK;
 }
 
+/* Whether path still leads to the file the sweep holds, whole: a cleanup script or a user's rm or
+ * mv may remove or replace it, a quota tool truncate it, and the sweep would go on writing into an
+ * unlinked inode and end with exit 0 and nothing saved. Checked around every recorded row and at
+ * the close; SS_ERR_RUNTIME naming the file and what happened. */
+static int check_still_ours(const ResultsFile *rf, Error *err) {
+    struct stat held, named;
+    if (fstat(rf->lock_fd, &held) != 0)
+        return error_set(err, SS_ERR_RUNTIME, "%s: cannot check the results file: %s", rf->path, strerror(errno));
+    const char *what = NULL;
+    char detail[160] = "";
+    if (stat(rf->path, &named) != 0) {
+        what = "was removed while the sweep ran";
+        snprintf(detail, sizeof detail, " (%s)", strerror(errno));
+    } else if (named.st_dev != rf->device || named.st_ino != rf->inode) {
+        what = "was replaced by another file while the sweep ran";
+    } else if (held.st_nlink == 0) {
+        what = "was removed while the sweep ran";
+    } else if (held.st_size < rf->size) {
+        what = "was truncated while the sweep ran";
+        snprintf(detail, sizeof detail, " (%lld bytes, it held %lld)", (long long)held.st_size, (long long)rf->size);
+    }
+    if (!what) return SS_OK;
+    return error_set(err, SS_ERR_RUNTIME,
+                     "%s: the results file %s%s: tasks recorded in it since are lost; the sweep stops. Run the same "
+                     "command again to resume from what a file at that path holds (a new one if it is gone)",
+                     rf->path, what, detail);
+}
+
+/* Notes the file the sweep holds (check_still_ours compares against it). HDF5 opened it by name
+ * after the lock was taken: its descriptor must lead to the locked file too. */
+static int remember_file(ResultsFile *rf, Error *err) {
+    struct stat held, hdf5;
+    void *handle = NULL;
+    if (fstat(rf->lock_fd, &held) != 0 || H5Fget_vfd_handle(rf->file, H5P_DEFAULT, &handle) < 0 || !handle ||
+        fstat(*(int *)handle, &hdf5) != 0)
+        return error_set(err, SS_ERR_RUNTIME, "%s: cannot check the results file just opened", rf->path);
+    if (hdf5.st_dev != held.st_dev || hdf5.st_ino != held.st_ino)
+        return error_set(err, SS_ERR_RUNTIME, "%s: was replaced by another file while the sweep opened it", rf->path);
+    rf->device = held.st_dev;
+    rf->inode = held.st_ino;
+    rf->size = held.st_size;
+    return check_still_ours(rf, err);
+}
+
 /* Before creating path: its directory must exist and be writable, and hold the whole file (every
  * array is allocated at creation, so a sweep that starts never runs out of space later). Both are
  * SS_ERR_INPUT, reported before any training; a full disk found only while HDF5 writes would
@@ -388,6 +435,7 @@ int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets
         if (rc == SS_OK) memset(pending, 1, (size_t)rf->shape.task_count);
     }
     if (rc == SS_OK) rc = open_writer(rf, err);
+    if (rc == SS_OK) rc = remember_file(rf, err);
     if (rc != SS_OK) {
         results_close(rf, NULL);
         return rc;
@@ -417,6 +465,8 @@ int results_record_task(ResultsFile *rf, const TaskResult *r, Error *err) {
     const ResultsShape *s = &rf->shape;
     if (r->task < 0 || r->task >= s->task_count)
         return error_set(err, SS_ERR_RUNTIME, "%s: task %lld out of range", rf->path, (long long)r->task);
+    int rc = check_still_ours(rf, err);
+    if (rc != SS_OK) return rc;
     /* rows reach the file before the status that vouches for them (direct writes, see open_writer) */
     int ok = 1;
     for (int pass = 0; pass < 2; pass++)
@@ -431,7 +481,7 @@ int results_record_task(ResultsFile *rf, const TaskResult *r, Error *err) {
     ok = ok && H5Fflush(rf->file, H5F_SCOPE_LOCAL) >= 0;
     if (!ok) return error_set(err, SS_ERR_RUNTIME, "%s: cannot record task %lld (HDF5 write failed)", rf->path,
                               (long long)r->task);
-    return SS_OK;
+    return check_still_ours(rf, err);
 }
 
 int results_record_hosts(ResultsFile *rf, const ResultsHost *hosts, int count, Error *err) {
@@ -465,11 +515,13 @@ int results_record_hosts(ResultsFile *rf, const ResultsHost *hosts, int count, E
 int results_close(ResultsFile *rf, Error *err) {
     if (!rf) return SS_OK;
     int rc = SS_OK;
+    if (rf->file >= 0 && rf->inode) rc = check_still_ours(rf, err);   /* the last row's check may be a while ago */
     if (rf->file >= 0) {
         for (int i = 0; rf->arrays && i < results_array_count; i++)
             for (int d = 0; d < JOB_MAX_DATASETS; d++)
                 if (rf->arrays[i][d] >= 0) H5Dclose(rf->arrays[i][d]);
-        if (H5Fclose(rf->file) < 0) rc = error_set(err, SS_ERR_RUNTIME, "%s: cannot close results file", rf->path);
+        if (H5Fclose(rf->file) < 0 && rc == SS_OK)
+            rc = error_set(err, SS_ERR_RUNTIME, "%s: cannot close results file", rf->path);
     }
     if (rf->lock_fd >= 0) close(rf->lock_fd);
     free(rf->arrays);
