@@ -14,6 +14,9 @@ trap 'umount "$T/small" 2>/dev/null; rm -rf "$T"' EXIT
 cd "$T" || exit 1
 S=$SEEDSWEEP
 export OMPI_MCA_ess_singleton_isolated=1
+# Open MPI's session directories here, not in the /tmp/ompi.HOST.UID every root process on the
+# machine shares (one process's clean-up can remove the directory another is creating in)
+mkdir -p "$T/ompi" && export OMPI_MCA_orte_tmpdir_base="$T/ompi"
 
 # exits WANT NAME NEEDLE CMD...: exits WANT within 60 s (137: hung) and stderr contains NEEDLE
 exits() {
