@@ -130,7 +130,12 @@ $(BUILD)/seedsweep: $(BUILD)/src/cli/main.o $(BUILD)/libseedsweep.a
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libseedsweep.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests: $(BUILD)/seedsweep $(TEST_BIN)
+# tests/helpers/*.c: LD_PRELOAD shims the script tests load (nolock.so: a file system without locks).
+HELPER_SO  := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%.so,$(wildcard tests/helpers/*.c))
+tests: $(BUILD)/seedsweep $(TEST_BIN) $(HELPER_SO)
+$(BUILD)/tests/helpers/%.so: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $<
 
 # The documented test command. tests/run prints one line: N passed, N failed[, N skipped].
 test: tests

@@ -1,5 +1,6 @@
 /* atomic_file.c - temporary beside the target, then fsync + rename (see atomic_file.h). */
 #include "seedsweep/atomic_file.h"
+#include "seedsweep/file_lock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -105,10 +106,19 @@ int atomic_file_begin(AtomicFile *file, const char *target, Error *err) {
         /* 0666 less the umask: the finished file gets the permissions a plain create would give */
         file->fd = open(file->temp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
         if (file->fd >= 0) {
+            /* Without locks (SEEDSWEEP_FILE_LOCKING=FALSE) a live writer's temporary cannot be told
+             * from a dead one's: none is removed, a killed writer's stays for the user to delete. */
+            if (!file_locking_enabled()) return SS_OK;
             /* held until the file is finished: tells remove_stale_temporaries that a writer lives,
              * and (commit_exclusive) becomes the results file's writer lock */
             struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = ATOMIC_FILE_LOCK_LENGTH};
-            fcntl(file->fd, F_OFD_SETLK, &lock);
+            if (fcntl(file->fd, F_OFD_SETLK, &lock) != 0 && file_lock_unsupported(errno)) {
+                int refused = errno;
+                file_lock_refused(target, "the lock on the temporary file it is written through", "fcntl F_OFD_SETLK",
+                                  refused, err);
+                atomic_file_abort(file);
+                return err ? err->code : SS_ERR_INPUT;
+            }
             remove_stale_temporaries(target, file->temp);
             return SS_OK;
         }

@@ -1,5 +1,6 @@
 /* h5util.c - the HDF5 helper the dataset and results modules share (see h5util.h). */
 #include "seedsweep/h5util.h"
+#include "seedsweep/file_lock.h"
 #include "seedsweep/hdf5_version.h"
 
 #include <stdio.h>
@@ -32,7 +33,7 @@ hid_t h5util_fixed_string_type(size_t size) {
 }
 
 hid_t h5util_open(const char *path, unsigned flags, int file_locking) {
-    if (file_locking) return H5Fopen(path, flags, H5P_DEFAULT);
+    if (file_locking && file_locking_enabled()) return H5Fopen(path, flags, H5P_DEFAULT);
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_file_locking(fapl, 0, 1);
     hid_t file = H5Fopen(path, flags, fapl);

@@ -14,6 +14,7 @@
 #include "seedsweep/atomic_file.h"
 #include "seedsweep/conv_direct.h"
 #include "seedsweep/dataset.h"
+#include "seedsweep/file_lock.h"
 #include "seedsweep/results.h"
 #include "seedsweep/safe_file.h"
 
@@ -134,6 +135,8 @@ int main(int argc, char **argv) {
         return leave(SS_ERR_INPUT);
     }
     conv_path_set(conv_path);
+    Error setting_err = {0};
+    if (file_locking_configure(&setting_err) != SS_OK) return leave(cli_fail(&setting_err));   /* before any file is opened */
     for (int i = 0; i < COMMAND_COUNT; i++)
         if (!strcmp(argv[1], COMMANDS[i].name)) return leave(COMMANDS[i].run(argc - 1, argv + 1));
     fprintf(stderr, "seedsweep: unknown command '%s'\n", argv[1]);

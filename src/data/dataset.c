@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "seedsweep/atomic_file.h"
+#include "seedsweep/file_lock.h"
 #include "seedsweep/h5util.h"
 #include "seedsweep/safe_file.h"
 
@@ -100,7 +101,9 @@ static hid_t open_for_reading(const char *path, Error *err) {
     }
     hid_t file = h5util_open(path, H5F_ACC_RDONLY, 1);
     if (file < 0) {
-        error_set(err, SS_ERR_INPUT, "%s: cannot open as HDF5 (truncated or corrupt?)", path);
+        int refused = file_locking_enabled() ? file_lock_probe(path) : 0;
+        if (refused) file_lock_refused(path, "HDF5's lock on opening the file", "flock", refused, err);
+        else error_set(err, SS_ERR_INPUT, "%s: cannot open as HDF5 (truncated or corrupt?)", path);
         return -1;
     }
     /* virtual and external datasets, oversized chunks: refused before any dataset is read */

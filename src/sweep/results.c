@@ -32,6 +32,7 @@
 #include "results_layout.h"
 
 #include "seedsweep/atomic_file.h"
+#include "seedsweep/file_lock.h"
 #include "seedsweep/model.h"
 #include "seedsweep/plan.h"
 #include "seedsweep/safe_file.h"
@@ -130,6 +131,7 @@ void task_result_view(TaskResult *r, const ResultsShape *shape, void *rows) { pa
 #define HOLDER_BYTE ATOMIC_FILE_LOCK_LENGTH
 
 static void mark_holder(int fd) {
+    if (!file_locking_enabled()) return;
     struct flock mark = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = HOLDER_BYTE, .l_len = 1};
     fcntl(fd, F_SETLK, &mark);
 }
@@ -151,9 +153,15 @@ static int take_writer_lock(const char *path, int *fd_out, Error *err) {
     if (fd < 0)  /* a read-only file or file system is the user's to fix: bad input, before any training */
         return error_set(err, errno == EACCES || errno == EROFS || errno == EPERM ? SS_ERR_INPUT : SS_ERR_RUNTIME,
                          "%s: cannot open for writing: %s", path, strerror(errno));
+    if (!file_locking_enabled()) {   /* SEEDSWEEP_FILE_LOCKING=FALSE: one sweep per file is the user's to keep */
+        *fd_out = fd;
+        return SS_OK;
+    }
     struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = ATOMIC_FILE_LOCK_LENGTH};
     if (fcntl(fd, F_OFD_SETLK, &lock) < 0) {
-        int rc = refuse_locked(path, fd, err);
+        int rc = file_lock_unsupported(errno)
+                     ? file_lock_refused(path, "the results file's writer lock", "fcntl F_OFD_SETLK", errno, err)
+                     : refuse_locked(path, fd, err);
         close(fd);
         return rc;
     }
