@@ -117,8 +117,8 @@ static void dweight_rows_portable(float *partials, const float *dconv, long ldd,
 #define VT __m256
 #define VL 8
 #define FWD_CB 4
-#define FWD_NV 3
-#define DW_CB 2
+#define FWD_NV 2
+#define DW_CB 4
 #define DW_TB 3
 static inline __m256i lanes_avx2(int lo, int hi) {
     const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
