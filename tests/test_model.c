@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "seedsweep/layer_timer.h"
 #include "seedsweep/model.h"
 #include "seedsweep/rng.h"
 
@@ -289,9 +290,68 @@ static void test_thread_invariance(void) {
     free(g1);
 }
 
+/* The layer walk as its observers see it: one step per conv (its pool fused in), pool or dense
+ * layer, flatten none; forward up, backward down, begin and end paired. Observing changes nothing. */
+typedef struct StepLog { int count, open, layers[64], backward[64]; } StepLog;
+static void log_begin(void *context, int layer, int backward) {
+    StepLog *log = context;
+    if (log->count < 64) log->layers[log->count] = layer, log->backward[log->count] = backward;
+    log->open++;
+}
+static void log_end(void *context, int layer, int backward) {
+    StepLog *log = context;
+    if (log->count < 64 && (log->layers[log->count] != layer || log->backward[log->count] != backward)) log->open += 100;
+    log->count++;
+    log->open--;
+}
+
+static void test_observers(void) {
+    ModelSpec spec;
+    Error err = {0};
+    model_spec_parse("64x64x1", "conv8 pool conv8 conv16 pool conv16 pool flatten dense32 dense2", &spec, &err);
+    const int batch = 5;
+    float *x = malloc(sizeof(float) * 64 * 64 * batch), *g = malloc(sizeof(float) * spec.param_count);
+    uint8_t labels[5] = {0, 1, 1, 0, 1};
+    Rng rng = rng_stream(9, RNG_PURPOSE_TEST);
+    for (int64_t i = 0; i < 64 * 64 * batch; i++) x[i] = (float)rng_uniform(&rng);
+    Model *m = model_create(&spec, batch, 2, &err);
+    model_init(m, INIT_GLOROT_UNIFORM, 4);
+    model_forward(m, x, labels, batch);
+    model_backward(m);
+    memcpy(g, model_grads(m), sizeof(float) * spec.param_count);
+    StepLog log = {0};
+    model_observe(m, &(ModelObserver){.step_begin = log_begin, .step_end = log_end, .context = &log});
+    model_forward(m, x, labels, batch);
+    model_backward(m);
+    const int want[12] = {0, 2, 3, 5, 8, 9, 9, 8, 5, 3, 2, 0};
+    int order = log.count == 12 && log.open == 0;
+    for (int i = 0; order && i < 12; i++) order = log.layers[i] == want[i] && log.backward[i] == (i >= 6);
+    CHECK(order, "model_steps_seen_by_observer (%d steps, %d unpaired; fused pools and flatten are no steps)",
+          log.count, log.open);
+    CHECK(!memcmp(g, model_grads(m), sizeof(float) * spec.param_count), "model_observer_changes_no_gradient");
+    LayerTimer timer;
+    layer_timer_attach(&timer, m);
+    model_forward(m, x, labels, batch);
+    model_backward(m);
+    model_observe(m, NULL);
+    double fw[MODEL_MAX_LAYERS], bw[MODEL_MAX_LAYERS];
+    layer_timer_read(&timer, spec.layer_count, fw, bw);
+    CHECK(fw[0] > 0 && bw[0] > 0 && fw[9] > 0 && bw[9] > 0 && fw[1] == 0 && bw[1] == 0 && fw[7] == 0,
+          "layer_timer_counts_steps_under_their_layer (conv1 %.2g/%.2g s, fused pool %.2g, flatten %.2g)", fw[0],
+          bw[0], fw[1], fw[7]);
+    model_forward(m, x, labels, batch);
+    double fw2[MODEL_MAX_LAYERS], bw2[MODEL_MAX_LAYERS];
+    layer_timer_read(&timer, spec.layer_count, fw2, bw2);
+    CHECK(fw2[0] == fw[0] && fw2[9] == fw[9], "model_observe_null_detaches");
+    model_free(m);
+    free(x);
+    free(g);
+}
+
 int main(void) {
     test_spec();
     test_thread_invariance();
+    test_observers();
     test_init();
     test_model_fd("8x8x2", "conv3 pool conv4k5 conv3 pool flatten dense6 dense3", 3, 1);
     test_model_fd("8x8x2", "conv3 pool conv4k5 conv3 pool flatten dense6 dense3", 3, 2);

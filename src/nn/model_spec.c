@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "seedsweep/model.h"
+#include "seedsweep/model_spec.h"
 
 #define MAX_DIM 65536
 
