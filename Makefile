@@ -130,8 +130,9 @@ $(BUILD)/seedsweep: $(BUILD)/src/cli/main.o $(BUILD)/libseedsweep.a
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libseedsweep.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# tests/helpers/*.c: LD_PRELOAD shims the script tests load (nolock.so: a file system without locks).
-HELPER_SO  := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%.so,$(wildcard tests/helpers/*.c))
+# LD_PRELOAD shims the script tests load: nolock.so, a file system without locks (tests/nolock.sh).
+# (Other files in tests/helpers/ are built by the tests that use them.)
+HELPER_SO  := $(BUILD)/tests/helpers/nolock.so
 tests: $(BUILD)/seedsweep $(TEST_BIN) $(HELPER_SO)
 $(BUILD)/tests/helpers/%.so: tests/helpers/%.c
 	@mkdir -p $(dir $@)
