@@ -3,6 +3,7 @@
 #include "seedsweep/file_lock.h"
 #include "seedsweep/hdf5_version.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +215,36 @@ int h5util_check_storage(hid_t set, char *why, size_t why_size) {
     return status;
 }
 
+/* Filters whose output is bounded: deflate expands at most 1032:1, shuffle and fletcher32 not at all. */
+static int deflate_bounded(hid_t dcpl) {
+    int filters = H5Pget_nfilters(dcpl);
+    for (int i = 0; i < filters; i++) {
+        unsigned flags = 0, config = 0;
+        size_t cd_count = 0;
+        H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)i, &flags, &cd_count, NULL, 0, NULL, &config);
+        if (id != H5Z_FILTER_DEFLATE && id != H5Z_FILTER_SHUFFLE && id != H5Z_FILTER_FLETCHER32) return 0;
+    }
+    return filters >= 0;
+}
+
+int h5util_check_stored(hid_t set, uint64_t declared, char *why, size_t why_size) {
+    hid_t dcpl = H5Dget_create_plist(set);
+    if (dcpl < 0) {
+        snprintf(why, why_size, "its storage properties cannot be read");
+        return -1;
+    }
+    int filtered = H5Pget_nfilters(dcpl) > 0, bounded = deflate_bounded(dcpl);
+    H5Pclose(dcpl);
+    uint64_t stored = H5Dget_storage_size(set);
+    /* with filters of unbounded ratio (szip, scale-offset) only data that is missing entirely is caught */
+    double most = !filtered ? (double)stored : bounded ? (double)stored * 1100.0 + 65536.0 : stored ? INFINITY : 0;
+    if ((double)declared <= most) return 0;
+    snprintf(why, why_size, "declares %llu bytes but the file stores %llu bytes of them%s (never written, or "
+             "truncated)", (unsigned long long)declared, (unsigned long long)stored,
+             filtered ? ", more than gzip can hold" : "");
+    return -1;
+}
+
 hid_t h5util_open_dataset(hid_t where, const char *name, char *why, size_t why_size) {
     char ignored[128];
     if (!why) {
@@ -256,10 +287,29 @@ static herr_t visit_storage(hid_t root, const char *name, const H5O_info_t *info
     return 1;
 }
 
+/* Links that lead out of the file (external, user-defined): HDF5 would open whatever they name, a
+ * FIFO included (and wait on it forever), before any check of ours. Soft links stay inside. */
+static herr_t visit_link(hid_t group, const char *name, const H5L_info_t *info, void *data) {
+    (void)group;
+    StorageVisit *visit = data;
+    if (++visit->visited > H5UTIL_MAX_OBJECTS) {
+        snprintf(visit->why, visit->why_size, "holds more than %d links", H5UTIL_MAX_OBJECTS);
+        return 1;
+    }
+    if (info->type == H5L_TYPE_HARD || info->type == H5L_TYPE_SOFT) return 0;
+    snprintf(visit->why, visit->why_size, "'%.200s' is %s link (to another file); only objects stored in the file "
+             "itself are read", name, info->type == H5L_TYPE_EXTERNAL ? "an external" : "a user-defined");
+    return 1;
+}
+
 int h5util_check_file_storage(hid_t file, char *why, size_t why_size) {
     StorageVisit visit = {why, why_size, 0};
     why[0] = 0;
-    herr_t rc = H5Ovisit2(file, H5_INDEX_NAME, H5_ITER_NATIVE, visit_storage, &visit, H5O_INFO_BASIC);
+    herr_t rc = H5Lvisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, visit_link, &visit);
+    if (rc < 0 && !why[0]) snprintf(why, why_size, "its links cannot be listed (corrupt file?)");
+    if (why[0]) return -1;
+    visit.visited = 0;
+    rc = H5Ovisit2(file, H5_INDEX_NAME, H5_ITER_NATIVE, visit_storage, &visit, H5O_INFO_BASIC);
     if (rc < 0 && !why[0]) snprintf(why, why_size, "its objects cannot be listed (corrupt file?)");
     return why[0] ? -1 : 0;
 }

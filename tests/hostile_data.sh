@@ -92,7 +92,26 @@ with base('control-names.h5') as f:
     f.create_dataset('names', data=np.array([b'a\x1b[31mred\n\t"q"\\ \x7f\xc3\xa9 \xff\xfe\xc3'] * 40, dtype='S40'))
 with base('hardlink.h5') as f:
     f['names'] = f['labels']   # a hard link: /names is the uint8 /labels
+# links out of the file, data never written
+with base('extlink.h5', images=False) as f: f['images'] = h5py.ExternalLink('ok.h5', '/images')
+with base('extlink-fifo.h5', images=False) as f: f['images'] = h5py.ExternalLink('fifo.h5', '/images')
+with base('softlink.h5', images=False) as f:
+    f['data/pixels'] = imgs; f['images'] = h5py.SoftLink('/data/pixels')
+with base('softloop.h5', images=False) as f: f['images'] = h5py.SoftLink('/images')
+with base('group-images.h5', images=False) as f: f.create_group('images')
+many = (np.arange(4000000) % 2).astype('u1')
+with base('unwritten.h5', images=False, labels=False) as f:
+    f.create_dataset('images', shape=(4000000, 16, 16, 1), dtype='u1', chunks=(1, 16, 16, 1))
+    f.create_dataset('labels', data=many, compression='gzip')
+with base('unwritten-contiguous.h5', images=False, labels=False) as f:
+    f.create_dataset('images', shape=(4000000, 16, 16, 1), dtype='u1')
+    f.create_dataset('labels', data=many, compression='gzip')
+with base('unwritten-partly.h5', images=False, labels=False) as f:
+    d = f.create_dataset('images', shape=(4000000, 16, 16, 1), dtype='u1', chunks=(1, 16, 16, 1), compression='gzip')
+    d[:1000] = 7
+    f.create_dataset('labels', data=many, compression='gzip')
 EOF
+mkfifo fifo.h5
 [ -f vds-self.h5 ] || { fail "fixtures: h5py could not write the hostile files"; finish; }
 bad "bomb: 40 names of 4 MB in 18 KB of gzip" "'names' declares more names than the 40 images, or names longer than 4096 bytes" "$S" info bomb-names.h5
 bad "bomb: 40 names of 100 KB of 'x'" "names longer than 4096 bytes" "$S" info bomb-names-x.h5
@@ -115,6 +134,14 @@ bad "values: float images with NaN and Inf" "'images' must hold uint8 values" "$
 bad "values: a label beyond the class names" "label of image 5 is 7, but there are only 2 class names" "$S" info label-range.h5
 bad "layout: /names hard-linked to the uint8 /labels" "'names' must be a 1-D array of strings" "$S" info hardlink.h5
 good "names: control characters and UTF-8 in image names are data" "$S" info control-names.h5
+bad "link: images as an external link to another file" "extlink.h5: 'images' is an external link (to another file)" "$S" info extlink.h5
+bad "link: an external link to a FIFO is refused, not opened (no hang)" "extlink-fifo.h5: 'images' is an external link" "$S" info extlink-fifo.h5
+good "link: a soft link inside the file is followed" "$S" info softlink.h5
+bad "link: a soft link to itself" "softloop.h5: dataset 'images' cannot be opened as a dataset" "$S" info softloop.h5
+bad "layout: images as a group" "group-images.h5: dataset 'images' cannot be opened as a dataset" "$S" info group-images.h5
+bad "bomb: 1 GB of chunked images never written (21 KB file)" "unwritten.h5: 'images' declares 1024000000 bytes but the file stores 0 bytes" "$S" info unwritten.h5
+bad "bomb: 1 GB of contiguous images never written" "'images' declares 1024000000 bytes but the file stores 0 bytes" "$S" info unwritten-contiguous.h5
+bad "bomb: 1 GB of gzip images, 1000 of 4000000 written" "'images' declares 1024000000 bytes but the file stores" "$S" info unwritten-partly.h5
 printf '[sweep]\nname = t\noutput = res.h5\nseeds = 0-1\ntrain = a\n[datasets]\na = ok2.h5\nb = control-names.h5\n[model]\ninput = 16x16x1\nlayers = conv4 pool flatten dense8 dense2\n[train]\nepochs = 1\nbatch = 8\n' >job.ini
 for f in vds-self bomb-names bomb-chunk external; do
     sed "s/control-names.h5/$f.h5/" job.ini >job-$f.ini

@@ -41,10 +41,16 @@ uint64_t h5util_memory_bound(void);      /* half this machine's memory: no array
  * virtual datasets (their data lives elsewhere, a missing source reads as fill values, one that
  * names itself recurses forever), external raw files, chunks over the bounds above. 0 when fine. */
 int h5util_check_storage(hid_t set, char *why, size_t why_size);
+/* Does the file hold the data an open dataset declares (declared bytes)? Unfiltered: all of it;
+ * deflate/shuffle/fletcher32 only: at least declared / 1100 (gzip's ceiling), so that a dataset
+ * never written (read back as fill values) cannot make a small file cost gigabytes. -1 with why. */
+int h5util_check_stored(hid_t set, uint64_t declared, char *why, size_t why_size);
 /* H5Dopen2 and h5util_check_storage; -1 with why (may be NULL) when either fails. */
 hid_t h5util_open_dataset(hid_t where, const char *name, char *why, size_t why_size);
-/* Every dataset of a file through h5util_check_storage, before anything reads one: -1 with why
- * naming the first refused ("dataset 'images' is a virtual dataset ..."), 0 when all are fine. */
+/* Every link and dataset of a file, before anything reads one: external and user-defined links are
+ * refused (HDF5 would open the file they name, a FIFO included), every dataset goes through
+ * h5util_check_storage. -1 with why naming the first refused ("dataset 'images' is a virtual
+ * dataset ..."), 0 when all are fine. */
 int h5util_check_file_storage(hid_t file, char *why, size_t why_size);
 
 /* Every string of an open attribute (is_attribute) or dataset, scalar or 1-D, variable or fixed

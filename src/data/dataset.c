@@ -203,6 +203,15 @@ static int read_failure(hid_t set, const char *path, const char *name, Error *er
     return error_set(err, SS_ERR_INPUT, "%s: reading '%s' failed (file truncated or corrupt?)", path, name);
 }
 
+/* The bytes an open dataset declares (within the bounds checked before) must be in the file: data
+ * never written reads back as fill values, gigabytes of them from a few KB. */
+static int check_stored(hid_t set, const char *path, const char *name, uint64_t declared, Error *err) {
+    char why[400];
+    if (h5util_check_stored(set, declared, why, sizeof why) != 0)
+        return error_set(err, SS_ERR_INPUT, "%s: '%s' %s", path, name, why);
+    return SS_OK;
+}
+
 /* Opens an integer dataset of the expected rank holding uint8; dims filled and believed only
  * within bounds, before a byte is read: the images shape (rank 4) by check_image_shape (and the
  * job's shape when expect_hwc is given), a 1-D array at most max_count long. Refuses non-uint8 data
@@ -234,6 +243,7 @@ static hid_t open_uint8_dataset(hid_t file, const char *path, const char *name, 
             status = error_set(err, SS_ERR_INPUT, "%s: %llu %s for %llu images", path, (unsigned long long)dims[0], name,
                                (unsigned long long)max_count);
     }
+    if (status == SS_OK && rank == 1) status = check_stored(set, path, name, dims[0], err);
     if (type >= 0) H5Tclose(type);
     if (space >= 0) H5Sclose(space);
     if (status == SS_OK) return set;
@@ -310,6 +320,13 @@ static int read_header(hid_t file, const char *path, const int *expect_hwc, Data
     if (status == SS_OK && label_dims[0] != image_dims[0])
         status = error_set(err, SS_ERR_INPUT, "%s: %llu labels for %llu images", path,
                            (unsigned long long)label_dims[0], (unsigned long long)image_dims[0]);
+    if (status == SS_OK) {
+        hid_t images = h5util_open_dataset(file, "images", NULL, 0);
+        status = images < 0 ? error_set(err, SS_ERR_INPUT, "%s: cannot open dataset 'images'", path)
+                            : check_stored(images, path, "images", image_dims[0] * image_dims[1] * image_dims[2] *
+                                                                       image_dims[3], err);
+        if (images >= 0) H5Dclose(images);
+    }
     if (status == SS_OK) {
         ds->count = (int64_t)image_dims[0];
         ds->height = (int)image_dims[1];
