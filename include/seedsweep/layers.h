@@ -3,7 +3,8 @@
  * [Cout][Cin][k][k] and dense weights [out][in], as in PyTorch. Backward functions ACCUMULATE
  * (+=) into every gradient they produce (dinput, dweight, dbias); callers zero them first.
  * Convolutions are im2col + cblas_sgemm, on strips of output rows of one image or on groups of
- * whole small images (ConvShape). */
+ * whole small images (ConvShape). The convolutions live in layers.c, the other ops in
+ * pool_dense_softmax.c. */
 #ifndef SEEDSWEEP_LAYERS_H
 #define SEEDSWEEP_LAYERS_H
 
