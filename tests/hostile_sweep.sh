@@ -110,6 +110,50 @@ rm -rf live/r.h5 live/r.h5.ckpt
 rc=0; ( cd live && timeout -s KILL 120 "$SEEDSWEEP" run job.ini --out r.h5 --threads 1 --quiet ) >/dev/null 2>err.txt || rc=$?
 [ "$rc" = 0 ] && pass "live: an undisturbed sweep still exits 0" || fail "live: undisturbed sweep: exit $rc: $(head -c 300 err.txt)"
 
+# ---- resume trusts nothing of the results file's layout: exit 2 naming the array ----
+# each case: a copy of a finished file with its tasks 1 and 3 pending again, altered by one edit
+layout_case() {
+    local name=$1 needle=$2 edit=$3
+    cp done.h5 "lay-$name.h5"
+    "$PY" - "lay-$name.h5" "$edit" <<'EOF' || { fail "layout: $name: the edit failed"; return 1; }
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r+") as f:
+    s = f["task_status"][()]; s[[1, 3]] = 0; f["task_status"][...] = s
+    def replace(name, data, **kw):
+        attrs = dict(f[name].attrs) if name in f else {}
+        del f[name]
+        f.create_dataset(name, data=data, **kw)
+    exec(sys.argv[2])
+EOF
+    local before; before=$(sha256sum "lay-$name.h5")
+    exits 2 "layout: $name" "$needle" "$S" run good.ini --quiet --out "lay-$name.h5"
+    [ "$(sha256sum "lay-$name.h5")" = "$before" ] && pass "layout: $name: the file is left as it was" ||
+        fail "layout: $name: the refused resume changed the file"
+}
+layout_case "accuracy one dataset wider" "/accuracy is 4x3 float32, this job writes 4x2 float32" \
+    'replace("accuracy", np.zeros((4, 3), np.float32))'
+layout_case "accuracy of rank 3" "/accuracy is 4x2x2 float32" 'replace("accuracy", np.zeros((4, 2, 2), np.float32))'
+layout_case "predictions of rank 4 (a stack array once)" "/predictions/fly1 is 4x40x2x2 float32" \
+    'replace("predictions/fly1", np.zeros((4, 40, 2, 2), np.float32))'
+layout_case "task_seconds as integers" "/task_seconds is 4 int32, this job writes 4 float64" \
+    'replace("task_seconds", np.zeros(4, np.int32))'
+layout_case "train_loss one epoch short" "/train_loss is 4x0 float32" 'replace("train_loss", np.zeros((4, 0), np.float32))'
+layout_case "dataset_name reordered" "/dataset_name[0] is 'fly2', this job's dataset 0 is 'fly1'" \
+    'n = f["dataset_name"][()]; replace("dataset_name", n[::-1])'
+layout_case "dataset_name renamed" "/dataset_name[1] is 'other'" \
+    'n = list(f["dataset_name"][()]); n[1] = b"other"; replace("dataset_name", np.array(n, dtype=f["dataset_name"].dtype))'
+layout_case "dataset_sha256 missing" "/dataset_sha256 is missing" 'del f["dataset_sha256"]'
+layout_case "dataset_sha256 one short" "/dataset_sha256 is not one value per dataset" \
+    'd = f["dataset_sha256"][()]; replace("dataset_sha256", d[:1])'
+layout_case "hosts name of rank 2" "/hosts/name is" 'h = f["hosts/name"][()]; replace("hosts/name", np.stack([h, h], axis=1))'
+layout_case "task_seed not the plan's" "/task_seed[2] is not this job's plan" \
+    't = f["task_seed"][()]; t[2] = 99; f["task_seed"][...] = t'
+layout_case "predictions missing" "/predictions/fly2 is missing" 'del f["predictions/fly2"]'
+cp done.h5 lay-ok.h5
+"$PY" -c 'import h5py,sys; f=h5py.File(sys.argv[1],"r+"); s=f["task_status"][()]; s[[1,3]]=0; f["task_status"][...]=s' lay-ok.h5
+rc=0; "$S" run good.ini --quiet --out lay-ok.h5 >/dev/null 2>err.txt || rc=$?
+[ "$rc" = 0 ] && pass "layout: an untouched file with pending tasks still resumes" || fail "layout: clean resume: exit $rc: $(head -c 300 err.txt)"
+
 # ---- ranks that disagree (two ranks of one mpirun, MPMD, each with its own working directory) ----
 sed 's/^epochs = .*/epochs = 2/' good.ini >other.ini
 exits 2 "ranks: started with different job files" "ranks were started with different job files: good.ini (sha256" \

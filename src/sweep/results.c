@@ -239,7 +239,107 @@ static int check_resume(const char *path, hid_t file, const JobSpec *job, const 
     return rc;
 }
 
-static int open_writer(ResultsFile *rf, Error *err) {
+/* "4x2 float32": a dataspace's dimensions and a type, for messages */
+static void describe_layout(int rank, const hsize_t *dims, hid_t type, char *out, size_t size) {
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < rank && i < 8 && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%llu", i ? "x" : "", (unsigned long long)dims[i]);
+    if (rank == 0 && used < size) used += (size_t)snprintf(out + used, size - used, "scalar");
+    if (used >= size) return;
+    H5T_class_t cls = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
+    size_t bytes = type >= 0 ? H5Tget_size(type) : 0;
+    snprintf(out + used, size - used, " %s%zu", cls == H5T_FLOAT ? "float" : cls == H5T_INTEGER ? "int"
+                                                : cls == H5T_STRING ? "string" : "other", cls == H5T_STRING ? bytes : bytes * 8);
+}
+
+/* ds (the file's /name) must be what this job writes into: rank, every dimension (dims[0] free
+ * when rows_free) and the element type. Resume writes rows by these shapes: another width would
+ * read past the row or leave part of it, another rank overruns the row's index arrays, another
+ * type converts values into something else. SS_ERR_INPUT naming the array. */
+static int check_array_layout(const char *path, hid_t ds, const char *name, int rank, const hsize_t *dims, int rows_free,
+                              hid_t type, Error *err) {
+    hid_t space = H5Dget_space(ds), file_type = H5Dget_type(ds);
+    int have_rank = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
+    hsize_t have[H5S_MAX_RANK] = {0};
+    if (have_rank > 0 && have_rank <= H5S_MAX_RANK && H5Sget_simple_extent_dims(space, have, NULL) != have_rank) have_rank = -1;
+    int ok = have_rank == rank && file_type >= 0 && H5Tequal(file_type, type) > 0;
+    for (int i = 0; ok && i < rank; i++) ok = have[i] == dims[i] || (i == 0 && rows_free);
+    if (!ok) {
+        char found[96] = "unreadable", wanted[96];
+        if (have_rank >= 0 && have_rank <= H5S_MAX_RANK) describe_layout(have_rank, have, file_type, found, sizeof found);
+        describe_layout(rank, dims, type, wanted, sizeof wanted);
+        error_set(err, SS_ERR_INPUT,
+                  "%s: /%s is %s, this job writes %s%s there; the file's layout does not fit the job: use --restart "
+                  "to start it over, or another --out",
+                  path, name, found, rows_free ? "rows of " : "", wanted);
+    }
+    if (file_type >= 0) H5Tclose(file_type);
+    if (space >= 0) H5Sclose(space);
+    return ok ? SS_OK : SS_ERR_INPUT;
+}
+
+/* Resuming writes rows by the names and shapes the file holds: they must be this job's. Every
+ * dataset's name in job order (a renamed or reordered /dataset_name would file predictions under
+ * another dataset) and a digest per dataset (/dataset_sha256, compared by check_resume), and the
+ * plan's arrays equal to this job's plan (rows would be recorded against other seeds). */
+static int check_names_and_plan(ResultsFile *rf, char **names, int64_t name_count, const JobSpec *job, Error *err) {
+    const ResultsShape *s = &rf->shape;
+    if (!names || name_count != s->dataset_count)
+        return error_set(err, SS_ERR_INPUT, "%s: /dataset_name holds %lld names, this job has %d datasets; use --restart",
+                         rf->path, (long long)(names ? name_count : 0), s->dataset_count);
+    for (int d = 0; d < s->dataset_count; d++)
+        if (strcmp(names[d], job->dataset_names[d]))
+            return error_set(err, SS_ERR_INPUT,
+                             "%s: /dataset_name[%d] is '%.64s', this job's dataset %d is '%s'; the file's datasets are "
+                             "not this job's: use --restart",
+                             rf->path, d, names[d], d, job->dataset_names[d]);
+    const hsize_t by_dataset[1] = {(hsize_t)s->dataset_count};
+    static const char *per_dataset[] = {"dataset_name", "dataset_sha256", "dataset_size"};
+    for (int i = 0; i < 3; i++) {
+        hid_t ds = H5Lexists(rf->file, per_dataset[i], H5P_DEFAULT) > 0 ? H5Dopen2(rf->file, per_dataset[i], H5P_DEFAULT) : -1;
+        if (ds < 0)
+            return error_set(err, SS_ERR_INPUT, "%s: /%s is missing; the file cannot vouch for its datasets: use --restart",
+                             rf->path, per_dataset[i]);
+        hid_t space = H5Dget_space(ds);
+        hsize_t n = 0;
+        int ok = space >= 0 && H5Sget_simple_extent_ndims(space) == 1 && H5Sget_simple_extent_dims(space, &n, NULL) == 1 &&
+                 n == by_dataset[0];
+        if (space >= 0) H5Sclose(space);
+        H5Dclose(ds);
+        if (!ok)
+            return error_set(err, SS_ERR_INPUT, "%s: /%s is not one value per dataset (%d); use --restart", rf->path,
+                             per_dataset[i], s->dataset_count);
+    }
+    int rc = SS_OK;
+    void *values = NULL;
+    for (int i = 0; i < results_array_count && rc == SS_OK; i++) {
+        const ResultsArray *a = &results_arrays[i];
+        if (!a->from_plan) continue;
+        hsize_t dims[3];
+        int rank = results_array_dims(a, s, 0, dims);
+        hid_t ds = H5Dopen2(rf->file, a->name, H5P_DEFAULT);
+        if (ds < 0) return error_set(err, SS_ERR_INPUT, "%s: /%s is missing; use --restart", rf->path, a->name);
+        rc = check_array_layout(rf->path, ds, a->name, rank, dims, 0, results_file_type(a->element), err);
+        size_t size = results_element_size(a->element);   /* plan arrays: integers of at most 8 bytes */
+        if (rc == SS_OK && size > sizeof(int64_t)) rc = error_set(err, SS_ERR_RUNTIME, "%s: /%s: plan element too wide", rf->path, a->name);
+        if (rc == SS_OK && !values) values = malloc(sizeof(int64_t) * (size_t)(s->task_count ? s->task_count : 1));
+        if (rc == SS_OK && (!values || H5Dread(ds, results_memory_type(a->element), H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0))
+            rc = error_set(err, SS_ERR_INPUT, "%s: cannot read /%s", rf->path, a->name);
+        for (int64_t t = 0; rc == SS_OK && t < s->task_count; t++) {
+            PlanTask plan = plan_task(job, t);
+            if (memcmp((const char *)values + (size_t)t * size, (const char *)&plan + a->plan_field, size))
+                rc = error_set(err, SS_ERR_INPUT,
+                               "%s: /%s[%lld] is not this job's plan (another seed list, grid or design?); use --restart",
+                               rf->path, a->name, (long long)t);
+        }
+        H5Dclose(ds);
+    }
+    free(values);
+    return rc;
+}
+
+static int open_writer(ResultsFile *rf, const JobSpec *job, Error *err) {
     /* No sieve buffer: every H5Dwrite goes straight to the file (pwrite) in program order, so a
      * task's rows are in the OS before its status is, even without a flush in between, and a
      * killed process cannot take buffered rows with it. */
@@ -252,21 +352,37 @@ static int open_writer(ResultsFile *rf, Error *err) {
     /* per-dataset arrays are opened in dataset order by the names stored in the file */
     int64_t n = 0;
     char **names = h5util_read_string_dataset(rf->file, "dataset_name", &n);
-    int ok = names && n >= rf->shape.dataset_count;
-    for (int i = 0; i < results_array_count && ok; i++) {
+    int rc = check_names_and_plan(rf, names, n, job, err);
+    for (int i = 0; i < results_array_count && rc == SS_OK; i++) {
         const ResultsArray *a = &results_arrays[i];
         if (!is_recorded(a)) continue;
-        for (int d = 0; d < results_array_instances(a, &rf->shape) && ok; d++) {
+        for (int d = 0; d < results_array_instances(a, &rf->shape) && rc == SS_OK; d++) {
             char name[160];
             results_array_path(a, names[d], name, sizeof name);
             if (a->optional && H5Lexists(rf->file, name, H5P_DEFAULT) <= 0) continue;   /* an older file: not recorded */
-            rf->arrays[i][d] = H5Dopen2(rf->file, name, H5P_DEFAULT);
-            ok = rf->arrays[i][d] >= 0;
+            rf->arrays[i][d] = H5Lexists(rf->file, name, H5P_DEFAULT) > 0 ? H5Dopen2(rf->file, name, H5P_DEFAULT) : -1;
+            if (rf->arrays[i][d] < 0) {
+                rc = error_set(err, SS_ERR_INPUT, "%s: /%s is missing; use --restart to start the file over", rf->path, name);
+                break;
+            }
+            hsize_t dims[3];
+            int rank = results_array_dims(a, &rf->shape, d, dims);
+            rc = check_array_layout(rf->path, rf->arrays[i][d], name, rank, dims, 0, results_file_type(a->element), err);
         }
     }
+    for (int i = 0; i < results_host_column_count && rc == SS_OK && H5Lexists(rf->file, "hosts", H5P_DEFAULT) > 0; i++) {
+        const ResultsHostColumn *c = &results_host_columns[i];
+        hid_t ds = H5Lexists(rf->file, c->name, H5P_DEFAULT) > 0 ? H5Dopen2(rf->file, c->name, H5P_DEFAULT) : -1;
+        if (ds < 0) {
+            rc = error_set(err, SS_ERR_INPUT, "%s: /%s is missing; use --restart to start the file over", rf->path, c->name);
+            break;
+        }
+        hsize_t any[1] = {0};
+        rc = check_array_layout(rf->path, ds, c->name, 1, any, 1, results_file_type(c->element), err);
+        H5Dclose(ds);
+    }
     h5util_free_strings(names, n);
-    if (!ok) return error_set(err, SS_ERR_RUNTIME, "%s: results file lacks arrays it should hold", rf->path);
-    return SS_OK;
+    return rc;
 }
 
 /* Whether path still leads to the file the sweep holds, whole: a cleanup script or a user's rm or
@@ -442,7 +558,7 @@ int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets
         if (old_fd >= 0) close(old_fd);
         if (rc == SS_OK) memset(pending, 1, (size_t)rf->shape.task_count);
     }
-    if (rc == SS_OK) rc = open_writer(rf, err);
+    if (rc == SS_OK) rc = open_writer(rf, job, err);
     if (rc == SS_OK) rc = remember_file(rf, err);
     if (rc != SS_OK) {
         results_close(rf, NULL);
