@@ -117,10 +117,15 @@ cp -L /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so "$M/openblas/lib
 ln -s libopenblas.so "$M/openblas/lib/libopenblas.so.0" ||
     { skip "install_cluster: Debian's serial HDF5 or pthread OpenBLAS is not where expected"; finish; }
 # The source tree as the user would have it: the tracked and untracked files, no build outputs.
+# (Outside a git checkout, or one git refuses to read: everything but build outputs and data.)
 mkdir "$T/home/src"
-(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
-    [ -e "$f" ] && printf '%s\0' "$f"; done | tar --null -T - -cf -) | tar -xf - -C "$T/home/src" ||
-    { fail "install_cluster: cannot copy the source tree"; finish; }
+if files=$(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard 2>/dev/null | tr '\0' '\n') && [ -n "$files" ]; then
+    (cd "$ROOT" && printf '%s\n' "$files" | while IFS= read -r f; do [ -e "$f" ] && printf '%s\n' "$f"; done |
+        tar -T - -cf -) | tar -xf - -C "$T/home/src"
+else
+    tar -C "$ROOT" --exclude=./.git --exclude='./build*' --exclude=./results --exclude='./data/*.h5' -cf - . | tar -xf - -C "$T/home/src"
+fi || { fail "install_cluster: cannot copy the source tree"; finish; }
+[ -f "$T/home/src/Makefile" ] || { fail "install_cluster: the copied source tree has no Makefile"; finish; }
 cat >"$T/home/job.ini" <<'INI'
 [sweep]
 name   = installed
