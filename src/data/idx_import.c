@@ -88,52 +88,43 @@ static void free_tokens(char **tokens, int count) {
     free(tokens);
 }
 
-int idx_import(const char *images_path, const char *labels_path, const IdxOptions *options, Dataset *ds, Error *err) {
-    memset(ds, 0, sizeof *ds);
-    int shard_count = options->shard_count > 0 ? options->shard_count : 1;
-    if (options->shard_index < 0 || options->shard_index >= shard_count)
-        return error_set(err, SS_ERR_INPUT, "--shard %d/%d: expected I/N with 0 <= I < N", options->shard_index, shard_count);
-    if (options->max_count < 0) return error_set(err, SS_ERR_INPUT, "--count must be positive");
-
-    /* labels: the whole file, it is small */
+/* The whole labels file (it is small): header checked, count bounded by what the file can hold. */
+static int read_labels(const char *labels_path, uint8_t **out, uint32_t *count, Error *err) {
+    *out = NULL;
     gzFile f = open_idx(labels_path, err);
     if (!f) return err->code;
-    uint32_t header[3];
-    if (read_be32(f, header, 2)) {
-        gzclose(f);
-        return error_set(err, SS_ERR_INPUT, "%s: too short for an IDX header", labels_path);
-    }
-    if (header[0] != IDX_LABELS_MAGIC) {
-        gzclose(f);
-        return error_set(err, SS_ERR_INPUT, "%s: magic number %u is not an IDX label file's (expected %d)",
-                         labels_path, header[0], IDX_LABELS_MAGIC);
-    }
-    uint32_t label_count = header[1];
-    uint64_t label_limit = idx_content_limit(labels_path, f);
-    if (8 + (uint64_t)label_count > label_limit) {
-        gzclose(f);
-        return error_set(err, SS_ERR_INPUT, "%s: truncated: header says %u labels, the file cannot hold more than %llu",
-                         labels_path, label_count, (unsigned long long)(label_limit > 8 ? label_limit - 8 : 0));
-    }
-    uint8_t *labels = malloc(label_count ? label_count : 1);
-    if (!labels) {
-        gzclose(f);
-        return error_set(err, SS_ERR_RUNTIME, "out of memory for %u labels", label_count);
-    }
-    int got = gzread(f, labels, label_count);
+    uint32_t header[2] = {0, 0};
+    int status = SS_OK;
+    if (read_be32(f, header, 2)) status = error_set(err, SS_ERR_INPUT, "%s: too short for an IDX header", labels_path);
+    else if (header[0] != IDX_LABELS_MAGIC)
+        status = error_set(err, SS_ERR_INPUT, "%s: magic number %u is not an IDX label file's (expected %d)",
+                           labels_path, header[0], IDX_LABELS_MAGIC);
+    uint32_t label_count = status == SS_OK ? header[1] : 0;
+    uint64_t label_limit = status == SS_OK ? idx_content_limit(labels_path, f) : 0;
+    if (status == SS_OK && 8 + (uint64_t)label_count > label_limit)
+        status = error_set(err, SS_ERR_INPUT, "%s: truncated: header says %u labels, the file cannot hold more than %llu",
+                           labels_path, label_count, (unsigned long long)(label_limit > 8 ? label_limit - 8 : 0));
+    uint8_t *labels = status == SS_OK ? malloc(label_count ? label_count : 1) : NULL;
+    if (status == SS_OK && !labels) status = error_set(err, SS_ERR_RUNTIME, "out of memory for %u labels", label_count);
+    int got = status == SS_OK ? gzread(f, labels, label_count) : 0;
     gzclose(f);
-    if (got < 0 || (uint32_t)got != label_count) {
+    if (status == SS_OK && (got < 0 || (uint32_t)got != label_count))
+        status = error_set(err, SS_ERR_INPUT, "%s: truncated: header says %u labels, file holds %d", labels_path,
+                           label_count, got < 0 ? 0 : got);
+    if (status != SS_OK) {
         free(labels);
-        return error_set(err, SS_ERR_INPUT, "%s: truncated: header says %u labels, file holds %d", labels_path, label_count,
-                         got < 0 ? 0 : got);
+        return status;
     }
+    *out = labels;
+    *count = label_count;
+    return SS_OK;
+}
 
-    /* images header */
-    f = open_idx(images_path, err);
-    if (!f) {
-        free(labels);
-        return err->code;
-    }
+/* Opens the images file and checks its header against the labels; *f left at the first pixel. */
+static int open_images(const char *images_path, const char *labels_path, uint32_t label_count, gzFile *out,
+                       uint32_t *rows, uint32_t *cols, Error *err) {
+    gzFile f = open_idx(images_path, err);
+    if (!f) return err->code;
     int status = SS_OK;
     uint32_t magic = 0, dims[3] = {0, 0, 0};
     if (read_be32(f, &magic, 1))
@@ -143,102 +134,113 @@ int idx_import(const char *images_path, const char *labels_path, const IdxOption
                            magic, IDX_IMAGES_MAGIC);
     else if (read_be32(f, dims, 3))
         status = error_set(err, SS_ERR_INPUT, "%s: too short for an IDX header", images_path);
-    uint32_t image_count = dims[0], rows = dims[1], cols = dims[2];
+    uint32_t image_count = dims[0];
     if (status == SS_OK && image_count != label_count)
         status = error_set(err, SS_ERR_INPUT, "%s holds %u images but %s holds %u labels", images_path, image_count,
                            labels_path, label_count);
     if (status == SS_OK && image_count == 0) status = error_set(err, SS_ERR_INPUT, "%s: holds zero images", images_path);
-    if (status == SS_OK && (rows == 0 || cols == 0 || rows > 16384 || cols > 16384))
-        status = error_set(err, SS_ERR_INPUT, "%s: image size %ux%u is not valid", images_path, rows, cols);
-    if (status == SS_OK && 16 + (uint64_t)image_count * rows * cols > idx_content_limit(images_path, f))
+    if (status == SS_OK && (dims[1] == 0 || dims[2] == 0 || dims[1] > 16384 || dims[2] > 16384))
+        status = error_set(err, SS_ERR_INPUT, "%s: image size %ux%u is not valid", images_path, dims[1], dims[2]);
+    if (status == SS_OK && 16 + (uint64_t)image_count * dims[1] * dims[2] > idx_content_limit(images_path, f))
         status = error_set(err, SS_ERR_INPUT, "%s: truncated: header says %u images of %ux%u, more than the file can hold",
-                           images_path, image_count, rows, cols);
+                           images_path, image_count, dims[1], dims[2]);
+    if (status != SS_OK) {
+        gzclose(f);
+        return status;
+    }
+    *out = f;
+    *rows = dims[1];
+    *cols = dims[2];
+    return SS_OK;
+}
 
-    /* class names of the files' label values */
+/* One name per label value of the files: --class-names, else Fashion-MNIST's or the numbers. */
+static int class_names_of(const IdxOptions *options, const char *images_path, const char *labels_path,
+                          const uint8_t *labels, uint32_t label_count, char ***names, int *name_count, Error *err) {
     int max_label = 0;
     for (uint32_t i = 0; i < label_count; i++)
         if (labels[i] > max_label) max_label = labels[i];
-    char **names = NULL, **keep_tokens = NULL;
-    int name_count = 0, keep_count = 0;
-    if (status == SS_OK) {
-        if (options->class_names) {
-            if (split_list(options->class_names, &names, &name_count)) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
-            else if (name_count <= max_label)
-                status = error_set(err, SS_ERR_INPUT, "--class-names gives %d names but %s has label %d", name_count,
-                                   labels_path, max_label);
-        } else {
-            int fashion = contains_fashion(images_path) || contains_fashion(labels_path);
-            name_count = fashion && max_label < 10 ? 10 : max_label + 1;
-            names = calloc((size_t)name_count, sizeof(char *));
-            for (int k = 0; names && k < name_count; k++) {
-                char digits[16];
-                snprintf(digits, sizeof digits, "%d", k);
-                names[k] = strdup(fashion && max_label < 10 ? IDX_FASHION_MNIST_NAMES[k] : digits);
-                if (!names[k]) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
-            }
-            if (!names) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
-        }
+    if (options->class_names) {
+        if (split_list(options->class_names, names, name_count)) return error_set(err, SS_ERR_RUNTIME, "out of memory");
+        if (*name_count <= max_label)
+            return error_set(err, SS_ERR_INPUT, "--class-names gives %d names but %s has label %d", *name_count,
+                             labels_path, max_label);
+        return SS_OK;
     }
-    /* label value -> new label (or -1: dropped) */
-    int remap[256];
-    for (int k = 0; k < 256; k++) remap[k] = k < name_count ? k : -1;
-    int out_classes = name_count;
-    if (status == SS_OK && options->classes) {
-        if (split_list(options->classes, &keep_tokens, &keep_count)) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
-        for (int k = 0; k < 256; k++) remap[k] = -1;
-        for (int t = 0; status == SS_OK && t < keep_count; t++) {
-            const char *token = keep_tokens[t];
-            int value = -1;
-            for (int k = 0; k < name_count && value < 0; k++)
-                if (strcasecmp(token, names[k]) == 0) value = k;
-            if (value < 0 && token[0]) {
-                char *end;
-                long v = strtol(token, &end, 10);
-                if (!*end && v >= 0 && v < name_count) value = (int)v;
-            }
-            if (value < 0) {
-                status = error_set(err, SS_ERR_INPUT, "--classes: '%s' is neither a label number (0-%d) nor a class name of %s",
-                                   token, name_count - 1, images_path);
-            } else if (remap[value] >= 0) {
-                status = error_set(err, SS_ERR_INPUT, "--classes: '%s' given twice", token);
-            } else {
-                remap[value] = t;
-            }
-        }
-        out_classes = keep_count;
-        if (status == SS_OK && keep_count < 1) status = error_set(err, SS_ERR_INPUT, "--classes: no classes given");
+    int fashion = (contains_fashion(images_path) || contains_fashion(labels_path)) && max_label < 10;
+    *name_count = fashion ? 10 : max_label + 1;
+    *names = calloc((size_t)*name_count, sizeof(char *));
+    if (!*names) return error_set(err, SS_ERR_RUNTIME, "out of memory");
+    for (int k = 0; k < *name_count; k++) {
+        char digits[16];
+        snprintf(digits, sizeof digits, "%d", k);
+        if (!((*names)[k] = strdup(fashion ? IDX_FASHION_MNIST_NAMES[k] : digits)))
+            return error_set(err, SS_ERR_RUNTIME, "out of memory");
     }
+    return SS_OK;
+}
 
-    /* which images to keep, in file order */
-    uint8_t *keep = status == SS_OK ? calloc(image_count, 1) : NULL;
+/* remap[label value] = new label, or -1 when --classes drops it; *out_classes the classes kept. */
+static int class_remap(const IdxOptions *options, const char *images_path, char **names, int name_count, int *remap,
+                       int *out_classes, Error *err) {
+    for (int k = 0; k < 256; k++) remap[k] = k < name_count ? k : -1;
+    *out_classes = name_count;
+    if (!options->classes) return SS_OK;
+    char **tokens = NULL;
+    int count = 0, status = SS_OK;
+    if (split_list(options->classes, &tokens, &count)) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
+    for (int k = 0; k < 256; k++) remap[k] = -1;
+    for (int t = 0; status == SS_OK && t < count; t++) {
+        const char *token = tokens[t];
+        int value = -1;
+        for (int k = 0; k < name_count && value < 0; k++)
+            if (strcasecmp(token, names[k]) == 0) value = k;
+        if (value < 0 && token[0]) {
+            char *end;
+            long v = strtol(token, &end, 10);
+            if (!*end && v >= 0 && v < name_count) value = (int)v;
+        }
+        if (value < 0)
+            status = error_set(err, SS_ERR_INPUT, "--classes: '%s' is neither a label number (0-%d) nor a class name of %s",
+                               token, name_count - 1, images_path);
+        else if (remap[value] >= 0) status = error_set(err, SS_ERR_INPUT, "--classes: '%s' given twice", token);
+        else remap[value] = t;
+    }
+    *out_classes = count;
+    if (status == SS_OK && count < 1) status = error_set(err, SS_ERR_INPUT, "--classes: no classes given");
+    free_tokens(tokens, count);
+    return status;
+}
+
+/* keep[i] for every image, in file order: class filter, then shard, then the --count cap. */
+static int64_t select_images(const IdxOptions *options, int shard_count, const uint8_t *labels, uint32_t image_count,
+                             const int *remap, uint8_t *keep) {
     int64_t kept = 0, filtered = 0;
-    if (status == SS_OK && !keep) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
-    for (uint32_t i = 0; status == SS_OK && i < image_count; i++) {
+    for (uint32_t i = 0; i < image_count; i++) {
         if (remap[labels[i]] < 0) continue;
         if (filtered++ % shard_count != options->shard_index) continue;
         if (options->max_count && kept >= options->max_count) break;
         keep[i] = 1;
         kept++;
     }
-    if (status == SS_OK && kept == 0)
-        status = error_set(err, SS_ERR_INPUT, "%s: no images left after --classes/--shard/--count", images_path);
-    if (status == SS_OK) status = dataset_alloc(ds, kept, (int)rows, (int)cols, 1, out_classes, err);
-    if (status == SS_OK) {
-        for (int k = 0; k < name_count; k++)
-            if (remap[k] >= 0) {
-                ds->class_names[remap[k]] = names[k];
-                names[k] = NULL;
-            }
-        ds->names = calloc((size_t)kept, sizeof(char *));
-        if (!ds->names) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
-    }
+    return kept;
+}
+
+/* Streams the pixels past the images not kept into ds (allocated for the kept ones), with labels and names. */
+static int read_selected(gzFile f, const char *images_path, const uint8_t *labels, uint32_t image_count,
+                         const uint8_t *keep, const int *remap, Dataset *ds, Error *err) {
     const char *base = strrchr(images_path, '/');
     base = base ? base + 1 : images_path;
-    size_t image_bytes = (size_t)rows * cols;
-    uint8_t *scratch = status == SS_OK ? malloc(image_bytes) : NULL;
-    if (status == SS_OK && !scratch) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
+    size_t image_bytes = (size_t)ds->height * ds->width;
+    uint8_t *scratch = malloc(image_bytes);
+    ds->names = calloc((size_t)ds->count, sizeof(char *));
+    if (!scratch || !ds->names) {
+        free(scratch);
+        return error_set(err, SS_ERR_RUNTIME, "out of memory");
+    }
+    int status = SS_OK;
     int64_t slot = 0;
-    for (uint32_t i = 0; status == SS_OK && i < image_count && slot < kept; i++) {
+    for (uint32_t i = 0; status == SS_OK && i < image_count && slot < ds->count; i++) {
         uint8_t *dst = keep[i] ? dataset_image(ds, slot) : scratch;
         if (gzread(f, dst, (unsigned)image_bytes) != (int)image_bytes) {
             status = error_set(err, SS_ERR_INPUT, "%s: truncated at image %u of %u", images_path, i, image_count);
@@ -252,26 +254,59 @@ int idx_import(const char *images_path, const char *labels_path, const IdxOption
         }
         slot++;
     }
-    if (status == SS_OK) {
-        char *source = NULL;
-        if (asprintf(&source, "seedsweep import idx %s %s%s%s --shard %d/%d%s", images_path, labels_path,
-                     options->classes ? " --classes " : "", options->classes ? options->classes : "",
-                     options->shard_index, shard_count, options->max_count ? " (capped by --count)" : "") < 0)
-            source = NULL;
-        ds->source = source;
-        if (!source) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
-    }
+    free(scratch);
+    return status;
+}
+
+static int set_source(const char *images_path, const char *labels_path, const IdxOptions *options, int shard_count,
+                      Dataset *ds, Error *err) {
+    char *source = NULL;
+    if (asprintf(&source, "seedsweep import idx %s %s%s%s --shard %d/%d%s", images_path, labels_path,
+                 options->classes ? " --classes " : "", options->classes ? options->classes : "",
+                 options->shard_index, shard_count, options->max_count ? " (capped by --count)" : "") < 0)
+        source = NULL;
+    ds->source = source;
+    return source ? SS_OK : error_set(err, SS_ERR_RUNTIME, "out of memory");
+}
+
+int idx_import(const char *images_path, const char *labels_path, const IdxOptions *options, Dataset *ds, Error *err) {
+    memset(ds, 0, sizeof *ds);
+    int shard_count = options->shard_count > 0 ? options->shard_count : 1;
+    if (options->shard_index < 0 || options->shard_index >= shard_count)
+        return error_set(err, SS_ERR_INPUT, "--shard %d/%d: expected I/N with 0 <= I < N", options->shard_index, shard_count);
+    if (options->max_count < 0) return error_set(err, SS_ERR_INPUT, "--count must be positive");
+    uint8_t *labels = NULL;
+    uint32_t count = 0, rows = 0, cols = 0;
+    int status = read_labels(labels_path, &labels, &count, err);
+    if (status != SS_OK) return status;
+    gzFile f = NULL;
+    status = open_images(images_path, labels_path, count, &f, &rows, &cols, err);
+    char **names = NULL;
+    int name_count = 0, out_classes = 0, remap[256];
+    if (status == SS_OK) status = class_names_of(options, images_path, labels_path, labels, count, &names, &name_count, err);
+    if (status == SS_OK) status = class_remap(options, images_path, names, name_count, remap, &out_classes, err);
+    uint8_t *keep = status == SS_OK ? calloc(count, 1) : NULL;
+    if (status == SS_OK && !keep) status = error_set(err, SS_ERR_RUNTIME, "out of memory");
+    int64_t kept = status == SS_OK ? select_images(options, shard_count, labels, count, remap, keep) : 0;
+    if (status == SS_OK && kept == 0)
+        status = error_set(err, SS_ERR_INPUT, "%s: no images left after --classes/--shard/--count", images_path);
+    if (status == SS_OK) status = dataset_alloc(ds, kept, (int)rows, (int)cols, 1, out_classes, err);
+    for (int k = 0; status == SS_OK && k < name_count; k++)
+        if (remap[k] >= 0) {
+            ds->class_names[remap[k]] = names[k];
+            names[k] = NULL;
+        }
+    if (status == SS_OK) status = read_selected(f, images_path, labels, count, keep, remap, ds, err);
+    if (status == SS_OK) status = set_source(images_path, labels_path, options, shard_count, ds, err);
     if (status == SS_OK) {
         char what[600];
         snprintf(what, sizeof what, "%s (after --classes/--shard/--count)", images_path);
         status = dataset_validate(ds, what, err);
     }
-    gzclose(f);
-    free(scratch);
+    if (f) gzclose(f);
     free(keep);
     free(labels);
     free_tokens(names, name_count);
-    free_tokens(keep_tokens, keep_count);
     if (status != SS_OK) dataset_free(ds);
     return status;
 }
