@@ -186,6 +186,24 @@ bad "results: /class of 40 MB names" "res-class.h5: damaged results file" "$S" r
 bad "results: a self-referencing virtual /accuracy (report)" "res-vds.h5: dataset 'accuracy' is a virtual dataset" "$S" report res-vds.h5
 bad "results: a self-referencing virtual /accuracy (info)" "res-vds.h5: dataset 'accuracy' is a virtual dataset" "$S" info res-vds.h5
 bad "results: /labels/a in a chunk of 1 GB" "dataset 'labels/a' declares chunks of 1073741824 bytes" "$S" report res-chunk.h5
+$PY - <<'EOF'
+import h5py, shutil
+for name in ('resume-vds.h5', 'resume-extlink.h5'):
+    shutil.copy('res.h5', name)
+with h5py.File('resume-vds.h5', 'a') as f:
+    f['task_status'][1] = 0   # one task left to run: resume opens the file to write into it
+    acc = f['accuracy'][...]; del f['accuracy']
+    lay = h5py.VirtualLayout(shape=acc.shape, dtype=acc.dtype)
+    lay[...] = h5py.VirtualSource('.', 'accuracy', shape=acc.shape)
+    f.create_virtual_dataset('accuracy', lay, fillvalue=0)
+with h5py.File('resume-extlink.h5', 'a') as f:
+    f['task_status'][1] = 0
+    del f['accuracy']; f['accuracy'] = h5py.ExternalLink('fifo.h5', '/accuracy')
+EOF
+bad "resume: into a self-referencing virtual /accuracy (was SIGSEGV)" "resume-vds.h5: dataset 'accuracy' is a virtual dataset" \
+    "$S" run job.ini --quiet --out resume-vds.h5
+bad "resume: into /accuracy as an external link to a FIFO" "resume-extlink.h5: 'accuracy' is an external link" \
+    "$S" run job.ini --quiet --out resume-extlink.h5
 
 # ---- PNG import ----
 cat >png.py <<'EOF'

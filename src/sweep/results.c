@@ -173,6 +173,8 @@ static int take_writer_lock(const char *path, int *fd_out, Error *err) {
 /* Compares an existing file with this job; on success fills pending from task_status. */
 static int check_resume(const char *path, hid_t file, const JobSpec *job, const Dataset *sets, const ResultsShape *shape,
                         const char *conv_path, uint8_t *pending, Error *err) {
+    char why[600];   /* virtual, external and oversized-chunk datasets, links out of the file: never written into */
+    if (h5util_check_file_storage(file, why, sizeof why) != 0) return error_set(err, SS_ERR_INPUT, "%s: %s", path, why);
     char *conv = h5util_read_attr_string(file, "conv_path");
     /* a file from before the direct kernels has no conv_path: it was made with im2col */
     const char *made_with = conv ? conv : "im2col", *now = conv_path ? conv_path : "direct";
