@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "seedsweep/job_results.h"
 #include "seedsweep/results.h"
 
 static const char *JOB =
@@ -25,6 +26,16 @@ static void make_sets(Dataset *sets) {
     }
 }
 
+/* The sweep's way to open a results file: the job's shape and metadata. */
+static int open_sweep(const char *path, const JobSpec *job, const Dataset *sets, const ResultsRunInfo *info,
+                      int restart, ResultsFile **rf, uint8_t *pending, Error *err) {
+    ResultsShape shape;
+    ResultsMeta meta;
+    job_results_shape(job, sets, &shape);
+    job_results_meta(job, sets, &meta);
+    return results_open_sweep(path, &shape, &meta, info, restart, rf, pending, err);
+}
+
 int main(void) {
     char path[] = "/tmp/seedsweep-test-results-XXXXXX";
     int fd = mkstemp(path);
@@ -38,14 +49,14 @@ int main(void) {
     ResultsRunInfo info = {.ranks = 1, .threads_per_rank = 1, .blas = "test", .version = "test"};
     ResultsFile *rf = NULL;
     uint8_t pending[6];
-    int rc = results_open_sweep(path, &job, sets, &info, 0, &rf, pending, &err);
+    int rc = open_sweep(path, &job, sets, &info, 0, &rf, pending, &err);
     CHECK(rc == SS_OK && rf, "results create (%s)", err.message);
     int all = 1;
     for (int t = 0; t < 6; t++) all &= pending[t] == 1;
     CHECK(all, "results new file: every task pending");
 
     ResultsShape shape;
-    results_shape_from_job(&job, sets, &shape);
+    job_results_shape(&job, sets, &shape);
     CHECK(shape.task_count == 6 && results_prediction_count(&shape) == (3 + 4) * 2, "results shape 6 tasks, 14 predictions");
     TaskResult r;
     task_result_alloc(&r, &shape, &err);
@@ -118,7 +129,7 @@ int main(void) {
         results_data_free(&data);
     }
 
-    rc = results_open_sweep(path, &job, sets, &info, 0, &rf, pending, &err);
+    rc = open_sweep(path, &job, sets, &info, 0, &rf, pending, &err);
     CHECK(rc == SS_OK && pending[4] == 0 && pending[3] == 1, "results resume: only pending tasks");
     if (rc == SS_OK) results_close(rf, NULL);
 
@@ -127,21 +138,21 @@ int main(void) {
     snprintf(text, sizeof text, "%s", JOB);
     text[strlen(text) - 2] = '3';   /* batch = 3 */
     jobfile_parse_text(text, "other.ini", &other, &err);
-    rc = results_open_sweep(path, &other, sets, &info, 0, &rf, pending, &err);
+    rc = open_sweep(path, &other, sets, &info, 0, &rf, pending, &err);
     CHECK(rc == SS_ERR_INPUT && strstr(err.message, "different job"), "results another job refused: %s", err.message);
-    rc = results_open_sweep(path, &other, sets, &info, 1, &rf, pending, &err);
+    rc = open_sweep(path, &other, sets, &info, 1, &rf, pending, &err);
     CHECK(rc == SS_OK && pending[4] == 1, "results --restart starts over");
     if (rc == SS_OK) results_close(rf, NULL);
 
     sets[0].images[0] = 9;   /* same names and sizes, other contents */
-    rc = results_open_sweep(path, &other, sets, &info, 0, &rf, pending, &err);
+    rc = open_sweep(path, &other, sets, &info, 0, &rf, pending, &err);
     CHECK(rc == SS_ERR_INPUT && strstr(err.message, "contents of dataset a"), "results changed dataset refused: %s",
           err.message);
 
     FILE *f = fopen(path, "w");
     fputs("not hdf5\n", f);
     fclose(f);
-    rc = results_open_sweep(path, &job, sets, &info, 0, &rf, pending, &err);
+    rc = open_sweep(path, &job, sets, &info, 0, &rf, pending, &err);
     CHECK(rc == SS_ERR_INPUT, "results non-HDF5 file refused without --restart");
     rc = results_load(path, 0, &data, &err);
     CHECK(rc == SS_ERR_INPUT, "results load of a non-HDF5 file is an input error");

@@ -8,7 +8,7 @@
 
 #include "seedsweep/common.h"
 #include "seedsweep/jobfile.h"
-#include "seedsweep/results.h"
+#include "seedsweep/task_result.h"
 
 typedef struct Progress {
     FILE *out;                  /* stdout in a sweep */

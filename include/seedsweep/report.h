@@ -72,7 +72,7 @@ typedef struct ReportSpread {
 typedef struct ReportStats {
     int64_t task_count, done, diverged, pending;
     int training_count;
-    ReportTraining trainings[JOB_MAX_DATASETS];
+    ReportTraining trainings[RESULTS_MAX_DATASETS];
     int pair_count;            /* training_count x (dataset_count + 1) */
     ReportPair *pairs;         /* per training dataset: the pooled cell, then each test dataset in order */
     int rank_test_count;       /* one per two training datasets */
@@ -81,7 +81,7 @@ typedef struct ReportStats {
     ReportImage misclassified[REPORT_TOP_MISCLASSIFIED];   /* highest wrong/runs first */
     /* the study design, from the job text stored in the file (plain, no grid: 1 group, 1 point) */
     int group_count, grid_count;
-    char group_names[JOB_MAX_GROUPS][24];
+    char group_names[RESULTS_MAX_GROUPS][24];
     char **grid_labels;        /* grid_count, e.g. "lr=0.001 epochs=3"; "" without [grid] */
     int spread_count;          /* per grid point, training dataset, test dataset, group */
     ReportSpread *spreads;

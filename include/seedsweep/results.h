@@ -8,21 +8,20 @@
 #include <stdio.h>
 
 #include "seedsweep/common.h"
-#include "seedsweep/dataset.h"
-#include "seedsweep/jobfile.h"
+#include "seedsweep/task_result.h"
+
+struct Dataset;   /* dataset.h: the data a file records labels, names and digests of */
 
 #define RESULTS_FORMAT "seedsweep-results/1"
 
-enum { TASK_PENDING = 0, TASK_DONE = 1, TASK_DIVERGED = 2 };
-
-/* Per-task and per-host strings (host name, CPU model, BLAS core) are stored fixed-length,
- * NUL-padded, in this many bytes (longer values are cut to RESULTS_STRING_BYTES - 1). */
-#define RESULTS_STRING_BYTES 64
 /* Rows of /hosts, allocated at creation like every array (one row per host and run): room for
  * four runs as large as the first, at least 16 and at most 4096 rows. */
 int results_host_rows(int ranks);
 /* Most distinct hosts that report and info count tasks for. */
 #define RESULTS_MAX_HOSTS 4096
+#define RESULTS_MAX_GROUPS 4        /* /group_name rows */
+#define RESULTS_MAX_GRID_KEYS 8     /* /grid_<key> arrays */
+#define RESULTS_MAX_RELU_LAYERS 64  /* /relu_layer rows */
 
 /* One host of a run: where ranks ran, what CPU and BLAS kernel they had. */
 typedef struct ResultsHost {
@@ -33,28 +32,40 @@ typedef struct ResultsHost {
     int run;                    /* 0 for the run that created the file, +1 per resume */
 } ResultsHost;
 
-typedef struct ResultsShape {
-    int64_t task_count;
-    int dataset_count, epochs, class_count;
-    int64_t image_count[JOB_MAX_DATASETS];
-    int relu_layer_count;       /* the model's ReLU layers (model_relu_layers); 0 in files made before /dead_relu */
-} ResultsShape;
+/* The plan's columns of one task (task_train_dataset, task_seed, ...), written whole at creation. */
+typedef struct ResultsPlanRow {
+    int64_t task;               /* offset 0: never a column (see results_layout.h) */
+    int32_t dataset;            /* the training dataset */
+    int64_t seed;
+    uint64_t init_seed, order_seed;   /* stored as int64 */
+    int64_t sample_seed;
+    int32_t group, grid;
+} ResultsPlanRow;
 
-/* One finished task, as a worker sends it to rank 0. */
-typedef struct TaskResult {
-    int64_t task;
-    int status;                 /* TASK_DONE or TASK_DIVERGED */
-    int rank;
-    char host[RESULTS_STRING_BYTES];   /* the rank's host and BLAS core (filled by rank 0) */
-    char blas[RESULTS_STRING_BYTES];
-    double seconds;             /* wall time: training plus evaluation */
-    float *accuracy, *loss;     /* [dataset_count] */
-    int8_t *collapsed;          /* [dataset_count] */
-    float *train_loss, *train_accuracy;  /* [epochs] */
-    int collapse_epoch;         /* TrainHistory.collapse_epoch: 1-based, 0 never */
-    float *dead_relu;           /* [epochs][relu_layer_count] */
-    float *predictions;         /* dataset after dataset: image_count[d] x class_count softmax rows */
-} TaskResult;
+/* What a results file records besides the tasks' rows: the job's text and identity, its datasets,
+ * its study design and the plan. The results module stores these and interprets none of them;
+ * the sweep fills them from the job (job_results.h). Strings are borrowed for the call. */
+typedef struct ResultsMeta {
+    const char *job_text;       /* root attribute job: compared on resume */
+    const char *job_sha256, *job_path, *name;
+    const char *vary, *design;  /* root attributes, as named for the user */
+    char sample[32];            /* root attribute sample: "none", "bootstrap" or "subsample F" */
+    int fixed_seed;
+    const char *model_input, *model_layers;
+    const char *dataset_names[RESULTS_MAX_DATASETS];   /* [shape.dataset_count] */
+    const char *dataset_paths[RESULTS_MAX_DATASETS];   /* for messages; the output is never one of them */
+    const struct Dataset *sets; /* [shape.dataset_count]: class names, labels, image names, digests */
+    char relu_layer_names[RESULTS_MAX_RELU_LAYERS][32];   /* [shape.relu_layer_count] */
+    int group_count;
+    const char *group_names[RESULTS_MAX_GROUPS];
+    int grid_point_count, grid_key_count;
+    const char *grid_key_names[RESULTS_MAX_GRID_KEYS];
+    int grid_key_is_int[RESULTS_MAX_GRID_KEYS];   /* stored int64, else float64 */
+    /* The value of grid key k at grid point g, and task t's plan columns (t < shape.task_count). */
+    double (*grid_value)(const void *context, int g, int k);
+    void (*plan_row)(const void *context, int64_t t, ResultsPlanRow *row);
+    const void *context;
+} ResultsMeta;
 
 typedef struct ResultsRunInfo {
     int ranks, threads_per_rank;
@@ -64,20 +75,11 @@ typedef struct ResultsRunInfo {
 
 typedef struct ResultsFile ResultsFile;
 
-void results_shape_from_job(const JobSpec *job, const Dataset *sets, ResultsShape *shape);
-int64_t results_prediction_count(const ResultsShape *shape);     /* floats in TaskResult.predictions */
-int task_result_alloc(TaskResult *r, const ResultsShape *shape, Error *err);
-void task_result_free(TaskResult *r);
-/* One task's rows packed in one block (a worker's message to rank 0): its size in bytes, and r's
- * row pointers set into rows (8-byte aligned, that many bytes; scalar fields are left alone). */
-size_t task_result_rows_size(const ResultsShape *shape);
-void task_result_view(TaskResult *r, const ResultsShape *shape, void *rows);
-
-/* Opens path for a sweep: creates it (atomically) when absent or when restart is set, resumes it
- * when it holds the same job text, and refuses (SS_ERR_INPUT) a different job, other
- * datasets, or a file that is not a results file. pending[task_count] gets 1 per task to run. */
-int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets, const ResultsRunInfo *info,
-                       int restart, ResultsFile **out, uint8_t *pending, Error *err);
+/* Opens path for a sweep of that shape: creates it (atomically) when absent or when restart is
+ * set, resumes it when it holds the same job text, and refuses (SS_ERR_INPUT) a different job,
+ * other datasets, or a file that is not a results file. pending[task_count] gets 1 per task to run. */
+int results_open_sweep(const char *path, const ResultsShape *shape, const ResultsMeta *meta,
+                       const ResultsRunInfo *info, int restart, ResultsFile **out, uint8_t *pending, Error *err);
 /* Writes one task's rows (status last) and flushes: a crash at any moment loses at most this task. */
 int results_record_task(ResultsFile *rf, const TaskResult *r, Error *err);
 /* Adds this run's hosts to /hosts (the next free rows, run = previous runs + 1); when the table
@@ -90,7 +92,7 @@ typedef struct ResultsData {
     ResultsShape shape;
     char *job, *job_sha256, *version, *created, *blas;
     int ranks, threads_per_rank;
-    char *dataset_names[JOB_MAX_DATASETS];
+    char *dataset_names[RESULTS_MAX_DATASETS];
     char **class_names;                 /* class_count */
     int32_t *task_train_dataset;        /* task_count */
     int64_t *task_seed;
@@ -107,9 +109,9 @@ typedef struct ResultsData {
     int32_t *task_collapse_epoch;       /* task_count (-1 pending, 0 never collapsed); NULL in older files */
     float *dead_relu;                   /* task_count x epochs x shape.relu_layer_count; NULL in older files */
     char **relu_layer_names;            /* shape.relu_layer_count, or NULL */
-    float *predictions[JOB_MAX_DATASETS];   /* task_count x image_count[d] x class_count, or NULL */
-    uint8_t *labels[JOB_MAX_DATASETS];      /* image_count[d] */
-    char **image_names[JOB_MAX_DATASETS];   /* image_count[d] source names, NULL when the dataset has none */
+    float *predictions[RESULTS_MAX_DATASETS];   /* task_count x image_count[d] x class_count, or NULL */
+    uint8_t *labels[RESULTS_MAX_DATASETS];      /* image_count[d] */
+    char **image_names[RESULTS_MAX_DATASETS];   /* image_count[d] source names, NULL when the dataset has none */
 } ResultsData;
 
 /* Reads path without locking it (a running sweep keeps writing). with_predictions: also

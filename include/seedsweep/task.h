@@ -8,7 +8,7 @@
 #include "seedsweep/dataset.h"
 #include "seedsweep/jobfile.h"
 #include "seedsweep/model.h"
-#include "seedsweep/results.h"
+#include "seedsweep/task_result.h"
 
 typedef struct TaskRunner {
     const JobSpec *job;
@@ -25,7 +25,7 @@ typedef struct TaskRunner {
     int rank;
 } TaskRunner;
 
-/* Runs task t and fills r's arrays (sized for results_shape_from_job) and r->task, r->status
+/* Runs task t and fills r's arrays (sized for job_results_shape) and r->task, r->status
  * (TASK_DONE or TASK_DIVERGED) and r->seconds; r->rank is left to the caller. A task's result
  * depends on the job and t only, so any rank may run it, and resuming from a checkpoint gives
  * the same result bit for bit. SS_INTERRUPTED leaves a checkpoint behind (when enabled). */

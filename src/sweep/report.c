@@ -2,6 +2,7 @@
  * per-(training, test) accuracy summaries, Mann-Whitney U tests between training datasets on
  * their pooled test accuracies, and the test images most often misclassified across runs, into
  * one ReportStats; then renders it as text, CSV or JSON. */
+#include "seedsweep/jobfile.h"
 #include "seedsweep/model.h"
 #include "seedsweep/plan.h"
 #include "seedsweep/report.h"

@@ -21,7 +21,7 @@ static int trainings(const ResultsData *data, int *trains) {
     for (int64_t t = 0; t < data->shape.task_count; t++) {
         int d = data->task_train_dataset[t], seen = 0;
         for (int i = 0; i < count; i++) seen |= trains[i] == d;
-        if (!seen && d >= 0 && d < data->shape.dataset_count && count < JOB_MAX_DATASETS) trains[count++] = d;
+        if (!seen && d >= 0 && d < data->shape.dataset_count && count < RESULTS_MAX_DATASETS) trains[count++] = d;
     }
     return count;
 }
@@ -49,7 +49,7 @@ typedef struct TrainingSummary {
 
 /* Summaries of every training dataset into *out (free with free_summaries); returns the count. */
 static int summarize(const ResultsData *data, TrainingSummary **out) {
-    int trains[JOB_MAX_DATASETS];
+    int trains[RESULTS_MAX_DATASETS];
     const int count = trainings(data, trains), E = data->shape.epochs, R = data->shape.relu_layer_count;
     const int64_t T = data->shape.task_count;
     TrainingSummary *s = calloc((size_t)count + 1, sizeof *s);

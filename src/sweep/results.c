@@ -33,8 +33,6 @@
 
 #include "seedsweep/atomic_file.h"
 #include "seedsweep/file_lock.h"
-#include "seedsweep/model.h"
-#include "seedsweep/plan.h"
 #include "seedsweep/safe_file.h"
 
 struct ResultsFile {
@@ -45,82 +43,19 @@ struct ResultsFile {
     ino_t inode;
     off_t size;                          /* its size when opened: allocated whole, it never shrinks */
     ResultsShape shape;
-    hid_t (*arrays)[JOB_MAX_DATASETS];   /* [results_array_count]: the open recorded arrays, per instance */
+    hid_t (*arrays)[RESULTS_MAX_DATASETS];   /* [results_array_count]: the open recorded arrays, per instance */
 };
-
-void results_shape_from_job(const JobSpec *job, const Dataset *sets, ResultsShape *shape) {
-    memset(shape, 0, sizeof *shape);
-    shape->task_count = plan_task_count(job);
-    shape->dataset_count = job->dataset_count;
-    shape->epochs = job->epochs;
-    shape->class_count = sets[0].class_count;
-    for (int d = 0; d < job->dataset_count; d++) shape->image_count[d] = sets[d].count;
-    ModelSpec spec;
-    Error err = {0};
-    if (model_spec_parse(job->model_input, job->model_layers, &spec, &err) == SS_OK)
-        shape->relu_layer_count = model_relu_layers(&spec, NULL, NULL);
-}
-
-int64_t results_prediction_count(const ResultsShape *shape) {
-    int64_t n = 0;
-    for (int d = 0; d < shape->dataset_count; d++) n += shape->image_count[d] * shape->class_count;
-    return n;
-}
 
 /* The arrays whose rows a task records (not the plan's). */
 static int is_recorded(const ResultsArray *a) { return !a->from_plan; }
 
-/* TaskResult's row pointer for array a (a recorded array that is not a scalar field). */
-static void **result_row(TaskResult *r, const ResultsArray *a) { return (void **)((char *)r + a->result_field); }
-
 /* Where instance d of array a starts in r: the scalar field itself, or d's part of the row. */
 static const void *result_values(const TaskResult *r, const ResultsArray *a, const ResultsShape *shape, int d) {
     if (a->result_scalar) return (const char *)r + a->result_field;
-    const char *row = *result_row((TaskResult *)r, a);
+    const char *row = *(char *const *)((const char *)r + a->result_field);
     for (int i = 0; i < d; i++) row += results_array_row_length(a, shape, i) * results_element_size(a->element);
     return row;
 }
-
-int task_result_alloc(TaskResult *r, const ResultsShape *shape, Error *err) {
-    memset(r, 0, sizeof *r);
-    for (int i = 0; i < results_array_count; i++) {
-        const ResultsArray *a = &results_arrays[i];
-        if (!is_recorded(a) || a->result_scalar) continue;
-        int64_t n = 0;
-        for (int d = 0; d < results_array_instances(a, shape); d++) n += results_array_row_length(a, shape, d);
-        if (!(*result_row(r, a) = ss_calloc((size_t)n, results_element_size(a->element), err))) {
-            task_result_free(r);
-            return SS_ERR_RUNTIME;
-        }
-    }
-    return SS_OK;
-}
-
-void task_result_free(TaskResult *r) {
-    for (int i = 0; i < results_array_count; i++)
-        if (is_recorded(&results_arrays[i]) && !results_arrays[i].result_scalar) free(*result_row(r, &results_arrays[i]));
-    memset(r, 0, sizeof *r);
-}
-
-/* The packed rows: widest elements first, so every row stays aligned (each is a whole number of
- * its elements) in a block that is. Points r's rows into rows (when given); returns the size. */
-static size_t pack_rows(const ResultsShape *shape, TaskResult *r, char *rows) {
-    static const size_t widths[] = {8, 4, 2, 1};
-    size_t offset = 0;
-    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++)
-        for (int i = 0; i < results_array_count; i++) {
-            const ResultsArray *a = &results_arrays[i];
-            if (!is_recorded(a) || a->result_scalar || results_element_size(a->element) != widths[w]) continue;
-            if (r) *result_row(r, a) = rows + offset;
-            for (int d = 0; d < results_array_instances(a, shape); d++)
-                offset += (size_t)results_array_row_length(a, shape, d) * widths[w];
-        }
-    return offset;
-}
-
-size_t task_result_rows_size(const ResultsShape *shape) { return pack_rows(shape, NULL, NULL); }
-
-void task_result_view(TaskResult *r, const ResultsShape *shape, void *rows) { pack_rows(shape, r, rows); }
 
 /* ---- opening for the sweep ---- */
 
@@ -170,24 +105,29 @@ static int take_writer_lock(const char *path, int *fd_out, Error *err) {
     return SS_OK;
 }
 
+/* The file was made with this run's convolution path (a file from before the direct kernels has
+ * no conv_path: it was made with im2col); tasks of two paths differ in the last bits. */
+static int check_conv_path(const char *path, hid_t file, const char *conv_path, Error *err) {
+    char *conv = h5util_read_attr_string(file, "conv_path");
+    const char *made_with = conv ? conv : "im2col", *now = conv_path ? conv_path : "direct";
+    int rc = SS_OK;
+    if (strcmp(made_with, now))
+        rc = error_set(err, SS_ERR_INPUT,
+                       "%s: was made with the '%.16s' convolution path, this run uses '%s'; its tasks would mix the "
+                       "two (results differ in the last bits): resume with SEEDSWEEP_CONV=%.16s on every rank, or "
+                       "use --restart",
+                       path, made_with, now, made_with);
+    free(conv);
+    return rc;
+}
+
 /* Compares an existing file with this job; on success fills pending from task_status. */
-static int check_resume(const char *path, hid_t file, const JobSpec *job, const Dataset *sets, const ResultsShape *shape,
+static int check_resume(const char *path, hid_t file, const ResultsMeta *meta, const ResultsShape *shape,
                         const char *conv_path, uint8_t *pending, Error *err) {
     char why[600];   /* virtual, external and oversized-chunk datasets, links out of the file: never written into */
     if (h5util_check_file_storage(file, why, sizeof why) != 0) return error_set(err, SS_ERR_INPUT, "%s: %s", path, why);
-    char *conv = h5util_read_attr_string(file, "conv_path");
-    /* a file from before the direct kernels has no conv_path: it was made with im2col */
-    const char *made_with = conv ? conv : "im2col", *now = conv_path ? conv_path : "direct";
-    if (strcmp(made_with, now)) {
-        int rc = error_set(err, SS_ERR_INPUT,
-                           "%s: was made with the '%.16s' convolution path, this run uses '%s'; its tasks would mix the "
-                           "two (results differ in the last bits): resume with SEEDSWEEP_CONV=%.16s on every rank, or "
-                           "use --restart",
-                           path, made_with, now, made_with);
-        free(conv);
-        return rc;
-    }
-    free(conv);
+    int conv_rc = check_conv_path(path, file, conv_path, err);
+    if (conv_rc != SS_OK) return conv_rc;
     char *format = h5util_read_attr_string(file, "format");
     char *text = h5util_read_attr_string(file, "job");
     char *sha = h5util_read_attr_string(file, "job_sha256");
@@ -198,11 +138,11 @@ static int check_resume(const char *path, hid_t file, const JobSpec *job, const 
                        path, format ? format : "none");
     } else if ((rc = results_check_job_digest(path, text, sha, digest, err)) != SS_OK) {
         /* the job text and its digest disagree: the message says which two values */
-    } else if (strcmp(text, job->text)) {
+    } else if (strcmp(text, meta->job_text)) {
         rc = error_set(err, SS_ERR_INPUT,
                        "%s: holds the results of a different job (job_sha256 %.12s, this job %.12s); "
                        "use --restart to start it over, or another --out",
-                       path, digest, job->sha256);
+                       path, digest, meta->job_sha256);
     } else {
         int64_t n = 0, t_count = 0;
         int64_t *sizes = h5util_read_array(file, "dataset_size", H5T_NATIVE_INT64, &n);
@@ -217,16 +157,16 @@ static int check_resume(const char *path, hid_t file, const JobSpec *job, const 
                     rc = error_set(err, SS_ERR_INPUT,
                                    "%s: dataset %s had %lld images when this file was made, now %lld; "
                                    "use --restart to start over",
-                                   path, job->dataset_names[d], (long long)sizes[d], (long long)shape->image_count[d]);
+                                   path, meta->dataset_names[d], (long long)sizes[d], (long long)shape->image_count[d]);
             int64_t digest_count = 0;
             char **digests = rc == SS_OK ? h5util_read_string_dataset(file, "dataset_sha256", &digest_count) : NULL;
             for (int d = 0; digests && d < shape->dataset_count && d < digest_count && rc == SS_OK; d++) {
                 char now[65];
-                if (results_dataset_digest(&sets[d], now) && strcmp(now, digests[d]))
+                if (results_dataset_digest(&meta->sets[d], now) && strcmp(now, digests[d]))
                     rc = error_set(err, SS_ERR_INPUT,
                                    "%s: the contents of dataset %s (%s) changed since this file was made; "
                                    "use --restart to start over",
-                                   path, job->dataset_names[d], job->dataset_paths[d]);
+                                   path, meta->dataset_names[d], meta->dataset_paths[d]);
             }
             for (int64_t i = 0; digests && i < digest_count; i++) free(digests[i]);
             free(digests);
@@ -285,17 +225,17 @@ static int check_array_layout(const char *path, hid_t ds, const char *name, int 
  * dataset's name in job order (a renamed or reordered /dataset_name would file predictions under
  * another dataset) and a digest per dataset (/dataset_sha256, compared by check_resume), and the
  * plan's arrays equal to this job's plan (rows would be recorded against other seeds). */
-static int check_names_and_plan(ResultsFile *rf, char **names, int64_t name_count, const JobSpec *job, Error *err) {
+static int check_names_and_plan(ResultsFile *rf, char **names, int64_t name_count, const ResultsMeta *meta, Error *err) {
     const ResultsShape *s = &rf->shape;
     if (!names || name_count != s->dataset_count)
         return error_set(err, SS_ERR_INPUT, "%s: /dataset_name holds %lld names, this job has %d datasets; use --restart",
                          rf->path, (long long)(names ? name_count : 0), s->dataset_count);
     for (int d = 0; d < s->dataset_count; d++)
-        if (strcmp(names[d], job->dataset_names[d]))
+        if (strcmp(names[d], meta->dataset_names[d]))
             return error_set(err, SS_ERR_INPUT,
                              "%s: /dataset_name[%d] is '%.64s', this job's dataset %d is '%s'; the file's datasets are "
                              "not this job's: use --restart",
-                             rf->path, d, names[d], d, job->dataset_names[d]);
+                             rf->path, d, names[d], d, meta->dataset_names[d]);
     const hsize_t by_dataset[1] = {(hsize_t)s->dataset_count};
     static const char *per_dataset[] = {"dataset_name", "dataset_sha256", "dataset_size"};
     for (int i = 0; i < 3; i++) {
@@ -329,7 +269,8 @@ static int check_names_and_plan(ResultsFile *rf, char **names, int64_t name_coun
         if (rc == SS_OK && (!values || H5Dread(ds, results_memory_type(a->element), H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0))
             rc = error_set(err, SS_ERR_INPUT, "%s: cannot read /%s", rf->path, a->name);
         for (int64_t t = 0; rc == SS_OK && t < s->task_count; t++) {
-            PlanTask plan = plan_task(job, t);
+            ResultsPlanRow plan;
+            meta->plan_row(meta->context, t, &plan);
             if (memcmp((const char *)values + (size_t)t * size, (const char *)&plan + a->plan_field, size))
                 rc = error_set(err, SS_ERR_INPUT,
                                "%s: /%s[%lld] is not this job's plan (another seed list, grid or design?); use --restart",
@@ -341,7 +282,7 @@ static int check_names_and_plan(ResultsFile *rf, char **names, int64_t name_coun
     return rc;
 }
 
-static int open_writer(ResultsFile *rf, const JobSpec *job, Error *err) {
+static int open_writer(ResultsFile *rf, const ResultsMeta *meta, Error *err) {
     /* No sieve buffer: every H5Dwrite goes straight to the file (pwrite) in program order, so a
      * task's rows are in the OS before its status is, even without a flush in between, and a
      * killed process cannot take buffered rows with it. */
@@ -354,7 +295,7 @@ static int open_writer(ResultsFile *rf, const JobSpec *job, Error *err) {
     /* per-dataset arrays are opened in dataset order by the names stored in the file */
     int64_t n = 0;
     char **names = h5util_read_string_dataset(rf->file, "dataset_name", &n);
-    int rc = check_names_and_plan(rf, names, n, job, err);
+    int rc = check_names_and_plan(rf, names, n, meta, err);
     for (int i = 0; i < results_array_count && rc == SS_OK; i++) {
         const ResultsArray *a = &results_arrays[i];
         if (!is_recorded(a)) continue;
@@ -435,7 +376,7 @@ static int remember_file(ResultsFile *rf, Error *err) {
  * array is allocated at creation, so a sweep that starts never runs out of space later). Both are
  * SS_ERR_INPUT, reported before any training; a full disk found only while HDF5 writes would
  * otherwise surface as an opaque HDF5 error. */
-static int check_output_place(const char *path, const ResultsShape *shape, const JobSpec *job, Error *err) {
+static int check_output_place(const char *path, const ResultsShape *shape, const ResultsMeta *meta, Error *err) {
     char dir[4096];
     const char *slash = strrchr(path, '/');
     if (!slash) snprintf(dir, sizeof dir, ".");
@@ -452,7 +393,7 @@ static int check_output_place(const char *path, const ResultsShape *shape, const
                          dir, strerror(errno));
     const int64_t T = shape->task_count;
     double bytes = (double)T * (shape->dataset_count * 9.0 + shape->epochs * 8.0 + 64.0) +
-                   (double)T * (double)results_prediction_count(shape) * 4.0 + 2.0 * (double)strlen(job->text) +
+                   (double)T * (double)results_prediction_count(shape) * 4.0 + 2.0 * (double)strlen(meta->job_text) +
                    65536.0;
     struct statvfs vfs;
     if (statvfs(dir, &vfs) == 0 && (double)vfs.f_bavail * (double)vfs.f_frsize < bytes)
@@ -466,14 +407,14 @@ static int check_output_place(const char *path, const ResultsShape *shape, const
  * the file's writer lock: there is no moment when the new file is in place and unlocked. replace 0:
  * path must still not exist (of two sweeps racing onto one new path exactly one wins); replace 1
  * (--restart): the caller holds the old file's lock meanwhile. */
-static int create_in_place(const char *path, const JobSpec *job, const Dataset *sets, const ResultsShape *shape,
+static int create_in_place(const char *path, const ResultsShape *shape, const ResultsMeta *meta,
                            const ResultsRunInfo *info, int replace, int *lock_fd, Error *err) {
-    int rc = check_output_place(path, shape, job, err);
+    int rc = check_output_place(path, shape, meta, err);
     if (rc != SS_OK) return rc;
     AtomicFile temp;
     rc = atomic_file_begin(&temp, path, err);
     if (rc != SS_OK) return rc;
-    rc = results_create_file(temp.temp, job, sets, shape, info, err);
+    rc = results_create_file(temp.temp, shape, meta, info, err);
     if (rc != SS_OK) {
         atomic_file_abort(&temp);
         return rc;
@@ -496,8 +437,8 @@ static int create_in_place(const char *path, const JobSpec *job, const Dataset *
     return rc;
 }
 
-int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets, const ResultsRunInfo *info,
-                       int restart, ResultsFile **out, uint8_t *pending, Error *err) {
+int results_open_sweep(const char *path, const ResultsShape *shape, const ResultsMeta *meta,
+                       const ResultsRunInfo *info, int restart, ResultsFile **out, uint8_t *pending, Error *err) {
     h5util_quiet();
     *out = NULL;
     ResultsFile *rf = calloc(1, sizeof *rf);
@@ -510,14 +451,14 @@ int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets
         return error_set(err, SS_ERR_RUNTIME, "out of memory");
     }
     for (int i = 0; i < results_array_count; i++)
-        for (int d = 0; d < JOB_MAX_DATASETS; d++) rf->arrays[i][d] = -1;
+        for (int d = 0; d < RESULTS_MAX_DATASETS; d++) rf->arrays[i][d] = -1;
     rf->lock_fd = -1;
     rf->file = -1;
-    results_shape_from_job(job, sets, &rf->shape);
+    rf->shape = *shape;
     /* never onto the job file, a dataset, a directory, a device or a FIFO, even with --restart */
-    const char *inputs[JOB_MAX_DATASETS + 1] = {job->path};
-    for (int d = 0; d < job->dataset_count; d++) inputs[d + 1] = job->dataset_paths[d];
-    int rc = safe_file_check_output(path, inputs, job->dataset_count + 1, err);
+    const char *inputs[RESULTS_MAX_DATASETS + 1] = {meta->job_path};
+    for (int d = 0; d < shape->dataset_count; d++) inputs[d + 1] = meta->dataset_paths[d];
+    int rc = safe_file_check_output(path, inputs, shape->dataset_count + 1, err);
     if (rc != SS_OK) {
         results_close(rf, NULL);
         return rc;
@@ -542,7 +483,7 @@ int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets
             } else if (restart) {
                 create = 1;
             } else {
-                rc = check_resume(path, file, job, sets, &rf->shape, info->conv_path, pending, err);
+                rc = check_resume(path, file, meta, &rf->shape, info->conv_path, pending, err);
             }
             free(format);
             H5Fclose(file);
@@ -556,11 +497,11 @@ int results_open_sweep(const char *path, const JobSpec *job, const Dataset *sets
          * locked from birth, has replaced it (a second restarter is refused throughout) */
         int old_fd = -1;
         if (exists) rc = take_writer_lock(path, &old_fd, err);
-        if (rc == SS_OK) rc = create_in_place(path, job, sets, &rf->shape, info, exists, &rf->lock_fd, err);
+        if (rc == SS_OK) rc = create_in_place(path, &rf->shape, meta, info, exists, &rf->lock_fd, err);
         if (old_fd >= 0) close(old_fd);
         if (rc == SS_OK) memset(pending, 1, (size_t)rf->shape.task_count);
     }
-    if (rc == SS_OK) rc = open_writer(rf, job, err);
+    if (rc == SS_OK) rc = open_writer(rf, meta, err);
     if (rc == SS_OK) rc = remember_file(rf, err);
     if (rc != SS_OK) {
         results_close(rf, NULL);
@@ -644,7 +585,7 @@ int results_close(ResultsFile *rf, Error *err) {
     if (rf->file >= 0 && rf->inode) rc = check_still_ours(rf, err);   /* the last row's check may be a while ago */
     if (rf->file >= 0) {
         for (int i = 0; rf->arrays && i < results_array_count; i++)
-            for (int d = 0; d < JOB_MAX_DATASETS; d++)
+            for (int d = 0; d < RESULTS_MAX_DATASETS; d++)
                 if (rf->arrays[i][d] >= 0) H5Dclose(rf->arrays[i][d]);
         if (H5Fclose(rf->file) < 0 && rc == SS_OK)
             rc = error_set(err, SS_ERR_RUNTIME, "%s: cannot close results file", rf->path);

@@ -12,11 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "seedsweep/model.h"
-#include "seedsweep/plan.h"
 #include "seedsweep/sha256.h"
 
-#define PLAN(field) .from_plan = 1, .plan_field = offsetof(PlanTask, field)
+#define PLAN(field) .from_plan = 1, .plan_field = offsetof(ResultsPlanRow, field)
 #define ROW(field) .result_field = offsetof(TaskResult, field)
 #define SCALAR(field, type) .result_field = offsetof(TaskResult, field), .result_scalar = 1, .result_element = type
 #define LOADED(field) .data_field = offsetof(ResultsData, field)
@@ -70,7 +68,7 @@ const ResultsHostColumn results_host_columns[] = {
 };
 const int results_host_column_count = (int)(sizeof results_host_columns / sizeof results_host_columns[0]);
 
-_Static_assert(offsetof(ResultsData, shape) == 0 && offsetof(TaskResult, task) == 0,
+_Static_assert(offsetof(ResultsData, shape) == 0 && offsetof(TaskResult, task) == 0 && offsetof(ResultsPlanRow, task) == 0,
                "offset 0 means 'no field' in results_arrays");
 
 static hid_t string_type(void) {
@@ -208,12 +206,12 @@ typedef struct Attachment {
 typedef struct Scale {
     char name[80];
     hobj_ref_t ref;
-    Attachment attached[32 + JOB_MAX_DATASETS * 2];
+    Attachment attached[32 + RESULTS_MAX_DATASETS * 2];
     int count;
 } Scale;
 typedef struct ScaleSet {
     hid_t file;
-    Scale scales[8 + JOB_MAX_DATASETS];
+    Scale scales[8 + RESULTS_MAX_DATASETS];
     int count;
 } ScaleSet;
 
@@ -311,18 +309,10 @@ static int cannot_write(Error *err, const char *path, const char *what) {
 }
 
 /* /relu_layer: the names of the model's ReLU layers ("conv16@1", model_relu_layer_name), a scale. */
-static int create_relu_scale(const char *path, hid_t file, ScaleSet *scales, const JobSpec *job,
+static int create_relu_scale(const char *path, hid_t file, ScaleSet *scales, const ResultsMeta *meta,
                              const ResultsShape *shape, Error *err) {
-    ModelSpec spec;
-    Error parse = {0};
-    if (model_spec_parse(job->model_input, job->model_layers, &spec, &parse) != SS_OK)
-        return error_set(err, SS_ERR_INPUT, "%s: the job's model: %s", path, parse.message);
-    char names[MODEL_MAX_LAYERS][32];
-    char *list[MODEL_MAX_LAYERS];
-    for (int k = 0; k < shape->relu_layer_count; k++) {
-        model_relu_layer_name(&spec, k, names[k], sizeof names[k]);
-        list[k] = names[k];
-    }
+    char *list[RESULTS_MAX_RELU_LAYERS];
+    for (int k = 0; k < shape->relu_layer_count; k++) list[k] = (char *)meta->relu_layer_names[k];
     hid_t ds = -1;
     if (h5util_write_string_dataset(file, "relu_layer", list, shape->relu_layer_count, 0))
         ds = H5Dopen2(file, "/relu_layer", H5P_DEFAULT);
@@ -332,13 +322,13 @@ static int create_relu_scale(const char *path, hid_t file, ScaleSet *scales, con
 }
 
 /* The coordinate variables: /task, /dataset, /epoch, /class and /image_<dataset>, each a scale. */
-static int create_scales(const char *path, hid_t file, ScaleSet *scales, const JobSpec *job, const Dataset *sets,
+static int create_scales(const char *path, hid_t file, ScaleSet *scales, const ResultsMeta *meta,
                          const ResultsShape *shape, Error *err) {
     struct { const char *name; int64_t count, first; char *const *strings; } axes[] = {
         {"/task", shape->task_count, 0, NULL},
-        {"/dataset", shape->dataset_count, 0, job->dataset_names},
+        {"/dataset", shape->dataset_count, 0, (char *const *)meta->dataset_names},
         {"/epoch", shape->epochs, 1, NULL},
-        {"/class", shape->class_count, 0, sets[0].class_names},
+        {"/class", shape->class_count, 0, meta->sets[0].class_names},
     };
     for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) {
         hid_t ds = -1;
@@ -353,10 +343,10 @@ static int create_scales(const char *path, hid_t file, ScaleSet *scales, const J
         H5Dclose(ds);
         if (!ok) return cannot_write(err, path, axes[i].name);
     }
-    if (create_relu_scale(path, file, scales, job, shape, err) != SS_OK) return err->code;
+    if (create_relu_scale(path, file, scales, meta, shape, err) != SS_OK) return err->code;
     for (int d = 0; d < shape->dataset_count; d++) {
         char name[128];
-        snprintf(name, sizeof name, "/image_%s", job->dataset_names[d]);
+        snprintf(name, sizeof name, "/image_%s", meta->dataset_names[d]);
         hid_t ds = create_index(file, name, shape->image_count[d], 0);
         if (ds < 0) return cannot_write(err, path, name);
         int ok = make_scale(scales, ds, name);
@@ -367,25 +357,25 @@ static int create_scales(const char *path, hid_t file, ScaleSet *scales, const J
 }
 
 /* Per dataset: its name, size and content digest (checked on resume). */
-static int create_dataset_arrays(const char *path, hid_t file, ScaleSet *scales, const JobSpec *job,
-                                 const Dataset *sets, const ResultsShape *shape, Error *err) {
+static int create_dataset_arrays(const char *path, hid_t file, ScaleSet *scales, const ResultsMeta *meta,
+                                 const ResultsShape *shape, Error *err) {
     const int D = shape->dataset_count;
     const char *dim_dataset[] = {"dataset"};
-    if (!h5util_write_string_dataset(file, "dataset_name", job->dataset_names, D, 0))
+    if (!h5util_write_string_dataset(file, "dataset_name", (char *const *)meta->dataset_names, D, 0))
         return cannot_write(err, path, "/dataset_name");
     attach_scales(scales, "/dataset_name", 1, dim_dataset);
     hsize_t n = (hsize_t)D;
-    int64_t sizes[JOB_MAX_DATASETS];
+    int64_t sizes[RESULTS_MAX_DATASETS];
     for (int d = 0; d < D; d++) sizes[d] = shape->image_count[d];
     hid_t ds = create_array(file, "dataset_size", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &n, NULL);
     int ok = ds >= 0 && write_all(ds, H5T_NATIVE_INT64, sizes);
     if (ds >= 0) H5Dclose(ds);
     if (!ok) return cannot_write(err, path, "/dataset_size");
     attach_scales(scales, "/dataset_size", 1, dim_dataset);
-    char digests[JOB_MAX_DATASETS][65];
-    char *digest_list[JOB_MAX_DATASETS];
+    char digests[RESULTS_MAX_DATASETS][65];
+    char *digest_list[RESULTS_MAX_DATASETS];
     for (int d = 0; d < D; d++) {
-        if (!results_dataset_digest(&sets[d], digests[d])) return cannot_write(err, path, "/dataset_sha256 (out of memory)");
+        if (!results_dataset_digest(&meta->sets[d], digests[d])) return cannot_write(err, path, "/dataset_sha256 (out of memory)");
         digest_list[d] = digests[d];
     }
     if (!h5util_write_string_dataset(file, "dataset_sha256", digest_list, D, 0))
@@ -396,11 +386,11 @@ static int create_dataset_arrays(const char *path, hid_t file, ScaleSet *scales,
 
 /* Instance d of a table array: the plan's values, or allocated and filled with the pending value. */
 static int create_table_array(const char *path, hid_t file, ScaleSet *scales, const ResultsArray *a, int d,
-                              const JobSpec *job, const PlanTask *plan, const ResultsShape *shape, Error *err) {
+                              const ResultsMeta *meta, const ResultsPlanRow *plan, const ResultsShape *shape, Error *err) {
     char name[160], full[168], image_dim[80];
-    results_array_path(a, job->dataset_names[d], name, sizeof name);
+    results_array_path(a, meta->dataset_names[d], name, sizeof name);
     snprintf(full, sizeof full, "/%s", name);
-    snprintf(image_dim, sizeof image_dim, "image_%s", job->dataset_names[d]);
+    snprintf(image_dim, sizeof image_dim, "image_%s", meta->dataset_names[d]);
     hsize_t dims[3];
     int rank = results_array_dims(a, shape, d, dims);
     hid_t file_type = results_file_type(a->element), mem_type = results_memory_type(a->element);
@@ -436,16 +426,17 @@ static int create_group(const char *path, hid_t file, const char *name, Error *e
 
 /* The per-task arrays of the table, then per dataset: its predictions (per-dataset table arrays),
  * the labels they are judged against and the images' source names. */
-static int create_task_arrays(const char *path, hid_t file, ScaleSet *scales, const JobSpec *job, const Dataset *sets,
+static int create_task_arrays(const char *path, hid_t file, ScaleSet *scales, const ResultsMeta *meta,
                               const ResultsShape *shape, Error *err) {
     const int D = shape->dataset_count;
-    PlanTask *plan = ss_calloc((size_t)(shape->task_count ? shape->task_count : 1), sizeof *plan, err);
+    const Dataset *sets = meta->sets;
+    ResultsPlanRow *plan = ss_calloc((size_t)(shape->task_count ? shape->task_count : 1), sizeof *plan, err);
     if (!plan) return SS_ERR_RUNTIME;
-    for (int64_t t = 0; t < shape->task_count; t++) plan[t] = plan_task(job, t);
+    for (int64_t t = 0; t < shape->task_count; t++) meta->plan_row(meta->context, t, &plan[t]);
     int rc = SS_OK;
     for (int i = 0; i < results_array_count && rc == SS_OK; i++)
         if (!results_array_per_dataset(&results_arrays[i]))
-            rc = create_table_array(path, file, scales, &results_arrays[i], 0, job, plan, shape, err);
+            rc = create_table_array(path, file, scales, &results_arrays[i], 0, meta, plan, shape, err);
     free(plan);
     for (int i = 0; i < results_array_count && rc == SS_OK; i++)
         if (results_array_per_dataset(&results_arrays[i])) rc = create_group(path, file, results_arrays[i].name, err);
@@ -455,8 +446,8 @@ static int create_task_arrays(const char *path, hid_t file, ScaleSet *scales, co
         if (!sets[d].names) continue;
         if (!names_group++) rc = create_group(path, file, "image_name", err);
         char name[128], image_dim[80];
-        snprintf(name, sizeof name, "/image_name/%s", job->dataset_names[d]);
-        snprintf(image_dim, sizeof image_dim, "image_%s", job->dataset_names[d]);
+        snprintf(name, sizeof name, "/image_name/%s", meta->dataset_names[d]);
+        snprintf(image_dim, sizeof image_dim, "image_%s", meta->dataset_names[d]);
         if (rc == SS_OK && !h5util_write_string_dataset(file, name, sets[d].names, shape->image_count[d], 0))
             rc = cannot_write(err, path, name);
         const char *dim_image[] = {image_dim};
@@ -465,10 +456,10 @@ static int create_task_arrays(const char *path, hid_t file, ScaleSet *scales, co
     for (int d = 0; d < D && rc == SS_OK; d++) {
         for (int i = 0; i < results_array_count && rc == SS_OK; i++)
             if (results_array_per_dataset(&results_arrays[i]))
-                rc = create_table_array(path, file, scales, &results_arrays[i], d, job, NULL, shape, err);
+                rc = create_table_array(path, file, scales, &results_arrays[i], d, meta, NULL, shape, err);
         char name[128], image_dim[80];
-        snprintf(name, sizeof name, "/labels/%s", job->dataset_names[d]);
-        snprintf(image_dim, sizeof image_dim, "image_%s", job->dataset_names[d]);
+        snprintf(name, sizeof name, "/labels/%s", meta->dataset_names[d]);
+        snprintf(image_dim, sizeof image_dim, "image_%s", meta->dataset_names[d]);
         hsize_t n = (hsize_t)shape->image_count[d];
         hid_t ds = rc == SS_OK ? create_array(file, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, &n, NULL) : -1;
         int ok = ds >= 0 && write_all(ds, H5T_NATIVE_UINT8, sets[d].labels);
@@ -482,10 +473,8 @@ static int create_task_arrays(const char *path, hid_t file, ScaleSet *scales, co
 
 /* The study design's coordinates: /group_name (group) strings, and per [grid] key /grid_<key>
  * (grid point) values: int64 for epochs and batch, float64 for the others (as written in the job). */
-static int create_design_arrays(const char *path, hid_t file, ScaleSet *scales, const JobSpec *job, Error *err) {
-    const char *groups[JOB_MAX_GROUPS];
-    int group_count = jobfile_group_count(job);
-    const int points = jobfile_grid_point_count(job);
+static int create_design_arrays(const char *path, hid_t file, ScaleSet *scales, const ResultsMeta *meta, Error *err) {
+    const int group_count = meta->group_count, points = meta->grid_point_count;
     /* the coordinates /group and /grid (dimension scales, so xarray names the dimensions) */
     const char *axes[] = {"/group", "/grid"};
     const int64_t counts[] = {group_count, points};
@@ -496,16 +485,14 @@ static int create_design_arrays(const char *path, hid_t file, ScaleSet *scales, 
         if (!ok) return cannot_write(err, path, axes[i]);
     }
     const char *dim_group[] = {"group"}, *dim_grid[] = {"grid"};
-    for (int g = 0; g < group_count; g++) groups[g] = jobfile_group_name(job, g);
-    if (!h5util_write_string_dataset(file, "group_name", (char *const *)groups, group_count, 0))
+    if (!h5util_write_string_dataset(file, "group_name", (char *const *)meta->group_names, group_count, 0))
         return cannot_write(err, path, "/group_name");
     attach_scales(scales, "/group_name", 1, dim_group);
     hsize_t n = (hsize_t)points;
-    for (int k = 0; k < job->grid_key_count; k++) {
-        const char *key = train_key_name(job->grid_keys[k]);
-        int is_int = !strcmp(key, "epochs") || !strcmp(key, "batch");
+    for (int k = 0; k < meta->grid_key_count; k++) {
+        const int is_int = meta->grid_key_is_int[k];
         char name[64];
-        snprintf(name, sizeof name, "grid_%s", key);
+        snprintf(name, sizeof name, "grid_%s", meta->grid_key_names[k]);
         double *values = ss_calloc((size_t)points, sizeof *values, err);
         int64_t *ints = values ? ss_calloc((size_t)points, sizeof *ints, err) : NULL;
         if (!ints) {
@@ -513,7 +500,7 @@ static int create_design_arrays(const char *path, hid_t file, ScaleSet *scales, 
             return SS_ERR_RUNTIME;
         }
         for (int g = 0; g < points; g++) {
-            values[g] = jobfile_grid_value(job, g, k);
+            values[g] = meta->grid_value(meta->context, g, k);
             ints[g] = (int64_t)values[g];
         }
         hid_t ds = create_array(file, name, is_int ? H5T_STD_I64LE : H5T_IEEE_F64LE,
@@ -551,48 +538,41 @@ static int create_hosts_table(const char *path, hid_t file, int ranks, Error *er
     return rc;
 }
 
-static int write_root_attributes(const char *path, hid_t file, const JobSpec *job, const ResultsRunInfo *info,
+static int write_root_attributes(const char *path, hid_t file, const ResultsMeta *meta, const ResultsRunInfo *info,
                                  Error *err) {
     char created[64];
     time_t now = time(NULL);
     struct tm utc;
     gmtime_r(&now, &utc);
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    char sample[64] = "none";   /* how a task's training set is resampled */
-    if (jobfile_uses_sample(job) && job->sample_fraction > 0)
-        snprintf(sample, sizeof sample, "subsample %g", job->sample_fraction);
-    else if (jobfile_uses_sample(job))
-        snprintf(sample, sizeof sample, "bootstrap");
-    int ok = h5util_attr_string(file, "format", RESULTS_FORMAT) && h5util_attr_string(file, "job", job->text) &&
-             h5util_attr_string(file, "job_sha256", job->sha256) && h5util_attr_string(file, "job_path", job->path) &&
-             h5util_attr_string(file, "name", job->name) && h5util_attr_string(file, "version", info->version) &&
+    int ok = h5util_attr_string(file, "format", RESULTS_FORMAT) && h5util_attr_string(file, "job", meta->job_text) &&
+             h5util_attr_string(file, "job_sha256", meta->job_sha256) && h5util_attr_string(file, "job_path", meta->job_path) &&
+             h5util_attr_string(file, "name", meta->name) && h5util_attr_string(file, "version", info->version) &&
              h5util_attr_string(file, "created", created) && h5util_attr_int(file, "ranks", info->ranks) &&
              h5util_attr_int(file, "threads_per_rank", info->threads_per_rank) &&
              h5util_attr_string(file, "blas", info->blas ? info->blas : "unknown") &&
              h5util_attr_string(file, "conv_path", info->conv_path ? info->conv_path : "direct") &&
-             h5util_attr_string(file, "vary", vary_name(job->vary)) &&
-             h5util_attr_int(file, "fixed_seed", PLAN_FIXED_SEED) &&
-             h5util_attr_string(file, "design", job->design == DESIGN_DECOMPOSE ? "decompose" : "plain") &&
-             h5util_attr_string(file, "sample", sample) &&
-             h5util_attr_string(file, "model_input", job->model_input) &&
-             h5util_attr_string(file, "model_layers", job->model_layers);
+             h5util_attr_string(file, "vary", meta->vary) && h5util_attr_int(file, "fixed_seed", meta->fixed_seed) &&
+             h5util_attr_string(file, "design", meta->design) && h5util_attr_string(file, "sample", meta->sample) &&
+             h5util_attr_string(file, "model_input", meta->model_input) &&
+             h5util_attr_string(file, "model_layers", meta->model_layers);
     return ok ? SS_OK : cannot_write(err, path, "root attributes");
 }
 
-int results_create_file(const char *path, const JobSpec *job, const Dataset *sets, const ResultsShape *shape,
+int results_create_file(const char *path, const ResultsShape *shape, const ResultsMeta *meta,
                         const ResultsRunInfo *info, Error *err) {
     hid_t file = h5util_create_temporary(path);
     if (file < 0) return error_set(err, SS_ERR_RUNTIME, "%s: cannot create results file: %s", path, strerror(errno));
     ScaleSet *scales = ss_calloc(1, sizeof *scales, err);
     int rc = scales ? SS_OK : SS_ERR_RUNTIME;
     if (scales) scales->file = file;
-    if (rc == SS_OK) rc = create_scales(path, file, scales, job, sets, shape, err);
-    if (rc == SS_OK) rc = create_dataset_arrays(path, file, scales, job, sets, shape, err);
-    if (rc == SS_OK) rc = create_task_arrays(path, file, scales, job, sets, shape, err);
-    if (rc == SS_OK) rc = create_design_arrays(path, file, scales, job, err);
+    if (rc == SS_OK) rc = create_scales(path, file, scales, meta, shape, err);
+    if (rc == SS_OK) rc = create_dataset_arrays(path, file, scales, meta, shape, err);
+    if (rc == SS_OK) rc = create_task_arrays(path, file, scales, meta, shape, err);
+    if (rc == SS_OK) rc = create_design_arrays(path, file, scales, meta, err);
     if (rc == SS_OK && !finish_scales(scales)) rc = cannot_write(err, path, "dimension scales");
     if (rc == SS_OK) rc = create_hosts_table(path, file, info->ranks, err);
-    if (rc == SS_OK) rc = write_root_attributes(path, file, job, info, err);
+    if (rc == SS_OK) rc = write_root_attributes(path, file, meta, info, err);
     free(scales);
     if (H5Fclose(file) < 0 && rc == SS_OK) rc = error_set(err, SS_ERR_RUNTIME, "%s: cannot close (HDF5 error)", path);
     return rc;

@@ -1,10 +1,12 @@
-/* results_layout.h - inside the results module only (results.c, results_layout.c, results_read.c).
+/* results_layout.h - inside the results module only (results.c, results_layout.c, results_read.c,
+ * task_result.c).
  * The per-task arrays of the results file are described once, in results_arrays[] (results_layout.c);
- * creation, opening for the sweep, recording, closing, TaskResult allocation and loading all walk
+ * creation, opening for the sweep, recording, closing, TaskResult allocation (task_result.c) and loading all walk
  * that table. Adding an array is one row there plus its TaskResult / ResultsData field. */
 #ifndef SEEDSWEEP_RESULTS_LAYOUT_H
 #define SEEDSWEEP_RESULTS_LAYOUT_H
 
+#include "seedsweep/dataset.h"
 #include "seedsweep/h5util.h"
 #include "seedsweep/results.h"
 
@@ -22,14 +24,14 @@ typedef enum {
 
 /* One array indexed by task. Its rows come either from the plan (written whole at creation) or
  * from each finished task's TaskResult (allocated at full size, filled with `fill`, written row by
- * row by results_record_task). Offsets of 0 mean "none": offset 0 of PlanTask, TaskResult and
+ * row by results_record_task). Offsets of 0 mean "none": offset 0 of ResultsPlanRow, TaskResult and
  * ResultsData holds task / task / shape, never an array. */
 typedef struct ResultsArray {
     const char *name;            /* path under the root (a group, for RESULTS_BY_TASK_IMAGE_CLASS) */
     ResultsElement element;      /* in the file, and in ResultsData and TaskResult rows */
     ResultsDims dims;
-    int from_plan;               /* 1: values from plan_task(job, t), the PlanTask field below */
-    size_t plan_field;           /* offsetof(PlanTask, f): an element-sized field (uint64 stored as int64) */
+    int from_plan;               /* 1: values from the plan (ResultsMeta.plan_row), the field below */
+    size_t plan_field;           /* offsetof(ResultsPlanRow, f): an element-sized field (uint64 stored as int64) */
     size_t result_field;         /* recorded arrays: offsetof(TaskResult, f) */
     int result_scalar;           /* f holds the task's one value (seconds, rank, status), not a pointer to its row */
     ResultsElement result_element;  /* the type of a scalar f (converted to `element` on writing) */
@@ -66,7 +68,7 @@ extern const ResultsHostColumn results_host_columns[];
 extern const int results_host_column_count;
 
 /* Builds the whole file at path (a temporary that the caller renames into place). */
-int results_create_file(const char *path, const JobSpec *job, const Dataset *sets, const ResultsShape *shape,
+int results_create_file(const char *path, const ResultsShape *shape, const ResultsMeta *meta,
                         const ResultsRunInfo *info, Error *err);
 /* Fingerprint of a dataset's contents (images, labels); 0 when out of memory. */
 int results_dataset_digest(const Dataset *ds, char hex[65]);

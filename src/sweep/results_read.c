@@ -56,9 +56,9 @@ static int check_loaded(const char *path, const ResultsData *data, const int64_t
         if (a->optional && !*(void **)((char *)data + a->data_field)) continue;
         for (int d = 0; d < results_array_instances(a, s); d++) {
             int64_t want = s->task_count * results_array_row_length(a, s, d);
-            if (counts[i * JOB_MAX_DATASETS + d] != want)
+            if (counts[i * RESULTS_MAX_DATASETS + d] != want)
                 return error_set(err, SS_ERR_INPUT, "%s: damaged results file: '%s' holds %lld values, expected %lld",
-                                 path, a->name, (long long)counts[i * JOB_MAX_DATASETS + d], (long long)want);
+                                 path, a->name, (long long)counts[i * RESULTS_MAX_DATASETS + d], (long long)want);
         }
     }
     for (int64_t t = 0; t < s->task_count; t++)
@@ -80,7 +80,7 @@ static void **data_slot(ResultsData *data, const ResultsArray *a, int d) {
 
 static int load_table_array(hid_t file, const ResultsArray *a, const char *dataset_name, int d, ResultsData *data,
                             int64_t *counts) {
-    int64_t *count = &counts[(a - results_arrays) * JOB_MAX_DATASETS + d];
+    int64_t *count = &counts[(a - results_arrays) * RESULTS_MAX_DATASETS + d];
     char name[160];
     results_array_path(a, dataset_name, name, sizeof name);
     void **slot = data_slot(data, a, d);
@@ -105,7 +105,7 @@ static int load_header(const char *path, hid_t file, ResultsData *data, char ***
     for (int i = 0; i < results_array_count; i++)
         if (results_arrays[i].is_status) {
             status_ok = load_table_array(file, &results_arrays[i], NULL, 0, data, counts);
-            s->task_count = counts[i * JOB_MAX_DATASETS];
+            s->task_count = counts[i * RESULTS_MAX_DATASETS];
         }
     int64_t n = 0, e = 0, c = 0;
     *names = h5util_read_string_dataset(file, "dataset_name", &n);
@@ -115,7 +115,7 @@ static int load_header(const char *path, hid_t file, ResultsData *data, char ***
                                                            DATASET_MAX_CLASS_NAME_BYTES, &c);
     s->class_count = (int)c;   /* now, so that results_data_free frees the names on failure */
     free(h5util_read_array(file, "epoch", H5T_NATIVE_INT64, &e));
-    if (!status_ok || !*names || !*sizes || !data->class_names || n < 1 || n > JOB_MAX_DATASETS || size_count != n) {
+    if (!status_ok || !*names || !*sizes || !data->class_names || n < 1 || n > RESULTS_MAX_DATASETS || size_count != n) {
         h5util_free_strings(*names, n);
         *names = NULL;
         return error_set(err, SS_ERR_INPUT, "%s: damaged results file (missing task_status, dataset_name or class)", path);
@@ -239,7 +239,7 @@ int results_load(const char *path, int with_predictions, ResultsData *data, Erro
     }
     char **names = NULL;   /* the strings move into data->dataset_names */
     int64_t *sizes = NULL;
-    int64_t *counts = calloc((size_t)results_array_count * JOB_MAX_DATASETS, sizeof *counts);
+    int64_t *counts = calloc((size_t)results_array_count * RESULTS_MAX_DATASETS, sizeof *counts);
     rc = counts ? load_header(path, file, data, &names, &sizes, counts, err) : error_set(err, SS_ERR_RUNTIME, "out of memory");
     char digest[65];
     if (rc == SS_OK) rc = results_check_job_digest(path, data->job, data->job_sha256, digest, err);
@@ -271,9 +271,9 @@ void results_data_free(ResultsData *data) {
     free(data->hosts);
     for (int i = 0; i < results_array_count; i++)
         if (results_arrays[i].data_field)
-            for (int d = 0; d < (results_array_per_dataset(&results_arrays[i]) ? JOB_MAX_DATASETS : 1); d++)
+            for (int d = 0; d < (results_array_per_dataset(&results_arrays[i]) ? RESULTS_MAX_DATASETS : 1); d++)
                 free(*data_slot(data, &results_arrays[i], d));
-    for (int d = 0; d < JOB_MAX_DATASETS; d++) {
+    for (int d = 0; d < RESULTS_MAX_DATASETS; d++) {
         free(data->dataset_names[d]);
         free(data->labels[d]);
         if (data->image_names[d]) h5util_free_strings(data->image_names[d], data->shape.image_count[d]);

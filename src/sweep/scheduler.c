@@ -28,6 +28,7 @@
 #include "seedsweep/checkpoint.h"
 #include "seedsweep/conv_direct.h"
 #include "seedsweep/hosts.h"
+#include "seedsweep/job_results.h"
 #include "seedsweep/jobfile.h"
 #include "seedsweep/launch.h"
 #include "seedsweep/model.h"
@@ -474,7 +475,7 @@ static int prepare(Sweep *sw, const SweepOptions *options, Error *err) {
     if (rc == SS_OK) sw->sets_loaded = 1;
     rc = compare_inputs(sw, options->job_path, rc, 1, err);
     if (rc != SS_OK) return rc;
-    results_shape_from_job(&sw->job, sw->sets, &sw->shape);
+    job_results_shape(&sw->job, sw->sets, &sw->shape);
     sw->report_bytes = report_size(&sw->shape);
     sw->send_buffer = malloc(sw->report_bytes);
     sw->recv_buffer = malloc(sw->report_bytes);
@@ -510,7 +511,9 @@ static int open_results(Sweep *sw, const SweepOptions *options, Error *err) {
     }
     struct stat st;
     const int fresh = options->restart || stat(path, &st) != 0;
-    int rc = results_open_sweep(path, &sw->job, sw->sets, &info, options->restart, &sw->results, pending, err);
+    ResultsMeta meta;
+    job_results_meta(&sw->job, sw->sets, &meta);
+    int rc = results_open_sweep(path, &sw->shape, &meta, &info, options->restart, &sw->results, pending, err);
     if (rc == SS_OK) {
         /* Checkpoints of a fresh file (--restart, or left from a deleted one) belong to nothing;
          * those of recorded tasks were spent when a crash came between record and removal. */
