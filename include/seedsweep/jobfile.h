@@ -4,7 +4,6 @@
 #define SEEDSWEEP_JOBFILE_H
 
 #include "seedsweep/common.h"
-#include "seedsweep/dataset.h"
 #include "seedsweep/model.h"
 
 #define JOB_MAX_DATASETS 64
@@ -72,16 +71,10 @@ typedef struct JobSpec {
     int line_seeds, line_train, line_input, line_layers, line_batch, line_epochs;
 } JobSpec;
 
-/* Reads and validates path (syntax, keys, values, model shapes); does not open datasets. */
+/* Reads and validates path (syntax, keys, values, model shapes); opens no dataset (job_data.h). */
 int jobfile_parse(const char *path, JobSpec *job, Error *err);
 /* Same from text already in memory; what names it in messages. */
 int jobfile_parse_text(const char *text, const char *what, JobSpec *job, Error *err);
-/* Loads every [datasets] file into sets[dataset_count] and checks them against each other and
- * the model: same image shape and class names, shape = model input, classes = final dense,
- * batch <= each training dataset. On failure sets holds nothing (all freed). */
-int jobfile_load_datasets(const JobSpec *job, Dataset *sets, Error *err);
-/* The same checks on the headers only (dataset_open_header: images NULL, for the caller to place). */
-int jobfile_load_dataset_headers(const JobSpec *job, Dataset *sets, Error *err);
 void jobfile_free(JobSpec *job);
 const char *vary_name(VaryKind vary);     /* "both", "init", "order sample", ... */
 const char *train_key_name(int key);      /* the [train] key with that index: "epochs", ... */

@@ -14,7 +14,7 @@ typedef struct NodeData NodeData;   /* the node's communicator and window (MPI s
  * this rank's host name, for messages. NULL only when out of memory. */
 NodeData *node_data_open(const char *host);
 int node_data_ranks(const NodeData *data);
-/* Loads job's datasets into sets[dataset_count], checked as jobfile_load_datasets does. Every rank
+/* Loads job's datasets into sets[dataset_count], checked as job_data_load does. Every rank
  * reads the headers (labels, names: small, a copy per rank); the node's first rank reads the images
  * into the window and the others point into it (read-only). Collective over MPI_COMM_WORLD.
  * Falls back to a copy per rank, with a message on stderr, when SEEDSWEEP_SHARE_DATA=0 or the window

@@ -5,8 +5,6 @@
 #ifndef SEEDSWEEP_RESULTS_H
 #define SEEDSWEEP_RESULTS_H
 
-#include <stdio.h>
-
 #include "seedsweep/common.h"
 #include "seedsweep/task_result.h"
 
@@ -125,7 +123,5 @@ typedef struct ResultsHostTasks {
     int64_t tasks;
 } ResultsHostTasks;
 int results_host_task_counts(const ResultsData *data, ResultsHostTasks *out, int capacity);
-/* For `seedsweep info`: what the file holds and how far the sweep got. */
-int results_print_info(const char *path, FILE *out, Error *err);
 
 #endif

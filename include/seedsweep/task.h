@@ -12,7 +12,7 @@
 
 typedef struct TaskRunner {
     const JobSpec *job;
-    const Dataset *sets;        /* job->dataset_count datasets, checked by jobfile_load_datasets */
+    const Dataset *sets;        /* job->dataset_count datasets, checked by job_data_load */
     Model *model;               /* created for job->model with max_batch job->batch */
     int threads;                /* worker threads per rank; results do not depend on it */
     /* Called between mini-batches of training and evaluation (may be NULL); non-zero aborts

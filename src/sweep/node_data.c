@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/statvfs.h>
 
+#include "seedsweep/job_data.h"
 #include "seedsweep/progress.h"
 
 struct NodeData {
@@ -80,7 +81,7 @@ static int node_worst(MPI_Comm node, int rc, Error *err) {
 }
 
 /* Each rank reads every file whole: no window (one rank on the node, sharing off, or no window). */
-static int load_per_rank(const JobSpec *job, Dataset *sets, Error *err) { return jobfile_load_datasets(job, sets, err); }
+static int load_per_rank(const JobSpec *job, Dataset *sets, Error *err) { return job_data_load(job, sets, err); }
 
 /* Whether the directory that will back the window has room for it, else why not in reason. Checked
  * before asking MPI because Open MPI 4.1 does not fail cleanly there: with a backing directory that
@@ -168,7 +169,7 @@ int node_data_load(NodeData *data, const JobSpec *job, Dataset *sets, Error *err
         return load_per_rank(job, sets, err);
     }
 
-    int rc = jobfile_load_dataset_headers(job, sets, err);
+    int rc = job_data_load_headers(job, sets, err);
     int worst = node_worst(node, rc, err);
     if (worst != SS_OK) {
         if (rc == SS_OK) free_sets(sets, job->dataset_count);

@@ -1,4 +1,4 @@
-/* results_read.c - the reader's side of the results file: results_load (for report) and `info`.
+/* results_read.c - the reader's side of the results file: results_load (for report and info).
  * Reads without locking: a running sweep keeps writing raw rows into a file whose structure never
  * changes, and a row counts only once task_status, read first, says it is done. */
 #include "results_layout.h"
@@ -7,7 +7,6 @@
 #include "seedsweep/sha256.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -281,42 +280,4 @@ void results_data_free(ResultsData *data) {
     if (data->class_names) h5util_free_strings(data->class_names, data->shape.class_count);
     if (data->relu_layer_names) h5util_free_strings(data->relu_layer_names, data->shape.relu_layer_count);
     memset(data, 0, sizeof *data);
-}
-
-int results_print_info(const char *path, FILE *out, Error *err) {
-    ResultsData data;
-    int rc = results_load(path, 0, &data, err);
-    if (rc != SS_OK) return rc;
-    const ResultsShape *s = &data.shape;
-    int64_t done = 0, diverged = 0;
-    double seconds = 0.0;
-    for (int64_t t = 0; t < s->task_count; t++) {
-        if (data.task_status[t] == TASK_DONE) done++;
-        if (data.task_status[t] == TASK_DIVERGED) diverged++;
-        if (data.task_status[t] != TASK_PENDING && isfinite(data.task_seconds[t])) seconds += data.task_seconds[t];
-    }
-    fprintf(out, "%s: seedsweep results file (%s)\n", path, RESULTS_FORMAT);
-    fprintf(out, "  tasks     %lld: %lld done, %lld diverged, %lld pending%s\n", (long long)s->task_count,
-            (long long)done, (long long)diverged, (long long)(s->task_count - done - diverged),
-            done + diverged < s->task_count ? " (sweep unfinished or running)" : "");
-    fprintf(out, "  datasets  %d:", s->dataset_count);
-    for (int d = 0; d < s->dataset_count; d++)
-        fprintf(out, " %s (%lld images)", data.dataset_names[d], (long long)s->image_count[d]);
-    fprintf(out, "\n  classes   %d:", s->class_count);
-    for (int c = 0; c < s->class_count; c++) fprintf(out, " %s", data.class_names[c]);
-    fprintf(out, "\n  epochs    %d\n", s->epochs);
-    fprintf(out, "  compute   %.1f s of task time recorded\n", seconds);
-    fprintf(out, "  created   %s by seedsweep %s, %d ranks x %d threads, BLAS %s\n", data.created ? data.created : "?",
-            data.version ? data.version : "?", data.ranks, data.threads_per_rank, data.blas ? data.blas : "?");
-    fprintf(out, "  job_sha256 %s\n", data.job_sha256 ? data.job_sha256 : "?");
-    for (int h = 0; h < data.host_count; h++)
-        fprintf(out, "  host      run %d: %s, %d rank%s, CPU %s, BLAS %s\n", data.hosts[h].run, data.hosts[h].name,
-                data.hosts[h].ranks, data.hosts[h].ranks == 1 ? "" : "s", data.hosts[h].cpu_model, data.hosts[h].blas_core);
-    ResultsHostTasks *tasks = calloc(RESULTS_MAX_HOSTS, sizeof *tasks);
-    int n = tasks ? results_host_task_counts(&data, tasks, RESULTS_MAX_HOSTS) : 0;
-    if (n) fprintf(out, "  tasks by host:");
-    for (int h = 0; h < n; h++) fprintf(out, " %s %lld%s", tasks[h].name, (long long)tasks[h].tasks, h + 1 < n ? "," : "\n");
-    free(tasks);
-    results_data_free(&data);
-    return SS_OK;
 }
