@@ -36,6 +36,26 @@ typedef struct Checkpoint {
     void *block;                /* checkpoint_read: the one allocation the pointers above lie in */
 } Checkpoint;
 
+/* ---- the store: a sweep's checkpoint directory over its life (what the scheduler calls) ---- */
+
+typedef struct CheckpointStore {
+    char *dir;                  /* RESULTS.ckpt: what task_run gets as TaskRunner.checkpoint_dir */
+} CheckpointStore;
+
+/* Names the store of the results file at results_path (creates nothing: the first save does). */
+int checkpoint_store_open(CheckpointStore *store, const char *results_path, Error *err);
+/* Once the results file is open: a fresh file (--restart, or made anew) owns no checkpoint, so
+ * all go; a resumed one keeps those of its pending[task_count] tasks (a crash between recording
+ * a task and removing its checkpoint leaves a spent one behind). */
+void checkpoint_store_settle(const CheckpointStore *store, int fresh, const uint8_t *pending, int64_t task_count);
+/* Task was recorded: its checkpoint is spent. */
+void checkpoint_store_spent(const CheckpointStore *store, int64_t task);
+/* Every task is recorded: the store is emptied and its directory removed. */
+void checkpoint_store_finish(const CheckpointStore *store);
+void checkpoint_store_close(CheckpointStore *store);
+
+/* ---- one checkpoint file in a directory ---- */
+
 /* RESULTS + ".ckpt" (malloc'd; NULL when out of memory). */
 char *checkpoint_dir(const char *results_path);
 /* DIR/task-<N>.ckpt into out (size bytes); 0 when it does not fit. */

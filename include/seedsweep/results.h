@@ -84,6 +84,9 @@ int results_record_task(ResultsFile *rf, const TaskResult *r, Error *err);
  * is full the hosts are left out (returns SS_OK: /task_host still says where each task ran). */
 int results_record_hosts(ResultsFile *rf, const ResultsHost *hosts, int count, Error *err);
 int results_close(ResultsFile *rf, Error *err);
+/* What /dataset_sha256 records of a dataset: a fingerprint of its images and labels (resume and
+ * the ranks' agreement compare it); 0 when out of memory. */
+int results_dataset_digest(const struct Dataset *ds, char hex[65]);
 
 /* Everything a report needs, read from a finished or still running sweep. */
 typedef struct ResultsData {

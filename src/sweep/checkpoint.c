@@ -250,6 +250,24 @@ int checkpoint_prune(const char *dir, const uint8_t *keep, int64_t task_count) {
     return removed;
 }
 
+int checkpoint_store_open(CheckpointStore *store, const char *results_path, Error *err) {
+    store->dir = checkpoint_dir(results_path);
+    return store->dir ? SS_OK : error_set(err, SS_ERR_RUNTIME, "out of memory");
+}
+
+void checkpoint_store_settle(const CheckpointStore *store, int fresh, const uint8_t *pending, int64_t task_count) {
+    checkpoint_prune(store->dir, fresh ? NULL : pending, task_count);
+}
+
+void checkpoint_store_spent(const CheckpointStore *store, int64_t task) { checkpoint_remove(store->dir, task); }
+
+void checkpoint_store_finish(const CheckpointStore *store) { checkpoint_prune(store->dir, NULL, 0); }
+
+void checkpoint_store_close(CheckpointStore *store) {
+    free(store->dir);
+    store->dir = NULL;
+}
+
 _Static_assert(offsetof(CheckpointHeader, task) == 72 && offsetof(CheckpointHeader, rank) == 116 &&
                    offsetof(CheckpointHeader, seconds) == 152 && offsetof(CheckpointHeader, relu_units) == 160 &&
                    offsetof(CheckpointHeader, epoch_class) == 176,

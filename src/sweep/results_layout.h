@@ -70,8 +70,6 @@ extern const int results_host_column_count;
 /* Builds the whole file at path (a temporary that the caller renames into place). */
 int results_create_file(const char *path, const ResultsShape *shape, const ResultsMeta *meta,
                         const ResultsRunInfo *info, Error *err);
-/* Fingerprint of a dataset's contents (images, labels); 0 when out of memory. */
-int results_dataset_digest(const Dataset *ds, char hex[65]);
 
 /* Checks of what is read back (results_read.c), shared by results_load and resuming: the job text
  * against its job_sha256 (digest gets the recomputed one), and every task_status in 0..2. */

@@ -10,8 +10,9 @@
  * other rank; a worker waits for a reply at most one of rank 0's mini-batches. Waits poll with
  * short sleeps rather than blocking MPI calls, which Open MPI implements as busy loops that would
  * steal cores from the ranks still training when ranks are oversubscribed.
- * Running one task is task.c's job (no MPI there), choosing threads threads.c's, and every
- * message to the user goes through progress.c: this file is the protocol and its set-up. */
+ * Running one task is task.c's job (no MPI there), the set-up before the first task
+ * sweep_setup.c's, and every message to the user goes through progress.c: this file is the
+ * protocol, and the collectives that bracket the set-up. */
 #include "seedsweep/scheduler.h"
 
 #include <mpi.h>
@@ -23,21 +24,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "results_layout.h"   /* results_dataset_digest: what /dataset_sha256 records */
-#include "seedsweep/blas.h"
-#include "seedsweep/checkpoint.h"
 #include "seedsweep/conv_direct.h"
 #include "seedsweep/hosts.h"
-#include "seedsweep/job_results.h"
-#include "seedsweep/jobfile.h"
 #include "seedsweep/launch.h"
-#include "seedsweep/model.h"
 #include "seedsweep/node_data.h"
 #include "seedsweep/progress.h"
-#include "seedsweep/results.h"
 #include "seedsweep/stats.h"
-#include "seedsweep/task.h"
-#include "seedsweep/threads.h"
+#include "seedsweep/sweep_setup.h"
 
 enum { TAG_REPORT = 11, TAG_TASK = 12, TAG_STOP = 13 };
 enum { REPORT_RESULT = 0, REPORT_FIRST = 1, REPORT_STOPPED = 2, REPORT_FAILED = 3 };
@@ -65,31 +58,21 @@ static void on_stop_signal(int signo) {
     stop_signal = signo;
 }
 
-typedef struct Sweep {
-    int rank, size;
-    JobSpec job;
-    Dataset sets[JOB_MAX_DATASETS];
-    int sets_loaded;
-    NodeData *node_data;           /* the node's ranks and the window of its one copy of the images */
-    ResultsShape shape;
-    Model *model;
-    int threads;
-    ResultsHost *rank_hosts;       /* [size]: every rank's host, CPU model and BLAS core (all ranks) */
-    TaskRunner runner;
-    char *checkpoint_dir;          /* RESULTS.ckpt: in-flight tasks' checkpoints (checkpoint.h) */
-    size_t report_bytes;
-    char *send_buffer, *recv_buffer;
-    /* rank 0 only */
-    ResultsFile *results;
-    int64_t *queue;                /* pending task numbers, in task order */
-    int64_t queue_length, queue_next;
-    int64_t done_this_run, total_pending;
+/* Rank 0 as the server: the results file, the queue, and who still works. */
+typedef struct Server {
+    SweepQueue queue;              /* the results file and the pending tasks (sweep_setup_results) */
+    int64_t queue_next;
+    int64_t done_this_run;
     int workers_active;            /* workers not yet told -1 and not stopped */
     uint8_t *worker_finished;      /* [size]: 1 once a worker was told -1 or reported stopping */
     int stopping;                  /* no more tasks handed out */
     int failure;                   /* SS_ERR_RUNTIME seen somewhere */
     Error failure_err;
     Progress progress;
+} Server;
+
+/* How the protocol performed, for the closing summary (progress_end, progress_rank0_load). */
+typedef struct Timing {
     double serve_seconds;          /* rank 0 time spent serving reports, recording included */
     double record_seconds;         /* rank 0 time spent writing results (HDF5 write + flush) */
     int64_t reports_served;
@@ -99,6 +82,17 @@ typedef struct Sweep {
     double *waits;
     int64_t wait_count, wait_capacity;
     int *wait_counts, *wait_displacements;   /* [size]: rank 0's receive layout for gather_waits */
+} Timing;
+
+typedef struct Sweep {
+    int rank, size;
+    SweepSetup setup;              /* job, datasets, model, runner (sweep_setup.h) */
+    NodeData *node_data;           /* the node's ranks and the window of its one copy of the images */
+    ResultsHost *rank_hosts;       /* [size]: every rank's host, CPU model and BLAS core (all ranks) */
+    size_t report_bytes;
+    char *send_buffer, *recv_buffer;
+    Server server;                 /* rank 0 only */
+    Timing timing;
 } Sweep;
 
 /* ---- packing ---- */
@@ -116,8 +110,8 @@ static void report_view(const ResultsShape *s, char *buffer, TaskResult *r) {
 /* task_run into a packed report, header filled for rank 0. */
 static int run_task(Sweep *sw, int64_t task, char *buffer, Error *err) {
     TaskResult r;
-    report_view(&sw->shape, buffer, &r);
-    int rc = task_run(&sw->runner, task, &r, err);
+    report_view(&sw->setup.shape, buffer, &r);
+    int rc = task_run(&sw->setup.runner, task, &r, err);
     if (rc != SS_OK) return rc;
     ReportHeader *h = (ReportHeader *)buffer;
     memset(h, 0, sizeof *h);
@@ -132,10 +126,16 @@ static int run_task(Sweep *sw, int64_t task, char *buffer, Error *err) {
 
 /* ---- rank 0 ---- */
 
+/* The first failure is the one reported; a later one only keeps the sweep failed. */
+static void note_failure(Server *server, int code, const Error *err) {
+    if (!server->failure) server->failure_err = *err;
+    server->failure = code;
+}
+
 static void record(Sweep *sw, char *buffer) {
     ReportHeader *h = (ReportHeader *)buffer;
     TaskResult r;
-    report_view(&sw->shape, buffer, &r);
+    report_view(&sw->setup.shape, buffer, &r);
     r.task = h->task;
     r.status = h->status;
     r.rank = h->rank;
@@ -146,48 +146,76 @@ static void record(Sweep *sw, char *buffer) {
     memcpy(r.blas, host ? host->blas_core : "", host ? sizeof r.blas : 1);
     Error err = {0};
     double t0 = ss_now();
-    int rc = results_record_task(sw->results, &r, &err);
-    sw->record_seconds += ss_now() - t0;
+    int rc = results_record_task(sw->server.queue.results, &r, &err);
+    sw->timing.record_seconds += ss_now() - t0;
     if (rc != SS_OK) {
-        if (!sw->failure) sw->failure_err = err;
-        sw->failure = SS_ERR_RUNTIME;
-        sw->stopping = 1;
+        note_failure(&sw->server, SS_ERR_RUNTIME, &err);
+        sw->server.stopping = 1;
         return;
     }
-    sw->done_this_run++;
-    checkpoint_remove(sw->checkpoint_dir, r.task);   /* recorded: its checkpoint is spent */
-    progress_task_done(&sw->progress, &r);
+    sw->server.done_this_run++;
+    checkpoint_store_spent(&sw->setup.checkpoints, r.task);   /* recorded: its checkpoint is spent */
+    progress_task_done(&sw->server.progress, &r);
 }
 
 static int64_t next_task(Sweep *sw) {
-    if (sw->stopping || stop_signal || sw->queue_next >= sw->queue_length) return -1;
-    return sw->queue[sw->queue_next++];
+    if (sw->server.stopping || stop_signal || sw->server.queue_next >= sw->server.queue.length) return -1;
+    return sw->server.queue.tasks[sw->server.queue_next++];
 }
 
 /* Tells every worker still working to abort its task (a 4-byte eager send: never blocks). */
 static void broadcast_stop(Sweep *sw) {
     int token = 1;
     for (int r = 1; r < sw->size; r++)
-        if (!sw->worker_finished[r]) MPI_Send(&token, 1, MPI_INT, r, TAG_STOP, MPI_COMM_WORLD);
+        if (!sw->server.worker_finished[r]) MPI_Send(&token, 1, MPI_INT, r, TAG_STOP, MPI_COMM_WORLD);
 }
 
 static void worker_finished(Sweep *sw, int rank) {
-    if (rank > 0 && rank < sw->size && !sw->worker_finished[rank]) {
-        sw->worker_finished[rank] = 1;
-        sw->workers_active--;
+    if (rank > 0 && rank < sw->size && !sw->server.worker_finished[rank]) {
+        sw->server.worker_finished[rank] = 1;
+        sw->server.workers_active--;
     }
 }
 
 static void begin_stopping(Sweep *sw) {
-    if (sw->stopping) return;
-    sw->stopping = 1;
-    if (sw->workers_active > 0) broadcast_stop(sw);
+    if (sw->server.stopping) return;
+    sw->server.stopping = 1;
+    if (sw->server.workers_active > 0) broadcast_stop(sw);
+}
+
+/* One report of bytes bytes from rank source, in recv_buffer: a stop or failure notice ends that
+ * worker; a result is recorded and answered, like a first request, with the next task. */
+static void answer(Sweep *sw, int source, int bytes) {
+    const ReportHeader *h = (const ReportHeader *)sw->recv_buffer;
+    Error e = {0};
+    if (h->kind == REPORT_STOPPED || h->kind == REPORT_FAILED) {
+        worker_finished(sw, source);
+        if (h->kind == REPORT_FAILED) {
+            error_set(&e, SS_ERR_RUNTIME, "rank %d failed (its message is above)", h->rank);
+            note_failure(&sw->server, SS_ERR_RUNTIME, &e);
+        }
+        begin_stopping(sw);
+        return;
+    }
+    if (h->kind == REPORT_RESULT) {
+        if ((size_t)bytes != sw->report_bytes) {
+            error_set(&e, SS_ERR_RUNTIME, "rank %d sent a report of %d bytes, expected %zu", source, bytes,
+                      sw->report_bytes);
+            note_failure(&sw->server, SS_ERR_RUNTIME, &e);
+            begin_stopping(sw);
+        } else {
+            record(sw, sw->recv_buffer);
+        }
+    }
+    int64_t task = next_task(sw);
+    MPI_Send(&task, 1, MPI_INT64_T, source, TAG_TASK, MPI_COMM_WORLD);
+    if (task < 0) worker_finished(sw, source);
 }
 
 /* Answers every report waiting now; never blocks. */
 static void serve(Sweep *sw) {
     double t0 = ss_now();
-    int64_t served_before = sw->reports_served;
+    int64_t served_before = sw->timing.reports_served;
     if (stop_signal) begin_stopping(sw);
     for (;;) {
         int waiting = 0;
@@ -197,45 +225,21 @@ static void serve(Sweep *sw) {
         int bytes = 0;
         MPI_Get_count(&status, MPI_BYTE, &bytes);
         MPI_Recv(sw->recv_buffer, bytes, MPI_BYTE, status.MPI_SOURCE, TAG_REPORT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        ReportHeader *h = (ReportHeader *)sw->recv_buffer;
-        sw->reports_served++;
-        if (h->kind == REPORT_STOPPED || h->kind == REPORT_FAILED) {
-            worker_finished(sw, status.MPI_SOURCE);
-            if (h->kind == REPORT_FAILED) {
-                if (!sw->failure)
-                    error_set(&sw->failure_err, SS_ERR_RUNTIME, "rank %d failed (its message is above)", h->rank);
-                sw->failure = SS_ERR_RUNTIME;
-            }
-            begin_stopping(sw);
-            continue;
-        }
-        if (h->kind == REPORT_RESULT) {
-            if ((size_t)bytes != sw->report_bytes) {
-                if (!sw->failure)
-                    error_set(&sw->failure_err, SS_ERR_RUNTIME, "rank %d sent a report of %d bytes, expected %zu",
-                              status.MPI_SOURCE, bytes, sw->report_bytes);
-                sw->failure = SS_ERR_RUNTIME;
-                begin_stopping(sw);
-            } else {
-                record(sw, sw->recv_buffer);
-            }
-        }
-        int64_t task = next_task(sw);
-        MPI_Send(&task, 1, MPI_INT64_T, status.MPI_SOURCE, TAG_TASK, MPI_COMM_WORLD);
-        if (task < 0) worker_finished(sw, status.MPI_SOURCE);
+        sw->timing.reports_served++;
+        answer(sw, status.MPI_SOURCE, bytes);
     }
     double spent = ss_now() - t0;
-    sw->serve_seconds += spent;
-    if (sw->reports_served == served_before) {
-        sw->idle_polls++;
-        sw->idle_poll_seconds += spent;
+    sw->timing.serve_seconds += spent;
+    if (sw->timing.reports_served == served_before) {
+        sw->timing.idle_polls++;
+        sw->timing.idle_poll_seconds += spent;
     }
 }
 
 static int poll_rank0(void *context) {
     Sweep *sw = context;
     serve(sw);
-    return sw->stopping;
+    return sw->server.stopping;
 }
 
 static void nap(void) {
@@ -244,7 +248,7 @@ static void nap(void) {
 }
 
 static int rank0_loop(Sweep *sw, Error *err) {
-    progress_start_clock(&sw->progress);
+    progress_start_clock(&sw->server.progress);
     char *own = malloc(sw->report_bytes);
     if (!own) return error_set(err, SS_ERR_RUNTIME, "out of memory");
     for (;;) {
@@ -258,13 +262,12 @@ static int rank0_loop(Sweep *sw, Error *err) {
             } else if (rc == SS_INTERRUPTED) {
                 begin_stopping(sw);   /* the task stays pending */
             } else {
-                if (!sw->failure) sw->failure_err = task_err;
-                sw->failure = rc == SS_ERR_INPUT ? SS_ERR_INPUT : SS_ERR_RUNTIME;
+                note_failure(&sw->server, rc == SS_ERR_INPUT ? SS_ERR_INPUT : SS_ERR_RUNTIME, &task_err);
                 begin_stopping(sw);
             }
             continue;
         }
-        if (sw->workers_active <= 0) break;
+        if (sw->server.workers_active <= 0) break;
         nap();
     }
     free(own);
@@ -283,14 +286,14 @@ static int poll_worker(void *context) {
 
 /* Keeps one wait (seconds) for the end-of-run summary; a full list just stops growing. */
 static void note_wait(Sweep *sw, double seconds) {
-    if (sw->wait_count == sw->wait_capacity) {
-        int64_t capacity = sw->wait_capacity ? 2 * sw->wait_capacity : 256;
-        double *grown = realloc(sw->waits, sizeof(double) * (size_t)capacity);
+    if (sw->timing.wait_count == sw->timing.wait_capacity) {
+        int64_t capacity = sw->timing.wait_capacity ? 2 * sw->timing.wait_capacity : 256;
+        double *grown = realloc(sw->timing.waits, sizeof(double) * (size_t)capacity);
         if (!grown) return;
-        sw->waits = grown;
-        sw->wait_capacity = capacity;
+        sw->timing.waits = grown;
+        sw->timing.wait_capacity = capacity;
     }
-    sw->waits[sw->wait_count++] = seconds;
+    sw->timing.waits[sw->timing.wait_count++] = seconds;
 }
 
 /* Waits for request without spinning: Open MPI's blocking calls busy-poll, which would take a core
@@ -347,8 +350,8 @@ static int worker_loop(Sweep *sw, Error *err) {
  * calls it once, after its loop). The first request of each worker is left out: it waits for
  * rank 0's set-up (opening the results file), not for its serving. */
 static void gather_waits(Sweep *sw) {
-    int mine = (int)sw->wait_count;
-    int *counts = sw->wait_counts, *displacements = sw->wait_displacements;   /* [size] on rank 0 */
+    int mine = (int)sw->timing.wait_count;
+    int *counts = sw->timing.wait_counts, *displacements = sw->timing.wait_displacements;   /* [size] on rank 0 */
     MPI_Gather(&mine, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
     int64_t total = 0;
     for (int r = 0; sw->rank == 0 && r < sw->size; r++) {
@@ -358,13 +361,13 @@ static void gather_waits(Sweep *sw) {
     double *all = sw->rank == 0 ? malloc(sizeof(double) * (size_t)(total ? total : 1)) : NULL;
     int ok = sw->rank != 0 || all;
     MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);   /* out of memory on rank 0: nobody sends */
-    if (ok) MPI_Gatherv(sw->waits, mine, MPI_DOUBLE, all, counts, displacements, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    if (ok) MPI_Gatherv(sw->timing.waits, mine, MPI_DOUBLE, all, counts, displacements, MPI_DOUBLE, 0, MPI_COMM_WORLD);
     if (sw->rank == 0 && ok && total > 0) {
         stats_sort(all, total);
         Rank0Load load = {.reports = total, .wait_median = stats_quantile(all, total, 0.5), .wait_max = all[total - 1],
-                          .reports_served = sw->reports_served, .serve_seconds = sw->serve_seconds,
-                          .idle_polls = sw->idle_polls, .idle_poll_seconds = sw->idle_poll_seconds};
-        progress_rank0_load(&sw->progress, &load);
+                          .reports_served = sw->timing.reports_served, .serve_seconds = sw->timing.serve_seconds,
+                          .idle_polls = sw->timing.idle_polls, .idle_poll_seconds = sw->timing.idle_poll_seconds};
+        progress_rank0_load(&sw->server.progress, &load);
     }
     free(all);
 }
@@ -379,18 +382,6 @@ static int agree(Sweep *sw, int rc, int *report) {
     MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     *report = worst != SS_OK && first == sw->rank;
     return worst;
-}
-
-/* The node's rank count comes from MPI; the rule itself is threads_per_rank's. */
-static int choose_threads(Sweep *sw, const SweepOptions *options, Error *err) {
-    const int local_ranks = node_data_ranks(sw->node_data);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cores < 1) cores = 1;
-    int rc = threads_per_rank(options->threads, getenv("SLURM_CPUS_PER_TASK"), local_ranks, cores, &sw->threads, err);
-    if (rc != SS_OK) return rc;
-    if (sw->rank == 0 && (long)sw->threads * local_ranks > cores)
-        progress_warn_oversubscribed(local_ranks, sw->threads, cores);
-    return SS_OK;
 }
 
 /* Every rank learns every rank's host, CPU model and BLAS core, and which ranks share its node
@@ -431,35 +422,29 @@ static int share_worst(Sweep *sw, int rc, Error *err) {
  * (MPMD, a file edited during start-up) or reading other copies of a dataset (a stale node-local
  * copy) would mix two jobs' results in one file. rc: this rank's status so far. */
 static int compare_inputs(Sweep *sw, const char *job_path, int rc, int datasets, Error *err) {
+    const JobSpec *job = &sw->setup.job;
     rc = share_worst(sw, rc, err);
     if (rc != SS_OK) return rc;
     RankInputs self, *all = calloc((size_t)sw->size, sizeof *all);
     memset(&self, 0, sizeof self);
     snprintf(self.job_path, sizeof self.job_path, "%s", job_path);
-    snprintf(self.job_sha256, sizeof self.job_sha256, "%s", sw->job.sha256);
-    self.dataset_count = sw->job.dataset_count;
+    snprintf(self.job_sha256, sizeof self.job_sha256, "%s", job->sha256);
+    self.dataset_count = job->dataset_count;
     int ok = all != NULL;
-    for (int d = 0; datasets && ok && d < sw->job.dataset_count; d++) ok = results_dataset_digest(&sw->sets[d], self.dataset_sha256[d]);
+    for (int d = 0; datasets && ok && d < job->dataset_count; d++)
+        ok = results_dataset_digest(&sw->setup.sets[d], self.dataset_sha256[d]);
     rc = share_worst(sw, ok ? SS_OK : error_set(err, SS_ERR_RUNTIME, "out of memory comparing the ranks' inputs"), err);
     if (rc == SS_OK) {
         MPI_Allgather(&self, (int)sizeof self, MPI_BYTE, all, (int)sizeof self, MPI_BYTE, MPI_COMM_WORLD);
-        rc = hosts_check_inputs(&sw->job, all, sw->rank_hosts, sw->size, datasets, err);
+        rc = hosts_check_inputs(job, all, sw->rank_hosts, sw->size, datasets, err);
     }
     free(all);
     return rc;
 }
 
-static int prepare(Sweep *sw, const SweepOptions *options, Error *err) {
-    int rc = jobfile_parse(options->job_path, &sw->job, err);
-    if (rc == SS_OK && !options->output && !sw->job.output)
-        rc = error_set(err, SS_ERR_INPUT, "%s: [sweep] output: missing, and no --out given", options->job_path);
-    /* before anything that assumes one job everywhere (the node's collectives over its datasets) */
-    rc = compare_inputs(sw, options->job_path, rc, 0, err);
-    if (rc != SS_OK) return rc;
-    /* before any data is read: every rank sees the same table and job, so all refuse alike */
-    rc = hosts_check_blas(options->job_path, sw->rank_hosts, sw->size, sw->job.blas_mixing_allowed, err);
-    if (rc != SS_OK) return rc;
-    /* the convolution path (SEEDSWEEP_CONV) of every rank: one for the whole file (its conv_path) */
+/* The convolution path (SEEDSWEEP_CONV) of every rank: one for the whole file (its conv_path).
+ * Collective; every rank gets the same answer (a refusal fills err on each). */
+static int agree_conv_path(const SweepOptions *options, Error *err) {
     int path = (int)conv_path_get(), lowest = path, highest = path;
     MPI_Allreduce(&path, &lowest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     MPI_Allreduce(&path, &highest, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
@@ -469,108 +454,79 @@ static int prepare(Sweep *sw, const SweepOptions *options, Error *err) {
                          "others); results would depend on which rank ran a task: export the same SEEDSWEEP_CONV to "
                          "every rank",
                          options->job_path, conv_path_name((ConvPath)lowest), conv_path_name((ConvPath)highest));
-    rc = choose_threads(sw, options, err);
-    if (rc != SS_OK) return rc;
-    rc = node_data_load(sw->node_data, &sw->job, sw->sets, err);
-    if (rc == SS_OK) sw->sets_loaded = 1;
-    rc = compare_inputs(sw, options->job_path, rc, 1, err);
-    if (rc != SS_OK) return rc;
-    job_results_shape(&sw->job, sw->sets, &sw->shape);
-    sw->report_bytes = report_size(&sw->shape);
-    sw->send_buffer = malloc(sw->report_bytes);
-    sw->recv_buffer = malloc(sw->report_bytes);
-    sw->worker_finished = calloc((size_t)sw->size, 1);
-    sw->wait_counts = calloc((size_t)sw->size, sizeof *sw->wait_counts);
-    sw->wait_displacements = calloc((size_t)sw->size, sizeof *sw->wait_displacements);
-    if (!sw->send_buffer || !sw->recv_buffer || !sw->worker_finished || !sw->wait_counts || !sw->wait_displacements)
-        return error_set(err, SS_ERR_RUNTIME, "out of memory for reports");
-    sw->model = model_create(&sw->job.model, sw->job.batch, sw->threads, err);
-    if (!sw->model) return err->code ? err->code : SS_ERR_RUNTIME;
-    sw->checkpoint_dir = checkpoint_dir(options->output ? options->output : sw->job.output);
-    if (!sw->checkpoint_dir) return error_set(err, SS_ERR_RUNTIME, "out of memory");
-    rc = blas_reserve(sw->threads, err);   /* before the first task, where OpenBLAS would spin */
-    if (rc != SS_OK) return rc;
-    sw->runner = (TaskRunner){.job = &sw->job, .sets = sw->sets, .model = sw->model, .threads = sw->threads,
-                              .between_batches = sw->rank == 0 ? poll_rank0 : poll_worker, .context = sw,
-                              .checkpoint_dir = sw->checkpoint_dir, .rank = sw->rank};
     return SS_OK;
 }
 
-static int open_results(Sweep *sw, const SweepOptions *options, Error *err) {
-    const char *path = options->output ? options->output : sw->job.output;
-    char blas[256];
-    snprintf(blas, sizeof blas, "OpenBLAS %s (%s)", blas_core_name(), blas_config());
-    ResultsRunInfo info = {.ranks = sw->size, .threads_per_rank = sw->threads, .blas = blas,
-                           .version = options->version ? options->version : "?",
-                           .conv_path = conv_path_name(conv_path_get())};
-    uint8_t *pending = calloc((size_t)sw->shape.task_count, 1);
-    sw->queue = malloc(sizeof(int64_t) * (size_t)sw->shape.task_count);
-    if (!pending || !sw->queue) {
-        free(pending);
-        return error_set(err, SS_ERR_RUNTIME, "out of memory for the task plan");
-    }
-    struct stat st;
-    const int fresh = options->restart || stat(path, &st) != 0;
-    ResultsMeta meta;
-    job_results_meta(&sw->job, sw->sets, &meta);
-    int rc = results_open_sweep(path, &sw->shape, &meta, &info, options->restart, &sw->results, pending, err);
-    if (rc == SS_OK) {
-        /* Checkpoints of a fresh file (--restart, or left from a deleted one) belong to nothing;
-         * those of recorded tasks were spent when a crash came between record and removal. */
-        checkpoint_prune(sw->checkpoint_dir, fresh ? NULL : pending, sw->shape.task_count);
-        ResultsHost *hosts = malloc(sizeof *hosts * (size_t)sw->size);
-        if (!hosts) rc = error_set(err, SS_ERR_RUNTIME, "out of memory for the host table");
-        else rc = results_record_hosts(sw->results, hosts, hosts_summarize(sw->rank_hosts, sw->size, hosts), err);
-        free(hosts);
-    }
-    if (rc == SS_OK) {
-        for (int64_t t = 0; t < sw->shape.task_count; t++)
-            if (pending[t]) sw->queue[sw->queue_length++] = t;
-        sw->total_pending = sw->queue_length;
-        progress_begin(&sw->progress, stdout, options->quiet, &sw->job, path, sw->shape.task_count,
-                       sw->queue_length, sw->size, sw->threads);
-    }
-    free(pending);
-    return rc;
+/* The protocol's buffers: one report each way, and rank 0's per-worker tables. */
+static int alloc_buffers(Sweep *sw, Error *err) {
+    sw->report_bytes = report_size(&sw->setup.shape);
+    sw->send_buffer = malloc(sw->report_bytes);
+    sw->recv_buffer = malloc(sw->report_bytes);
+    sw->server.worker_finished = calloc((size_t)sw->size, 1);
+    sw->timing.wait_counts = calloc((size_t)sw->size, sizeof *sw->timing.wait_counts);
+    sw->timing.wait_displacements = calloc((size_t)sw->size, sizeof *sw->timing.wait_displacements);
+    if (!sw->send_buffer || !sw->recv_buffer || !sw->server.worker_finished || !sw->timing.wait_counts ||
+        !sw->timing.wait_displacements)
+        return error_set(err, SS_ERR_RUNTIME, "out of memory for reports");
+    return SS_OK;
+}
+
+/* Every rank's set-up (sweep_setup.h), with the node's datasets loaded in between. */
+static int prepare(Sweep *sw, const SweepOptions *options, Error *err) {
+    SweepSetup *s = &sw->setup;
+    s->rank = sw->rank;
+    s->size = sw->size;
+    int rc = sweep_setup_job(s, options, err);
+    /* before anything that assumes one job everywhere (the node's collectives over its datasets) */
+    rc = compare_inputs(sw, options->job_path, rc, 0, err);
+    /* before any data is read: every rank sees the same table and job, so all refuse alike */
+    if (rc == SS_OK) rc = hosts_check_blas(options->job_path, sw->rank_hosts, sw->size, s->job.blas_mixing_allowed, err);
+    if (rc == SS_OK) rc = agree_conv_path(options, err);
+    if (rc == SS_OK) rc = sweep_setup_threads(s, options, node_data_ranks(sw->node_data), err);
+    if (rc != SS_OK) return rc;
+    rc = node_data_load(sw->node_data, &s->job, s->sets, err);
+    if (rc == SS_OK) s->sets_loaded = 1;
+    rc = compare_inputs(sw, options->job_path, rc, 1, err);
+    if (rc != SS_OK) return rc;
+    rc = sweep_setup_runner(s, sw->rank == 0 ? poll_rank0 : poll_worker, sw, err);
+    return rc == SS_OK ? alloc_buffers(sw, err) : rc;
 }
 
 static void cleanup(Sweep *sw) {
-    if (sw->results) results_close(sw->results, NULL);
-    model_free(sw->model);
-    node_data_free(sw->node_data, sw->sets_loaded ? sw->sets : NULL, sw->job.dataset_count);
-    jobfile_free(&sw->job);
-    free(sw->checkpoint_dir);
+    node_data_free(sw->node_data, sw->setup.sets_loaded ? sw->setup.sets : NULL, sw->setup.job.dataset_count);
+    sweep_setup_free(&sw->setup, &sw->server.queue);
     free(sw->send_buffer);
     free(sw->recv_buffer);
-    free(sw->queue);
-    free(sw->worker_finished);
-    free(sw->wait_counts);
-    free(sw->wait_displacements);
-    free(sw->waits);
+    free(sw->server.worker_finished);
+    free(sw->timing.wait_counts);
+    free(sw->timing.wait_displacements);
+    free(sw->timing.waits);
     free(sw->rank_hosts);
 }
 
 /* Rank 0 after set-up: serve and train until no task is left or the sweep stops, then settle
  * the status (a failure seen anywhere, or tasks left by a stop signal) and close the file. */
 static int rank0_run(Sweep *sw, Error *err) {
-    sw->workers_active = sw->size - 1;
+    Server *server = &sw->server;
+    server->workers_active = sw->size - 1;
     int rc = rank0_loop(sw, err);
-    if (rc == SS_OK && sw->failure) {
-        *err = sw->failure_err;
-        rc = sw->failure;
+    if (rc == SS_OK && server->failure) {
+        *err = server->failure_err;
+        rc = server->failure;
     }
-    int64_t left = sw->total_pending - sw->done_this_run;
+    int64_t left = server->queue.length - server->done_this_run;
     if (rc == SS_OK && left > 0) {
         rc = error_set(err, SS_INTERRUPTED,
                        "interrupted%s: %lld of %lld tasks still pending; run the same command again to resume",
                        stop_signal == SIGTERM ? " by SIGTERM" : stop_signal == SIGUSR1 ? " by SIGUSR1" : "",
-                       (long long)left, (long long)sw->shape.task_count);
+                       (long long)left, (long long)sw->setup.shape.task_count);
     }
-    progress_end(&sw->progress, sw->size, sw->record_seconds, sw->serve_seconds, sw->reports_served);
-    if (rc == SS_OK) checkpoint_prune(sw->checkpoint_dir, NULL, 0);   /* every task recorded: none is left */
+    progress_end(&server->progress, sw->size, sw->timing.record_seconds, sw->timing.serve_seconds,
+                 sw->timing.reports_served);
+    if (rc == SS_OK) checkpoint_store_finish(&sw->setup.checkpoints);   /* every task recorded: none is left */
     Error close_err = {0};
-    ResultsFile *results = sw->results;
-    sw->results = NULL;
+    ResultsFile *results = server->queue.results;
+    server->queue.results = NULL;
     if (results_close(results, &close_err) != SS_OK && rc == SS_OK) {
         *err = close_err;
         rc = SS_ERR_RUNTIME;
@@ -602,7 +558,8 @@ int sweep_run(const SweepOptions *options, Error *err) {
     if (rc == SS_OK) rc = prepare(sw, options, err);
     rc = agree(sw, rc, &report);
     if (rc == SS_OK) {
-        if (sw->rank == 0) rc = open_results(sw, options, err);
+        if (sw->rank == 0)
+            rc = sweep_setup_results(&sw->setup, options, sw->rank_hosts, &sw->server.queue, &sw->server.progress, err);
         rc = agree(sw, rc, &report);
     }
     if (rc == SS_OK) {
