@@ -82,6 +82,12 @@ LDFLAGS    += -fopenmp $(filter -fsanitize=%,$(OPT))
 
 LIB_SRC    := $(filter-out src/cli/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# The core: every module but the two that talk MPI (the scheduler and the node's shared data) and
+# the command line. It links without Open MPI: the C unit tests and fuzz replays link it alone.
+MPI_SRC    := src/sweep/scheduler.c src/sweep/node_data.c
+CORE_SRC   := $(filter-out $(MPI_SRC) src/cli/%,$(LIB_SRC))
+CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CORE_LIBS   = $(filter-out -lmpi,$(LDLIBS))
 TEST_SRC   := $(wildcard tests/test_*.c)
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
@@ -91,7 +97,7 @@ FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 .SECONDARY:
 
 .PHONY: all test tests bench demo clean deps
-all: $(BUILD)/seedsweep
+all: $(BUILD)/seedsweep $(BUILD)/libseedsweep-core.a
 
 # Objects depend on the flags they were compiled with: `make ARCH=...` or a changed CFLAGS into an
 # existing build directory rebuilds everything instead of mixing instruction sets.
@@ -124,16 +130,20 @@ $(BUILD)/libseedsweep.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(BUILD)/libseedsweep-core.a: $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(BUILD)/seedsweep: $(BUILD)/src/cli/main.o $(BUILD)/libseedsweep.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libseedsweep.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libseedsweep-core.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
 # LD_PRELOAD shims the script tests load: nolock.so, a file system without locks (tests/nolock.sh).
 # (Other files in tests/helpers/ are built by the tests that use them.)
 HELPER_SO  := $(BUILD)/tests/helpers/nolock.so
-tests: $(BUILD)/seedsweep $(TEST_BIN) $(HELPER_SO)
+tests: $(BUILD)/seedsweep $(BUILD)/libseedsweep-core.a $(TEST_BIN) $(HELPER_SO)
 $(BUILD)/tests/helpers/%.so: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $<
@@ -206,8 +216,8 @@ FUZZ_SECONDS ?= 600
 FUZZ_REPLAY  := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/fuzz/replay_%)
 .PHONY: crash-campaign fuzz
 tests: $(FUZZ_REPLAY)
-$(BUILD)/tests/fuzz/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay_main.o $(BUILD)/libseedsweep.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/fuzz/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay_main.o $(BUILD)/libseedsweep-core.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 crash-campaign: $(BUILD)/seedsweep
 	BUILD=$(BUILD) bash tests/crash/campaign.sh -n $(N)
 fuzz:
