@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "seedsweep/common.h"
+#include "seedsweep/report_collapse.h"
 #include "seedsweep/results.h"
 #include "seedsweep/stats.h"
 
@@ -87,6 +88,7 @@ typedef struct ReportStats {
     ReportSpread *spreads;
     int host_count;            /* hosts that ran finished tasks (from /task_host; 0 in older files) */
     ResultsHostTasks *hosts;   /* in order of their first task */
+    ReportCollapse collapse;   /* why runs collapse (report_collapse.h) */
 } ReportStats;
 
 /* data must hold predictions (results_load with_predictions). Free stats with report_stats_free. */

@@ -7,13 +7,35 @@
 
 #include <stdio.h>
 
+#include "seedsweep/common.h"
 #include "seedsweep/results.h"
 
-/* A text section (a blank line first). */
-void report_collapse_text(const ResultsData *data, FILE *out);
+/* One ReLU layer's median dead fraction: [0] over not collapsed runs, [1] over collapsed ones. */
+typedef struct ReportDeadLayer {
+    double median[2];           /* NaN without tasks */
+    int n[2];
+} ReportDeadLayer;
+
+/* One training dataset, in order of its first task. */
+typedef struct ReportCollapseTraining {
+    int train, tasks, collapsed;
+    int *epochs;                /* [shape.epochs + 1]: collapsed tasks per collapse epoch */
+    ReportDeadLayer *layers;    /* [shape.relu_layer_count] */
+} ReportCollapseTraining;
+
+typedef struct ReportCollapse {
+    int count;                  /* 0 for files made before /task_collapse_epoch and /dead_relu */
+    ReportCollapseTraining *trainings;
+} ReportCollapse;
+
+/* Computed once (by report_compute); free with report_collapse_free. */
+int report_collapse_compute(const ResultsData *data, ReportCollapse *out, Error *err);
+void report_collapse_free(ReportCollapse *c);
+/* A text section (a blank line first); nothing without the arrays. */
+void report_collapse_text(const ReportCollapse *c, const ResultsData *data, FILE *out);
 /* A CSV block after a blank line: train,relu_layer,tasks,collapsed,collapse_epochs,... */
-void report_collapse_csv(const ResultsData *data, FILE *out);
+void report_collapse_csv(const ReportCollapse *c, const ResultsData *data, FILE *out);
 /* `,\n  "collapse": {...}`: a member for the report's top-level JSON object. */
-void report_collapse_json(const ResultsData *data, FILE *out);
+void report_collapse_json(const ReportCollapse *c, const ResultsData *data, FILE *out);
 
 #endif

@@ -1,5 +1,5 @@
-/* report_collapse.c - the report's "why runs collapse" part (report_collapse.h). Computed from
- * ResultsData at render time: a few medians over finished tasks, nothing the main report keeps. */
+/* report_collapse.c - the report's "why runs collapse" part (report_collapse.h): computed once
+ * into a ReportCollapse (a few medians over finished tasks), then rendered as text, CSV or JSON. */
 #include "seedsweep/report_collapse.h"
 
 #include <math.h>
@@ -36,66 +36,70 @@ static double last_dead(const ResultsData *data, int64_t t, int k) {
     return NAN;
 }
 
-typedef struct LayerSummary {
-    double median[2];   /* [0] not collapsed, [1] collapsed; NaN without tasks */
-    int n[2];
-} LayerSummary;
+/* Training dataset s->train's tasks and collapse epochs, and per ReLU layer the median dead
+ * fraction of its collapsed and other runs (values: room for task_count). */
+static void summarize(const ResultsData *data, ReportCollapseTraining *s, double *values) {
+    const int E = data->shape.epochs, R = data->shape.relu_layer_count;
+    const int64_t T = data->shape.task_count;
+    for (int64_t t = 0; t < T; t++) {
+        if (!finished(data, t) || data->task_train_dataset[t] != s->train) continue;
+        int ce = data->task_collapse_epoch[t];
+        s->tasks++;
+        if (ce > 0 && ce <= E) {
+            s->collapsed++;
+            s->epochs[ce]++;
+        }
+    }
+    for (int k = 0; k < R; k++)
+        for (int c = 0; c < 2; c++) {
+            int64_t n = 0;
+            for (int64_t t = 0; t < T; t++) {
+                if (!finished(data, t) || data->task_train_dataset[t] != s->train) continue;
+                if ((data->task_collapse_epoch[t] > 0) != c) continue;
+                double v = last_dead(data, t, k);
+                if (isfinite(v)) values[n++] = v;
+            }
+            s->layers[k].n[c] = (int)n;
+            s->layers[k].median[c] = n ? stats_median(values, n) : NAN;
+        }
+}
 
-typedef struct TrainingSummary {
-    int train, tasks, collapsed;
-    int *epochs;        /* [shape.epochs + 1]: collapsed tasks per collapse epoch */
-    LayerSummary *layers;   /* [relu_layer_count] */
-} TrainingSummary;
-
-/* Summaries of every training dataset into *out (free with free_summaries); returns the count. */
-static int summarize(const ResultsData *data, TrainingSummary **out) {
+int report_collapse_compute(const ResultsData *data, ReportCollapse *out, Error *err) {
+    memset(out, 0, sizeof *out);
+    if (!has_arrays(data)) return SS_OK;
     int trains[RESULTS_MAX_DATASETS];
     const int count = trainings(data, trains), E = data->shape.epochs, R = data->shape.relu_layer_count;
     const int64_t T = data->shape.task_count;
-    TrainingSummary *s = calloc((size_t)count + 1, sizeof *s);
+    out->trainings = calloc((size_t)count + 1, sizeof *out->trainings);
     double *values = malloc(sizeof(double) * (size_t)(T ? T : 1));
-    for (int i = 0; s && values && i < count; i++) {
-        s[i].train = trains[i];
-        s[i].epochs = calloc((size_t)E + 1, sizeof *s[i].epochs);
-        s[i].layers = calloc((size_t)R, sizeof *s[i].layers);
-        if (!s[i].epochs || !s[i].layers) break;
-        for (int64_t t = 0; t < T; t++) {
-            if (!finished(data, t) || data->task_train_dataset[t] != trains[i]) continue;
-            int ce = data->task_collapse_epoch[t];
-            s[i].tasks++;
-            if (ce > 0 && ce <= E) {
-                s[i].collapsed++;
-                s[i].epochs[ce]++;
-            }
-        }
-        for (int k = 0; k < R; k++)
-            for (int c = 0; c < 2; c++) {
-                int64_t n = 0;
-                for (int64_t t = 0; t < T; t++) {
-                    if (!finished(data, t) || data->task_train_dataset[t] != trains[i]) continue;
-                    if ((data->task_collapse_epoch[t] > 0) != c) continue;
-                    double v = last_dead(data, t, k);
-                    if (isfinite(v)) values[n++] = v;
-                }
-                s[i].layers[k].n[c] = (int)n;
-                s[i].layers[k].median[c] = n ? stats_median(values, n) : NAN;
-            }
+    int rc = out->trainings && values ? SS_OK : SS_ERR_RUNTIME;
+    for (int i = 0; rc == SS_OK && i < count; i++) {
+        ReportCollapseTraining *s = &out->trainings[out->count++];
+        s->train = trains[i];
+        s->epochs = calloc((size_t)E + 1, sizeof *s->epochs);
+        s->layers = calloc((size_t)R, sizeof *s->layers);
+        if (!s->epochs || !s->layers) rc = SS_ERR_RUNTIME;
+        else summarize(data, s, values);
     }
     free(values);
-    *out = s;
-    return s ? count : 0;
+    if (rc != SS_OK) {
+        report_collapse_free(out);
+        return error_set(err, SS_ERR_RUNTIME, "out of memory");
+    }
+    return SS_OK;
 }
 
-static void free_summaries(TrainingSummary *s, int count) {
-    for (int i = 0; s && i < count; i++) {
-        free(s[i].epochs);
-        free(s[i].layers);
+void report_collapse_free(ReportCollapse *c) {
+    for (int i = 0; c->trainings && i < c->count; i++) {
+        free(c->trainings[i].epochs);
+        free(c->trainings[i].layers);
     }
-    free(s);
+    free(c->trainings);
+    memset(c, 0, sizeof *c);
 }
 
 /* "2 (1), 5 (3)" (with_counts) or "2;5;5": collapse epochs, none for none. */
-static void epoch_list(const TrainingSummary *s, int epochs, const char *separator, int with_counts, const char *none,
+static void epoch_list(const ReportCollapseTraining *s, int epochs, const char *separator, int with_counts, const char *none,
                        FILE *out) {
     int first = 1;
     for (int e = 1; e <= epochs; e++)
@@ -112,10 +116,10 @@ static void median_text(double median, int n, FILE *out) {
     else fprintf(out, "  %9s %4d", "-", n);
 }
 
-void report_collapse_text(const ResultsData *data, FILE *out) {
+void report_collapse_text(const ReportCollapse *c, const ResultsData *data, FILE *out) {
     if (!has_arrays(data)) return;
-    TrainingSummary *s;
-    const int count = summarize(data, &s), R = data->shape.relu_layer_count;
+    const ReportCollapseTraining *s = c->trainings;
+    const int count = c->count, R = data->shape.relu_layer_count;
     fprintf(out, "\nWhy runs collapse (collapse epoch: the first epoch after which one class was predicted for every\n"
                  "training image of that epoch and of every later one; dead ReLU unit: output 0 for every training\n"
                  "image of an epoch)\n");
@@ -135,24 +139,22 @@ void report_collapse_text(const ResultsData *data, FILE *out) {
             median_text(s[i].layers[k].median[0], s[i].layers[k].n[0], out);
             fprintf(out, "\n");
         }
-    free_summaries(s, count);
 }
 
-void report_collapse_csv(const ResultsData *data, FILE *out) {
+void report_collapse_csv(const ReportCollapse *c, const ResultsData *data, FILE *out) {
     if (!has_arrays(data)) return;
-    TrainingSummary *s;
-    const int count = summarize(data, &s), R = data->shape.relu_layer_count;
+    const ReportCollapseTraining *s = c->trainings;
+    const int count = c->count, R = data->shape.relu_layer_count;
     fprintf(out, "\ntrain,relu_layer,tasks,collapsed,collapse_epochs,median_dead_collapsed,n_collapsed,"
                  "median_dead_not_collapsed,n_not_collapsed\n");
     for (int i = 0; i < count; i++)
         for (int k = 0; k < R; k++) {
-            const LayerSummary *l = &s[i].layers[k];
+            const ReportDeadLayer *l = &s[i].layers[k];
             fprintf(out, "%s,%s,%d,%d,", data->dataset_names[s[i].train],
                     data->relu_layer_names ? data->relu_layer_names[k] : "?", s[i].tasks, s[i].collapsed);
             epoch_list(&s[i], data->shape.epochs, ";", 0, "", out);
             fprintf(out, ",%.6g,%d,%.6g,%d\n", l->median[1], l->n[1], l->median[0], l->n[0]);
         }
-    free_summaries(s, count);
 }
 
 /* Names here are dataset names and "conv16@1"-style layer names: printed as they are, quotes and
@@ -169,10 +171,10 @@ static void json_median(FILE *out, double v) {
     else fprintf(out, "null");
 }
 
-void report_collapse_json(const ResultsData *data, FILE *out) {
+void report_collapse_json(const ReportCollapse *c, const ResultsData *data, FILE *out) {
     if (!has_arrays(data)) return;
-    TrainingSummary *s;
-    const int count = summarize(data, &s), R = data->shape.relu_layer_count;
+    const ReportCollapseTraining *s = c->trainings;
+    const int count = c->count, R = data->shape.relu_layer_count;
     fprintf(out, ",\n  \"collapse\": {\"relu_layers\": [");
     for (int k = 0; k < R; k++) {
         fprintf(out, "%s", k ? ", " : "");
@@ -186,7 +188,7 @@ void report_collapse_json(const ResultsData *data, FILE *out) {
         epoch_list(&s[i], data->shape.epochs, ", ", 0, "", out);
         fprintf(out, "], \"dead_relu_last_epoch\": [");
         for (int k = 0; k < R; k++) {
-            const LayerSummary *l = &s[i].layers[k];
+            const ReportDeadLayer *l = &s[i].layers[k];
             fprintf(out, "%s{\"median_collapsed\": ", k ? ", " : "");
             json_median(out, l->median[1]);
             fprintf(out, ", \"n_collapsed\": %d, \"median_not_collapsed\": ", l->n[1]);
@@ -196,5 +198,4 @@ void report_collapse_json(const ResultsData *data, FILE *out) {
         fprintf(out, "]}%s\n", i + 1 < count ? "," : "");
     }
     fprintf(out, "  ]}");
-    free_summaries(s, count);
 }
