@@ -4,13 +4,7 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-build}
 SEEDSWEEP="$ROOT/$BUILD/seedsweep"
-# SANITIZE=1 (BUILD=build-san): report every ASan/UBSan finding, suppress only third-party leaks
-# (tests/sanitizer.supp; full stacks so MPI's start-up leaks are recognised by their MPI_Init frame)
-if [[ "$BUILD" == build-san* ]]; then
-    export ASAN_OPTIONS=${ASAN_OPTIONS:-fast_unwind_on_malloc=0:detect_leaks=1}
-    export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/sanitizer.supp:fast_unwind_on_malloc=0:print_suppressions=0}
-    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-fi
+source "$ROOT/tests/sanitizer_lib.sh"   # ASan/UBSan options for BUILD=build-san
 PY=/usr/bin/python3      # Debian's python (h5py, xarray); PATH may hold another one
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1

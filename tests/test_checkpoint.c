@@ -60,34 +60,18 @@ static int stop_and_resume(const ModelSpec *spec, const ImageSet *set, int stop_
     Stopper s = {.stop_at = stop_at, .model = model, .state = malloc(bytes)};
     model_init(model, INIT_GLOROT_UNIFORM, 11);
     float loss[EPOCHS], acc[EPOCHS];
-    TrainConfig cfg = config();
-    cfg.between_batches = stop_when_due;
-    cfg.context = &s;
-    cfg.at_boundary = save_on_stop;
-    cfg.boundary_context = &s;
-    TrainHistory h = {.loss = loss, .accuracy = acc};
-    int rc = model_train(model, set, &cfg, 5, &h, &err);
-    model_free(model);
-    if (rc != SS_INTERRUPTED || !s.saved) {
-        free(s.state);
-        return 0;
+    TrainHistory h = {.loss = loss, .accuracy = acc}, h2 = {.loss = loss, .accuracy = acc};
+    int rc;
+    Model *other = stop_then_resume(&s, set, config(), 5, &h, &h2, &rc);
+    int same = 0;
+    if (other) {
+        *where = s.position;
+        model_state_save(other, s.state);
+        same = rc == SS_OK && h2.epochs_done == EPOCHS && !memcmp(s.state, want_state, bytes) &&
+               !memcmp(loss, want_loss, sizeof loss) && !memcmp(acc, want_acc, sizeof acc);
     }
-    *where = s.position;
-    /* a different model object, as on another rank: only the state, position and history travel */
-    Model *other = model_create(spec, BATCH, 2, &err);
-    model_state_restore(other, s.state);
-    float loss2[EPOCHS], acc2[EPOCHS];
-    memcpy(loss2, loss, sizeof loss);
-    memcpy(acc2, acc, sizeof acc);
-    TrainConfig again = config();
-    again.threads = 2;
-    again.resume = &s.position;
-    TrainHistory h2 = {.loss = loss2, .accuracy = acc2};
-    rc = model_train(other, set, &again, 5, &h2, &err);
-    model_state_save(other, s.state);
-    int same = rc == SS_OK && h2.epochs_done == EPOCHS && !memcmp(s.state, want_state, bytes) &&
-               !memcmp(loss2, want_loss, sizeof loss2) && !memcmp(acc2, want_acc, sizeof acc2);
     model_free(other);
+    model_free(model);
     free(s.state);
     return same;
 }

@@ -112,36 +112,29 @@ static int large_lr_run(const ModelSpec *spec, const ImageSet *set, int stop_at,
     Stopper s = {.stop_at = stop_at, .model = model, .state = malloc(model_state_size(model))};
     model_init(model, INIT_GLOROT_UNIFORM, 21);
     float loss[EPOCHS], acc[EPOCHS];
-    TrainConfig cfg = config(3.0f);
-    if (stop_at) {
-        cfg.between_batches = stop_when_due;
-        cfg.context = &s;
-        cfg.at_boundary = save_on_stop;
-        cfg.boundary_context = &s;
-    }
-    TrainHistory h = {.loss = loss, .accuracy = acc, .dead_relu = dead};
-    int rc = model_train(model, set, &cfg, 9, &h, &err);
-    model_free(model);
+    TrainHistory h = {.loss = loss, .accuracy = acc, .dead_relu = dead}, h2 = h;
+    int rc;
     *resumed = 0;
-    if (stop_at && rc == SS_INTERRUPTED && s.saved) {
-        Model *other = model_create(spec, BATCH, 2, &err);
-        model_state_restore(other, s.state);
-        TrainConfig again = config(3.0f);
-        again.threads = 2;
-        again.resume = &s.position;
-        TrainHistory h2 = {.loss = loss, .accuracy = acc, .dead_relu = dead};
-        rc = model_train(other, set, &again, 9, &h2, &err);
-        *resumed = rc == SS_OK;
+    if (!stop_at) {
+        TrainConfig cfg = config(3.0f);
+        rc = model_train(model, set, &cfg, 9, &h, &err);
+    } else {
+        Model *other = stop_then_resume(&s, set, config(3.0f), 9, &h, &h2, &rc);
+        *resumed = other && rc == SS_OK;
         h = h2;
-        if (s.position.next_image) {   /* the same position without the mask is refused */
+        if (other && s.position.next_image) {   /* the same position without the mask is refused */
             TrainPosition bare = s.position;
             bare.alive = NULL;
             model_state_restore(other, s.state);
+            TrainConfig again = config(3.0f);
+            again.threads = 2;
             again.resume = &bare;
             if (model_train(other, set, &again, 9, &h2, &err) != SS_ERR_INPUT) *resumed = 0;
         }
+        if (!other) rc = SS_ERR_RUNTIME;
         model_free(other);
     }
+    model_free(model);
     free(s.state);
     return rc == SS_OK ? h.collapse_epoch : -1;
 }

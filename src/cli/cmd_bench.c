@@ -1,7 +1,6 @@
 /* cmd_bench.c - `seedsweep bench`: training-step and evaluation throughput of a network on
  * random data, next to the BLAS's own sgemm rate, so the numbers can be read as a fraction
  * of what the machine's BLAS can do. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,12 +51,10 @@ static const char *kind_name(LayerKind kind) {
     }
 }
 
-/* A whole decimal int, else -1 (atoi took "8x" as 8 and "x" as 0). */
+/* A whole decimal int, else -1 (atoi took "8x" as 8 and "x" as 0): refused by the range checks. */
 static int strict_int(const char *text) {
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    return errno || end == text || *end || v < 0 || v > 1000000000L ? -1 : (int)v;
+    long long v;
+    return cli_parse_int(text, 0, 1000000000, &v) ? -1 : (int)v;
 }
 
 typedef struct BenchOptions {

@@ -1,5 +1,4 @@
 /* cmd_import.c - 'seedsweep import png DIR ...' and 'seedsweep import idx IMAGES LABELS ...'. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,15 +43,6 @@ static void import_help(void) {
            "      --out data/fmnist-a.h5 --classes \"T-shirt/top,Shirt\" --shard 0/3\n");
 }
 
-static int parse_int(const char *text, long lo, long hi, long *out) {
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
 static int save_and_report(Dataset *ds, const char *out) {
     Error err;
     error_clear(&err);
@@ -66,16 +56,16 @@ static int save_and_report(Dataset *ds, const char *out) {
 
 static int import_png(int argc, char **argv) {
     const char *dir = NULL, *out = NULL;
-    long size = 0, channels = 0;
+    long long size = 0, channels = 0;
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
         int takes_value = !strcmp(arg, "--out") || !strcmp(arg, "-o") || !strcmp(arg, "--size") || !strcmp(arg, "--channels");
         if (takes_value && i + 1 >= argc) return cli_usage_error("import", "%s needs a value", arg);
         if (!strcmp(arg, "--out") || !strcmp(arg, "-o")) out = argv[++i];
         else if (!strcmp(arg, "--size")) {
-            if (parse_int(argv[++i], 1, 32768, &size)) return cli_usage_error("import", "--size '%s': expected 1 to 32768", argv[i]);
+            if (cli_parse_int(argv[++i], 1, 32768, &size)) return cli_usage_error("import", "--size '%s': expected 1 to 32768", argv[i]);
         } else if (!strcmp(arg, "--channels")) {
-            if (parse_int(argv[++i], 1, 3, &channels) || channels == 2)
+            if (cli_parse_int(argv[++i], 1, 3, &channels) || channels == 2)
                 return cli_usage_error("import", "--channels '%s': expected 1 or 3", argv[i]);
         } else if (arg[0] == '-' && arg[1]) return cli_usage_error("import", "unknown option '%s'", arg);
         else if (!dir) dir = arg;
@@ -110,8 +100,8 @@ static int import_idx(int argc, char **argv) {
             options.shard_index = index;
             options.shard_count = count;
         } else if (!strcmp(arg, "--count")) {
-            long count;
-            if (parse_int(argv[++i], 1, 2000000000L, &count)) return cli_usage_error("import", "--count '%s': expected 1 to 2000000000", argv[i]);
+            long long count;
+            if (cli_parse_int(argv[++i], 1, 2000000000L, &count)) return cli_usage_error("import", "--count '%s': expected 1 to 2000000000", argv[i]);
             options.max_count = count;
         } else if (arg[0] == '-' && arg[1]) return cli_usage_error("import", "unknown option '%s'", arg);
         else if (!images) images = arg;

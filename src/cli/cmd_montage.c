@@ -1,5 +1,4 @@
 /* cmd_montage.c - 'seedsweep montage FILE.h5 -o GRID.png': a labelled grid of a dataset's images. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,17 +23,14 @@ int cmd_montage(int argc, char **argv) {
         return 0;
     }
     const char *path = NULL, *out = NULL;
-    long count = 32;
+    long long count = 32;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         int takes_value = !strcmp(arg, "-o") || !strcmp(arg, "--out") || !strcmp(arg, "--count");
         if (takes_value && i + 1 >= argc) return cli_usage_error("montage", "%s needs a value", arg);
         if (!strcmp(arg, "-o") || !strcmp(arg, "--out")) out = argv[++i];
         else if (!strcmp(arg, "--count")) {
-            char *end;
-            errno = 0;
-            count = strtol(argv[++i], &end, 10);
-            if (errno || end == argv[i] || *end || count < 1 || count > 4096)
+            if (cli_parse_int(argv[++i], 1, 4096, &count))
                 return cli_usage_error("montage", "--count '%s': expected 1 to 4096", argv[i]);
         } else if (arg[0] == '-' && arg[1]) return cli_usage_error("montage", "unknown option '%s'", arg);
         else if (!path) path = arg;

@@ -70,9 +70,8 @@ int cmd_run(int argc, char **argv) {
             if (!strcmp(arg, "--out")) {
                 options.output = value;
             } else {
-                char *end;
-                long n = strtol(value, &end, 10);
-                if (*end || n < 1 || n > 4096)
+                long long n;
+                if (cli_parse_int(value, 1, 4096, &n))
                     return cli_usage_error("run", "--threads '%s': expected an integer in 1..4096", value);
                 options.threads = (int)n;
             }

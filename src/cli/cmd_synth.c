@@ -1,5 +1,4 @@
 /* cmd_synth.c - 'seedsweep synth PRESET --out F.h5': synthetic fly-brain cell images (docs/design.md section 6). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,15 +37,6 @@ static void synth_help(void) {
            "  seedsweep synth fly3 --out /tmp/fair.h5 --set control_brightness=1   # fly3 without its batch effect\n");
 }
 
-static int parse_int64(const char *text, long long lo, long long hi, long long *out) {
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || end == text || *end || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
 int cmd_synth(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
         synth_help();
@@ -68,15 +58,15 @@ int cmd_synth(int argc, char **argv) {
             sets[set_count++] = argv[++i];
         }
         else if (!strcmp(arg, "--channels")) {
-            if (parse_int64(argv[++i], 1, 3, &channels) || channels == 2)
+            if (cli_parse_int(argv[++i], 1, 3, &channels) || channels == 2)
                 return cli_usage_error("synth", "--channels '%s': expected 1 or 3", argv[i]);
         }
         else if (!strcmp(arg, "--size")) {
-            if (parse_int64(argv[++i], 16, 4096, &size)) return cli_usage_error("synth", "--size '%s': expected 16 to 4096", argv[i]);
+            if (cli_parse_int(argv[++i], 16, 4096, &size)) return cli_usage_error("synth", "--size '%s': expected 16 to 4096", argv[i]);
         } else if (!strcmp(arg, "--count")) {
-            if (parse_int64(argv[++i], 5, 10000000, &count)) return cli_usage_error("synth", "--count '%s': expected 5 to 10000000", argv[i]);
+            if (cli_parse_int(argv[++i], 5, 10000000, &count)) return cli_usage_error("synth", "--count '%s': expected 5 to 10000000", argv[i]);
         } else if (!strcmp(arg, "--seed")) {
-            if (parse_int64(argv[++i], 0, (long long)(~0ull >> 1), &seed)) return cli_usage_error("synth", "--seed '%s': expected a non-negative integer", argv[i]);
+            if (cli_parse_int(argv[++i], 0, (long long)(~0ull >> 1), &seed)) return cli_usage_error("synth", "--seed '%s': expected a non-negative integer", argv[i]);
         } else if (arg[0] == '-') return cli_usage_error("synth", "unknown option '%s'", arg);
         else if (!preset) preset = arg;
         else return cli_usage_error("synth", "unexpected argument '%s'", arg);

@@ -23,6 +23,9 @@ int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((fo
  * only `run --restart` may replace, and its folder takes a new file (the temporary the command
  * writes can be created there). Prints the problem and returns 2; 0 when out is fine. */
 int cli_check_output(const char *command, const char *out, const char *const *inputs, int count);
+/* The one integer parser of the options: text is a whole decimal number in [lo, hi] (no sign
+ * junk, no trailing characters, no overflow). 0 and *out set, else -1 and *out untouched. */
+int cli_parse_int(const char *text, long long lo, long long hi, long long *out);
 /* True when argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);
 
