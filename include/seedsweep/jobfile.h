@@ -11,6 +11,7 @@
 
 #define JOB_MAX_GRID_VALUES 64
 #define JOB_TRAIN_KEYS 6        /* epochs, batch, lr, beta1, beta2, eps: the keys [grid] may list */
+enum { TRAIN_KEY_EPOCHS, TRAIN_KEY_BATCH, TRAIN_KEY_LR, TRAIN_KEY_BETA1, TRAIN_KEY_BETA2, TRAIN_KEY_EPS };
 
 /* What the seed changes: a set of sources (bits). both = init | order, the historical default. */
 typedef enum { VARY_INIT = 1, VARY_ORDER = 2, VARY_BOTH = 3, VARY_SAMPLE = 4, VARY_ALL = 7 } VaryKind;
@@ -76,6 +77,7 @@ int jobfile_parse(const char *path, JobSpec *job, Error *err);
 /* Same from text already in memory; what names it in messages. */
 int jobfile_parse_text(const char *text, const char *what, JobSpec *job, Error *err);
 void jobfile_free(JobSpec *job);
+/* The study design (job_design.c). */
 const char *vary_name(VaryKind vary);     /* "both", "init", "order sample", ... */
 const char *train_key_name(int key);      /* the [train] key with that index: "epochs", ... */
 int jobfile_grid_point_count(const JobSpec *job);                     /* 1 without [grid] */

@@ -54,8 +54,7 @@ void job_results_meta(const JobSpec *job, const Dataset *sets, ResultsMeta *meta
         model_relu_layer_name(&job->model, k, meta->relu_layer_names[k], sizeof meta->relu_layer_names[k]);
     for (int g = 0; g < meta->group_count; g++) meta->group_names[g] = jobfile_group_name(job, g);
     for (int k = 0; k < job->grid_key_count; k++) {
-        const char *key = train_key_name(job->grid_keys[k]);
-        meta->grid_key_names[k] = key;
-        meta->grid_key_is_int[k] = !strcmp(key, "epochs") || !strcmp(key, "batch");
+        meta->grid_key_names[k] = train_key_name(job->grid_keys[k]);
+        meta->grid_key_is_int[k] = job->grid_keys[k] == TRAIN_KEY_EPOCHS || job->grid_keys[k] == TRAIN_KEY_BATCH;
     }
 }

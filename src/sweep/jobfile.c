@@ -36,13 +36,9 @@ static const char *KEYS[SECTION_COUNT][10] = {
 };
 enum { K_NAME, K_OUTPUT, K_SEEDS, K_TRAIN, K_VARY, K_DESIGN, K_SAMPLE_FRACTION, K_BLAS_MIXING };
 enum { K_INPUT, K_LAYERS, K_INIT };
-enum { K_EPOCHS, K_BATCH, K_LR, K_BETA1, K_BETA2, K_EPS, K_CHECKPOINT_EVERY };
-
-const char *vary_name(VaryKind vary) {
-    static const char *names[8] = {"none", "init", "order", "both", "sample", "init sample", "order sample",
-                                   "init order sample"};
-    return names[vary & 7];
-}
+/* the first six are the keys [grid] may list, in jobfile.h's order */
+enum { K_EPOCHS = TRAIN_KEY_EPOCHS, K_BATCH = TRAIN_KEY_BATCH, K_LR = TRAIN_KEY_LR, K_BETA1 = TRAIN_KEY_BETA1,
+       K_BETA2 = TRAIN_KEY_BETA2, K_EPS = TRAIN_KEY_EPS, K_CHECKPOINT_EVERY };
 
 const char *train_key_name(int key) { return key >= 0 && key < JOB_TRAIN_KEYS ? KEYS[SEC_TRAIN][key] : "?"; }
 
@@ -467,54 +463,6 @@ static int parse_grid(Parser *p) {
         return fail_at(p, "grid", NULL, 0, "more than %d tasks", INT32_MAX);
     return 1;
 }
-
-int jobfile_grid_point_count(const JobSpec *job) {
-    int64_t n = 1;
-    for (int i = 0; i < job->grid_key_count; i++) n *= job->grid_value_count[i];
-    return n > INT32_MAX ? INT32_MAX : (int)n;
-}
-
-double jobfile_grid_value(const JobSpec *job, int g, int key_position) {
-    int stride = 1;
-    for (int i = job->grid_key_count - 1; i > key_position; i--) stride *= job->grid_value_count[i];
-    return job->grid_values[key_position][(g / stride) % job->grid_value_count[key_position]];
-}
-
-void jobfile_train_settings(const JobSpec *job, int g, TrainSettings *out) {
-    *out = (TrainSettings){.epochs = job->epochs, .batch = job->batch, .lr = job->lr, .beta1 = job->beta1,
-                           .beta2 = job->beta2, .eps = job->eps};
-    for (int i = 0; i < job->grid_key_count; i++) {
-        double x = jobfile_grid_value(job, g, i);
-        switch (job->grid_keys[i]) {
-        case K_EPOCHS: out->epochs = (int)x; break;
-        case K_BATCH: out->batch = (int)x; break;
-        case K_LR: out->lr = (float)x; break;
-        case K_BETA1: out->beta1 = (float)x; break;
-        case K_BETA2: out->beta2 = (float)x; break;
-        default: out->eps = (float)x; break;
-        }
-    }
-}
-
-int jobfile_group_count(const JobSpec *job) { return job->design == DESIGN_DECOMPOSE ? JOB_MAX_GROUPS : 1; }
-
-const char *jobfile_group_name(const JobSpec *job, int group) {
-    static const char *names[JOB_MAX_GROUPS] = {"init", "order", "sample", "all"};
-    return job->design == DESIGN_DECOMPOSE ? names[group] : vary_name(job->vary);
-}
-
-VaryKind jobfile_group_vary(const JobSpec *job, int group) {
-    static const VaryKind varies[JOB_MAX_GROUPS] = {VARY_INIT, VARY_ORDER, VARY_SAMPLE, VARY_ALL};
-    return job->design == DESIGN_DECOMPOSE ? varies[group] : job->vary;
-}
-
-int64_t jobfile_sample_size(const JobSpec *job, int64_t count) {
-    if (job->sample_fraction <= 0.0) return count;
-    int64_t n = llround(job->sample_fraction * (double)count);
-    return n < 1 ? 1 : n > count ? count : n;
-}
-
-int jobfile_uses_sample(const JobSpec *job) { return job->design == DESIGN_DECOMPOSE || (job->vary & VARY_SAMPLE); }
 
 static int interpret(Parser *p) {
     JobSpec *job = p->job;
