@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -82,4 +83,43 @@ int safe_file_check_output(const char *path, const char *const *inputs, int inpu
                              path, inputs[i]);
     }
     return SS_OK;
+}
+
+char *safe_file_read_text(const char *path, const char *what, size_t max_bytes, Error *err) {
+    Error open_err = {0};
+    FILE *f = safe_file_fopen_input(path, &open_err);   /* a FIFO or device is refused, not waited on */
+    if (!f) {
+        error_set(err, open_err.code, "%s %s", what, open_err.message);
+        return NULL;
+    }
+    char *text = NULL;
+    size_t length = 0, capacity = 0;
+    int rc = SS_OK;
+    for (;;) {
+        if (length + 4096 + 1 > capacity) {
+            capacity = capacity ? capacity * 2 : 8192;
+            char *grown = capacity > max_bytes ? NULL : realloc(text, capacity);
+            if (!grown) {
+                rc = capacity > max_bytes
+                         ? error_set(err, SS_ERR_INPUT, "%s: %s larger than %zu MiB", path, what, max_bytes >> 20)
+                         : error_set(err, SS_ERR_RUNTIME, "%s: out of memory", path);
+                break;
+            }
+            text = grown;
+        }
+        size_t got = fread(text + length, 1, 4096, f);
+        length += got;
+        if (got < 4096) break;
+    }
+    if (rc == SS_OK && ferror(f)) rc = error_set(err, SS_ERR_INPUT, "%s: cannot read %s", path, what);
+    fclose(f);
+    if (rc == SS_OK) {
+        text[length] = '\0';
+        if (strlen(text) != length) rc = error_set(err, SS_ERR_INPUT, "%s: not a text file (holds a NUL byte)", path);
+    }
+    if (rc != SS_OK) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }

@@ -19,6 +19,10 @@ int safe_file_open_input(const char *path, struct stat *st, Error *err);
 int safe_file_check_input(const char *path, struct stat *st, Error *err);
 /* safe_file_open_input as a stdio stream ("rb"); NULL on failure. */
 FILE *safe_file_fopen_input(const char *path, Error *err);
+/* A whole input file (checked as above) as a NUL-terminated string (malloc'd), at most max_bytes;
+ * NULL on failure. Refused (SS_ERR_INPUT, messages naming path and what, e.g. "job file"): a file
+ * that is not regular, larger than max_bytes, unreadable, or holding a NUL byte. */
+char *safe_file_read_text(const char *path, const char *what, size_t max_bytes, Error *err);
 
 /* An output path a command is about to create or replace: refuses (SS_ERR_INPUT) '' and a
  * directory (bad usage), an existing path that is not a regular file (device, FIFO, socket), and

@@ -569,42 +569,8 @@ int jobfile_parse_text(const char *text, const char *what, JobSpec *job, Error *
 
 int jobfile_parse(const char *path, JobSpec *job, Error *err) {
     memset(job, 0, sizeof *job);
-    Error open_err = {0};
-    FILE *f = safe_file_fopen_input(path, &open_err);   /* a FIFO or device is refused, not waited on */
-    if (!f) return error_set(err, open_err.code, "job file %s", open_err.message);
-    char *text = NULL;
-    size_t length = 0, capacity = 0;
-    for (;;) {
-        if (length + 4096 + 1 > capacity) {
-            capacity = capacity ? capacity * 2 : 8192;
-            if (capacity > (64u << 20)) {
-                free(text);
-                fclose(f);
-                return error_set(err, SS_ERR_INPUT, "%s: job file larger than 64 MiB", path);
-            }
-            char *grown = realloc(text, capacity);
-            if (!grown) {
-                free(text);
-                fclose(f);
-                return error_set(err, SS_ERR_RUNTIME, "%s: out of memory", path);
-            }
-            text = grown;
-        }
-        size_t got = fread(text + length, 1, 4096, f);
-        length += got;
-        if (got < 4096) break;
-    }
-    int read_error = ferror(f);
-    fclose(f);
-    if (read_error) {
-        free(text);
-        return error_set(err, SS_ERR_INPUT, "%s: cannot read job file", path);
-    }
-    text[length] = '\0';
-    if (strlen(text) != length) {
-        free(text);
-        return error_set(err, SS_ERR_INPUT, "%s: not a text file (holds a NUL byte)", path);
-    }
+    char *text = safe_file_read_text(path, "job file", 64u << 20, err);
+    if (!text) return err ? err->code : SS_ERR_INPUT;
     int rc = jobfile_parse_text(text, path, job, err);
     free(text);
     return rc;
