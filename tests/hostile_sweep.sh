@@ -154,6 +154,58 @@ cp done.h5 lay-ok.h5
 rc=0; "$S" run good.ini --quiet --out lay-ok.h5 >/dev/null 2>err.txt || rc=$?
 [ "$rc" = 0 ] && pass "layout: an untouched file with pending tasks still resumes" || fail "layout: clean resume: exit $rc: $(head -c 300 err.txt)"
 
+# ---- the checkpoint directory is not trusted blindly ----
+mkdir -p victim && echo "someone's work" >victim/task-1.ckpt && echo "notes" >victim/notes.txt
+ln -sfn "$T/victim" ck-link.h5.ckpt
+exits 2 "checkpoints: RESULTS.h5.ckpt a symbolic link to someone's folder" "ck-link.h5.ckpt: is a symbolic link" \
+    "$S" run good.ini --quiet --out ck-link.h5
+[ -f victim/task-1.ckpt ] && [ -f victim/notes.txt ] && pass "checkpoints: nothing in the linked folder was deleted" ||
+    fail "checkpoints: the linked folder lost files: $(ls victim)"
+[ ! -e ck-link.h5 ] && pass "checkpoints: no results file next to a linked checkpoint folder" || fail "checkpoints: ck-link.h5 was made"
+mkdir -p ck-open.h5.ckpt && chmod 0777 ck-open.h5.ckpt
+exits 2 "checkpoints: a checkpoint folder others can write to" "ck-open.h5.ckpt: can be written by other users" \
+    "$S" run good.ini --quiet --out ck-open.h5
+if id nobody >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    mkdir -p ck-theirs.h5.ckpt && chown nobody ck-theirs.h5.ckpt && chmod 0755 ck-theirs.h5.ckpt
+    exits 2 "checkpoints: a checkpoint folder of another user" "ck-theirs.h5.ckpt: belongs to another user" \
+        "$S" run good.ini --quiet --out ck-theirs.h5
+else
+    skip "checkpoints: a folder of another user: needs root and a user 'nobody'"
+fi
+echo "not a folder" >ck-file.h5.ckpt
+exits 2 "checkpoints: RESULTS.h5.ckpt a regular file" "ck-file.h5.ckpt: is not a directory" "$S" run good.ini --quiet --out ck-file.h5
+# forged checkpoints (valid checksums) claiming "evaluating": untrained weights with task_seconds -inf,
+# and untrained weights with a plausible time (the optimizer's step count gives them away)
+for forged_seconds in -inf 1.5; do
+    rm -rf live/f.h5 live/f.h5.ckpt
+    ( cd live && exec "$SEEDSWEEP" run job.ini --out f.h5 --threads 1 >flog 2>ferr ) &
+    pid=$!
+    for i in $(seq 400); do grep -q '^\[2/30\]' live/flog 2>/dev/null && break; sleep 0.05; done
+    sleep 0.3; kill -TERM "$pid"; rc=0; wait "$pid" || rc=$?
+    ck=$(ls live/f.h5.ckpt/task-*.ckpt 2>/dev/null | head -n 1)
+    if [ "$rc" != 3 ] || [ -z "$ck" ]; then
+        fail "checkpoints: could not stop a sweep with a checkpoint left (exit $rc, checkpoint '${ck:-none}')"; continue
+    fi
+    "$PY" - "$ck" "$forged_seconds" <<'EOF'
+import sys, struct, hashlib
+p = sys.argv[1]; b = bytearray(open(p, "rb").read()); body = len(b) - 64
+struct.pack_into("<i", b, 104, 1)                                    # phase: evaluating
+struct.pack_into("<i", b, 112, struct.unpack_from("<i", b, 96)[0])   # epoch: all of them
+struct.pack_into("<q", b, 120, 0); struct.pack_into("<q", b, 128, 0); struct.pack_into("<d", b, 136, 0.0)
+struct.pack_into("<d", b, 152, float(sys.argv[2]))                   # task seconds so far
+b[body:] = hashlib.sha256(bytes(b[:body])).hexdigest().encode()
+open(p, "wb").write(b)
+EOF
+    task=$(basename "$ck" .ckpt); task=${task#task-}
+    rc=0; ( cd live && "$SEEDSWEEP" run job.ini --out f.h5 --threads 1 ) >live/flog2 2>live/ferr2 || rc=$?
+    if [ "$rc" = 0 ] && grep -q "task $task starts over: checkpoint not trusted: .*task-$task.ckpt: " live/ferr2; then
+        pass "checkpoints: forged 'evaluating', seconds $forged_seconds: not trusted, the task starts over ($(grep -o 'not trusted: .*' live/ferr2 | sed 's/.*ckpt: //' | head -n 1))"
+    else fail "checkpoints: forged checkpoint (seconds $forged_seconds): exit $rc: $(tail -c 300 live/ferr2)"; fi
+    why=$("$PY" -c 'import sys,h5py,numpy as np; s=h5py.File(sys.argv[1],"r")["task_seconds"][()]; print("ok" if np.all(np.isfinite(s)) and np.all(s>=0) else s)' live/f.h5)
+    [ "$why" = ok ] && pass "checkpoints: every task_seconds finite and >= 0 after the forged one ($forged_seconds)" ||
+        fail "checkpoints: task_seconds: $why"
+done
+
 # ---- ranks that disagree (two ranks of one mpirun, MPMD, each with its own working directory) ----
 sed 's/^epochs = .*/epochs = 2/' good.ini >other.ini
 exits 2 "ranks: started with different job files" "ranks were started with different job files: good.ini (sha256" \

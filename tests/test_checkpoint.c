@@ -5,6 +5,7 @@
  * it is told; [train] checkpoint_every parses and refuses bad values naming the key. Last, the
  * size and write time of a checkpoint of the paper's network (docs/reliability.md, "Checkpoints"). */
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -107,6 +108,8 @@ static void file_tests(const ModelSpec *spec) {
     const uint8_t alive[12] = {1, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0};
     void *state = malloc(key.state_bytes);
     model_state_save(model, state);
+    int64_t steps = 2 * 5 + 32 / BATCH;   /* Adam's steps at epoch 2, image 32: one per mini-batch */
+    memcpy(state, &steps, sizeof steps);
     Checkpoint out = {.phase = CHECKPOINT_TRAINING, .seconds = 12.5,
                       .position = {.epoch = 2, .next_image = 32, .loss_sum = 17.25, .correct = 20, .order_counter = 99,
                                    .collapse_epoch = 2, .epoch_class = 1, .alive = alive},
@@ -178,6 +181,93 @@ static void file_tests(const ModelSpec *spec) {
     rc = checkpoint_read(DIR_NAME, &key, &in, &found, &err);
     CHECK(rc == SS_ERR_INPUT && strstr(err.message, path) && strstr(err.message, "truncated"),
           "checkpoint refused: truncated (%s)", err.message);
+
+    /* forged checkpoints with a valid checksum: values out of range, or a state that does not fit the
+     * phase and position it claims, are refused (the task starts over) */
+    {
+        struct {
+            const char *name, *why;
+            int phase, epoch;
+            int64_t next_image, correct, steps;
+            double seconds;
+            float first_weight, first_accuracy;
+        } forged[] = {
+            {"evaluating with untrained weights", "claims to be trained", CHECKPOINT_EVALUATING, EPOCHS, 0, 0, 0, 1, 0, 0.5f},
+            {"evaluating after too few epochs", "claims to be trained", CHECKPOINT_EVALUATING, 2, 0, 0, 10, 1, 0, 0.5f},
+            {"training state of another position", "step count", CHECKPOINT_TRAINING, 2, 32, 20, 11, 1, 0, 0.5f},
+            {"task time -inf", "task time", CHECKPOINT_TRAINING, 2, 32, 20, 12, -INFINITY, 0, 0.5f},
+            {"task time NaN", "task time", CHECKPOINT_TRAINING, 2, 32, 20, 12, NAN, 0, 0.5f},
+            {"task time negative", "task time", CHECKPOINT_TRAINING, 2, 32, 20, 12, -1, 0, 0.5f},
+            {"a NaN weight", "non-finite weights", CHECKPOINT_TRAINING, 2, 32, 20, 12, 1, NAN, 0.5f},
+            {"accuracy 1.5 in the history", "training accuracy", CHECKPOINT_TRAINING, 2, 32, 20, 12, 1, 0, 1.5f},
+            {"position off a batch boundary", "position", CHECKPOINT_TRAINING, 2, 33, 20, 12, 1, 0, 0.5f},
+            {"more correct than seen", "position", CHECKPOINT_TRAINING, 2, 32, 33, 12, 1, 0, 0.5f},
+        };
+        void *forged_state = malloc(key.state_bytes);
+        for (size_t i = 0; i < sizeof forged / sizeof forged[0]; i++) {
+            memcpy(forged_state, state, key.state_bytes);
+            memcpy(forged_state, &forged[i].steps, sizeof(int64_t));
+            if (isnan(forged[i].first_weight)) memcpy((char *)forged_state + sizeof(int64_t), &forged[i].first_weight, 4);
+            float history_accuracy[EPOCHS] = {forged[i].first_accuracy, 0.875f, NAN};
+            Checkpoint f = out;
+            f.phase = forged[i].phase;
+            f.seconds = forged[i].seconds;
+            f.position.epoch = forged[i].epoch;
+            f.position.next_image = forged[i].next_image;
+            f.position.correct = forged[i].correct;
+            if (f.phase == CHECKPOINT_EVALUATING) f.position.loss_sum = 0, f.position.collapse_epoch = 0;
+            f.state = forged_state;
+            f.train_accuracy = history_accuracy;
+            checkpoint_write(DIR_NAME, &key, &f, &err);
+            rc = checkpoint_read(DIR_NAME, &key, &in, &found, &err);
+            CHECK(rc == SS_ERR_INPUT && found && strstr(err.message, path) && strstr(err.message, forged[i].why),
+                  "checkpoint refused: forged, %s (%s)", forged[i].name, err.message);
+            if (rc == SS_OK) checkpoint_free(&in);
+        }
+        int64_t trained = EPOCHS * 5;
+        memcpy(forged_state, state, key.state_bytes);
+        memcpy(forged_state, &trained, sizeof trained);
+        Checkpoint f = out;
+        f.phase = CHECKPOINT_EVALUATING;
+        f.position = (TrainPosition){.epoch = EPOCHS, .collapse_epoch = 0, .epoch_class = -1};
+        float full_loss[EPOCHS] = {0.5f, 0.25f, 0.2f}, full_accuracy[EPOCHS] = {0.75f, 0.875f, 0.9f};
+        f.train_loss = full_loss;
+        f.train_accuracy = full_accuracy;
+        f.state = forged_state;
+        checkpoint_write(DIR_NAME, &key, &f, &err);
+        rc = checkpoint_read(DIR_NAME, &key, &in, &found, &err);
+        CHECK(rc == SS_OK && found && in.phase == CHECKPOINT_EVALUATING, "checkpoint: a consistent evaluating one is read (%s)",
+              err.message);
+        if (rc == SS_OK) checkpoint_free(&in);
+        free(forged_state);
+    }
+
+    /* the directory: a symbolic link to someone's folder, or one others can write, is refused and
+     * nothing is pruned there */
+    {
+        const char *victim = "test_checkpoint_victim", *link_dir = "test_checkpoint_link.ckpt";
+        mkdir(victim, 0700);
+        char bait[256];
+        snprintf(bait, sizeof bait, "%s/task-1.ckpt", victim);
+        fclose(fopen(bait, "w"));
+        unlink(link_dir);
+        CHECK(symlink(victim, link_dir) == 0, "checkpoint: make a link");
+        rc = checkpoint_dir_check(link_dir, &err);
+        CHECK(rc == SS_ERR_INPUT && strstr(err.message, "symbolic link"), "checkpoint dir: a link is refused (%s)", err.message);
+        checkpoint_prune(link_dir, NULL, 0);
+        CHECK(access(bait, F_OK) == 0, "checkpoint dir: prune through a link deletes nothing");
+        rc = checkpoint_write(link_dir, &key, &out, &err);
+        CHECK(rc != SS_OK && strstr(err.message, "symbolic link"), "checkpoint dir: no checkpoint written through a link (%s)",
+              err.message);
+        unlink(link_dir);
+        chmod(victim, 0777);
+        rc = checkpoint_dir_check(victim, &err);
+        CHECK(rc == SS_ERR_INPUT && strstr(err.message, "written by other users"), "checkpoint dir: mode 0777 refused (%s)",
+              err.message);
+        unlink(bait);
+        rmdir(victim);
+        CHECK(checkpoint_dir_check(victim, &err) == SS_OK, "checkpoint dir: an absent one is fine");
+    }
 
     /* prune: keep task 4, drop 6, leave foreign names alone; NULL drops everything */
     checkpoint_write(DIR_NAME, &key, &out, &err);

@@ -42,7 +42,8 @@ typedef struct CheckpointStore {
     char *dir;                  /* RESULTS.ckpt: what task_run gets as TaskRunner.checkpoint_dir */
 } CheckpointStore;
 
-/* Names the store of the results file at results_path (creates nothing: the first save does). */
+/* Names the store of the results file at results_path (creates nothing: the first save does);
+ * SS_ERR_INPUT when an existing one is not to be trusted (checkpoint_dir_check). */
 int checkpoint_store_open(CheckpointStore *store, const char *results_path, Error *err);
 /* Once the results file is open: a fresh file (--restart, or made anew) owns no checkpoint, so
  * all go; a resumed one keeps those of its pending[task_count] tasks (a crash between recording
@@ -60,6 +61,11 @@ void checkpoint_store_close(CheckpointStore *store);
 char *checkpoint_dir(const char *results_path);
 /* DIR/task-<N>.ckpt into out (size bytes); 0 when it does not fit. */
 int checkpoint_path(const char *dir, int64_t task, char *out, size_t size);
+/* Whether dir may hold this sweep's checkpoints: absent (made 0700 at the first save), or a real
+ * directory (not a symbolic link) of this user that no one else can write to. Files there are
+ * written and deleted by name: a link to someone's folder would have theirs deleted or overwritten.
+ * SS_ERR_INPUT saying what it is and what to do. */
+int checkpoint_dir_check(const char *dir, Error *err);
 /* Creates dir if needed and writes the checkpoint atomically. */
 int checkpoint_write(const char *dir, const CheckpointKey *key, const Checkpoint *ckpt, Error *err);
 /* *found = 0 and SS_OK when the task has no checkpoint. A checkpoint that cannot be trusted

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,22 @@ int checkpoint_path(const char *dir, int64_t task, char *out, size_t size) {
     return n > 0 && (size_t)n < size;
 }
 
+int checkpoint_dir_check(const char *dir, Error *err) {
+    struct stat st;
+    if (lstat(dir, &st) != 0) {
+        if (errno == ENOENT) return SS_OK;
+        return error_set(err, SS_ERR_INPUT, "%s: cannot check the checkpoint directory: %s", dir, strerror(errno));
+    }
+    const char *what = S_ISLNK(st.st_mode) ? "is a symbolic link" : !S_ISDIR(st.st_mode) ? "is not a directory"
+                       : st.st_uid != geteuid() ? "belongs to another user"
+                       : (st.st_mode & 022) ? "can be written by other users" : NULL;
+    if (!what) return SS_OK;
+    return error_set(err, SS_ERR_INPUT,
+                     "%s: %s (uid %lu, mode %04o); the sweep writes and deletes checkpoint files there, so it must be "
+                     "a directory of this user only: remove it (or chmod go-w one of yours), or choose another --out",
+                     dir, what, (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
+}
+
 static int write_all(int fd, const char *data, size_t length) {
     while (length > 0) {
         ssize_t n = write(fd, data, length);
@@ -78,8 +95,11 @@ int checkpoint_write(const char *dir, const CheckpointKey *key, const Checkpoint
     char path[4096];
     if (!checkpoint_path(dir, key->task, path, sizeof path))
         return error_set(err, SS_ERR_RUNTIME, "%s: checkpoint path too long", dir);
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
         return error_set(err, SS_ERR_RUNTIME, "%s: cannot create the checkpoint directory: %s", dir, strerror(errno));
+    Error untrusted = {0};
+    if (checkpoint_dir_check(dir, &untrusted) != SS_OK)   /* swapped for a link since start-up */
+        return error_set(err, SS_ERR_RUNTIME, "%s", untrusted.message);
     const size_t body = body_size(key), epochs_bytes = sizeof(float) * (size_t)key->epochs;
     char *buffer = malloc(body + 64);
     if (!buffer) return error_set(err, SS_ERR_RUNTIME, "%s: out of memory for a checkpoint", path);
@@ -133,6 +153,57 @@ int checkpoint_write(const char *dir, const CheckpointKey *key, const Checkpoint
 
 static int refuse(Error *err, const char *path, const char *why) {
     return error_set(err, SS_ERR_INPUT, "%s: %s", path, why);
+}
+
+/* Why a checksummed checkpoint of the right key still cannot be what a run of this task saved, or
+ * NULL: anyone who can write the directory can make a valid checksum, so every value is checked
+ * against its range and the claimed phase and position against each other, Adam's step count
+ * included (one step per mini-batch trained): an "evaluating" checkpoint of untrained weights, or
+ * a negative or infinite task time, is refused, and the task starts over. */
+static const char *implausible(const CheckpointHeader *h, const CheckpointKey *key, const char *buffer) {
+    if (!isfinite(h->seconds) || h->seconds < 0 || h->seconds > 1e9) return "impossible task time";
+    if (h->rank < 0 || (h->diverged != 0 && h->diverged != 1)) return "impossible rank or divergence flag";
+    if (key->batch < 1 || key->train_count < 1 || key->state_bytes < sizeof(int64_t) ||
+        (key->state_bytes - sizeof(int64_t)) % (3 * sizeof(float)))
+        return "made for other shapes (training set, model, epochs or batch)";
+    const int64_t per_epoch = (key->train_count + key->batch - 1) / key->batch;
+    const size_t epochs_bytes = sizeof(float) * (size_t)key->epochs;
+    int64_t steps;
+    memcpy(&steps, buffer + sizeof *h + 2 * epochs_bytes, sizeof steps);
+    if (h->phase == CHECKPOINT_TRAINING) {
+        if (h->diverged) return "a diverged run saved as still training";
+        if (h->next_image < 0 || h->next_image >= key->train_count || h->next_image % key->batch ||
+            (h->epoch == key->epochs && h->next_image) || h->correct < 0 || h->correct > h->next_image ||
+            !isfinite(h->loss_sum) || h->loss_sum < 0 || (h->next_image == 0 && (h->correct || h->loss_sum)))
+            return "impossible position in the epoch";
+        if (steps != (int64_t)h->epoch * per_epoch + h->next_image / key->batch)
+            return "the optimizer's step count does not match the position (not the state of that position)";
+    } else {
+        if (h->next_image || h->correct || h->loss_sum) return "impossible position for evaluation";
+        if (!h->diverged && (h->epoch != key->epochs || steps != (int64_t)key->epochs * per_epoch))
+            return "claims to be trained, but its epochs or optimizer steps fall short of the job's";
+        if (h->diverged && (h->epoch < 1 || steps < (int64_t)(h->epoch - 1) * per_epoch || steps >= (int64_t)h->epoch * per_epoch))
+            return "the optimizer's step count does not match the epoch it diverged in";
+    }
+    const float *loss = (const float *)(buffer + sizeof *h), *accuracy = loss + key->epochs;
+    for (int e = 0; e < h->epoch; e++) {
+        int last_diverged = h->diverged && e == h->epoch - 1;
+        if (last_diverged ? !(isnan(loss[e]) || (isfinite(loss[e]) && loss[e] >= 0)) : !(isfinite(loss[e]) && loss[e] >= 0))
+            return "impossible training loss in its history";
+        if (!(isnan(accuracy[e]) && last_diverged) && !(accuracy[e] >= 0 && accuracy[e] <= 1))
+            return "impossible training accuracy in its history";
+    }
+    const size_t params = (key->state_bytes - sizeof(int64_t)) / (3 * sizeof(float));
+    const float *state = (const float *)(buffer + sizeof *h + 2 * epochs_bytes + sizeof(int64_t));
+    for (size_t i = 0; i < 3 * params; i++)
+        if (!isfinite(state[i]) || (i >= 2 * params && state[i] < 0)) return "non-finite weights or optimizer moments";
+    const float *dead = (const float *)(buffer + sizeof *h + 2 * epochs_bytes + key->state_bytes);
+    for (size_t i = 0; i < (size_t)h->epoch * (size_t)key->relu_layers; i++)
+        if (!isnan(dead[i]) && !(dead[i] >= 0 && dead[i] <= 1)) return "impossible dead-ReLU fraction in its history";
+    const uint8_t *alive = (const uint8_t *)(dead + (size_t)key->epochs * (size_t)key->relu_layers);
+    for (int64_t i = 0; i < key->relu_units; i++)
+        if (alive[i] > 1) return "impossible ReLU state";
+    return NULL;
 }
 
 int checkpoint_read(const char *dir, const CheckpointKey *key, Checkpoint *ckpt, int *found, Error *err) {
@@ -190,6 +261,7 @@ int checkpoint_read(const char *dir, const CheckpointKey *key, Checkpoint *ckpt,
     if (!why && (h.epoch < 0 || h.epoch > h.epochs)) why = "impossible epoch";
     if (!why && (h.collapse_epoch < 0 || h.collapse_epoch > h.epoch || h.epoch_class < -2))
         why = "impossible collapse state";
+    if (!why) why = implausible(&h, key, buffer);
     if (why) {
         free(buffer);
         return refuse(err, path, why);
@@ -234,6 +306,8 @@ static int64_t task_of(const char *name) {
 }
 
 int checkpoint_prune(const char *dir, const uint8_t *keep, int64_t task_count) {
+    Error untrusted = {0};
+    if (checkpoint_dir_check(dir, &untrusted) != SS_OK) return 0;   /* never delete in someone else's folder */
     DIR *d = opendir(dir);
     if (!d) return 0;
     int removed = 0;
@@ -252,7 +326,8 @@ int checkpoint_prune(const char *dir, const uint8_t *keep, int64_t task_count) {
 
 int checkpoint_store_open(CheckpointStore *store, const char *results_path, Error *err) {
     store->dir = checkpoint_dir(results_path);
-    return store->dir ? SS_OK : error_set(err, SS_ERR_RUNTIME, "out of memory");
+    if (!store->dir) return error_set(err, SS_ERR_RUNTIME, "out of memory");
+    return checkpoint_dir_check(store->dir, err);
 }
 
 void checkpoint_store_settle(const CheckpointStore *store, int fresh, const uint8_t *pending, int64_t task_count) {
