@@ -71,7 +71,9 @@ typedef struct ReportSpread {
 } ReportSpread;
 
 typedef struct ReportStats {
-    int64_t task_count, done, diverged, pending;
+    int64_t task_count, done, diverged, pending;   /* of the file's part (all tasks for the whole job) */
+    ResultsPart part;          /* a part's file (run --part): {index, count}; {0, 0} the whole job */
+    int64_t job_task_count;
     int training_count;
     ReportTraining trainings[RESULTS_MAX_DATASETS];
     int pair_count;            /* training_count x (dataset_count + 1) */

@@ -40,11 +40,27 @@ typedef struct ResultsPlanRow {
     int32_t group, grid;
 } ResultsPlanRow;
 
+/* A sweep in parts (run --part I/N): part I of N holds the tasks t with t mod N == I, so every
+ * part gets about 1/N of every training set and grid point. count 0: the whole job. A part's file
+ * is a results file like any other (every task's row, the other parts' pending) whose root
+ * attributes part_index and part_count say which part it is. */
+typedef struct ResultsPart {
+    int index, count;
+} ResultsPart;
+int results_part_has(ResultsPart part, int64_t task);
+int64_t results_part_task_count(ResultsPart part, int64_t task_count);   /* tasks of the part */
+/* The part's file: OUTPUT.part-I-of-N.h5 for OUTPUT.h5 (the stem before a final ".h5"; an output not
+ * ending in .h5 gets ".part-I-of-N.h5" appended). 0, or -1 when it does not fit in size. */
+int results_part_path(const char *output, ResultsPart part, char *out, size_t size);
+/* "part I of N: tasks t mod N = I", or "the whole job" for count 0. */
+void results_part_describe(ResultsPart part, char *out, size_t size);
+
 /* What a results file records besides the tasks' rows: the job's text and identity, its datasets,
  * its study design and the plan. The results module stores these and interprets none of them;
  * the sweep fills them from the job (job_results.h). Strings are borrowed for the call. */
 typedef struct ResultsMeta {
     const char *job_text;       /* root attribute job: compared on resume */
+    ResultsPart part;           /* root attributes part_index, part_count (none for the whole job): compared on resume */
     const char *job_sha256, *job_path, *name;
     const char *vary, *design;  /* root attributes, as named for the user */
     char sample[32];            /* root attribute sample: "none", "bootstrap" or "subsample F" */
@@ -87,12 +103,15 @@ int results_close(ResultsFile *rf, Error *err);
 /* What /dataset_sha256 records of a dataset: a fingerprint of its images and labels (resume and
  * the ranks' agreement compare it); 0 when out of memory. */
 int results_dataset_digest(const struct Dataset *ds, char hex[65]);
+/* Refuses (SS_ERR_INPUT, naming the file and the holder) a file a sweep is writing now. */
+int results_check_idle(const char *path, Error *err);
 
 /* Everything a report needs, read from a finished or still running sweep. */
 typedef struct ResultsData {
     ResultsShape shape;
     char *job, *job_sha256, *version, *created, *blas;
     int ranks, threads_per_rank;
+    ResultsPart part;                   /* {0, 0}: the whole job */
     char *dataset_names[RESULTS_MAX_DATASETS];
     char **class_names;                 /* class_count */
     int32_t *task_train_dataset;        /* task_count */

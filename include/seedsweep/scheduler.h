@@ -11,6 +11,7 @@ typedef struct SweepOptions {
     int restart;                /* --restart: start the file over even if it holds another job */
     int threads;                /* --threads, or 0: SLURM_CPUS_PER_TASK, else 1 (capped by cores) */
     int quiet;                  /* no progress lines */
+    int part_index, part_count; /* --part I/N: only tasks t mod N == I, into OUTPUT.part-I-of-N.h5; count 0: all */
     const char *version;        /* stored in the results file */
     /* Called on the one rank that should tell the user why the sweep did not end SS_OK, before
      * any rank leaves: under mpirun the first rank to exit non-zero gets the others killed, so a

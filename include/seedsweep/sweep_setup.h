@@ -20,7 +20,9 @@
 typedef struct SweepSetup {
     int rank, size;
     JobSpec job;
-    const char *output;            /* --out, else [sweep] output */
+    const char *output;            /* --out, else [sweep] output; with --part the part's file (part_output) */
+    ResultsPart part;              /* --part, or {0, 0}: the whole job */
+    char part_output[4096];
     Dataset sets[JOB_MAX_DATASETS];   /* job.dataset_count, loaded by the caller (node_data_load) */
     int sets_loaded;
     ResultsShape shape;
@@ -37,7 +39,8 @@ typedef struct SweepQueue {
     int64_t length;
 } SweepQueue;
 
-/* Parses the job and checks that it names an output. */
+/* Parses the job and checks that it names an output and that --part fits the job's tasks (the part's
+ * file then becomes the output). */
 int sweep_setup_job(SweepSetup *s, const SweepOptions *options, Error *err);
 /* Threads per rank for local_ranks ranks on this node (--threads, SLURM_CPUS_PER_TASK, cores). */
 int sweep_setup_threads(SweepSetup *s, const SweepOptions *options, int local_ranks, Error *err);

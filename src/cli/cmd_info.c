@@ -80,15 +80,23 @@ static int describe_results(const char *path, Error *err) {
     const ResultsShape *s = &data.shape;
     int64_t done = 0, diverged = 0;
     double seconds = 0.0;
+    const int64_t part_tasks = results_part_task_count(data.part, s->task_count);   /* of this file's part */
     for (int64_t t = 0; t < s->task_count; t++) {
+        if (!results_part_has(data.part, t)) continue;
         if (data.task_status[t] == TASK_DONE) done++;
         if (data.task_status[t] == TASK_DIVERGED) diverged++;
         if (data.task_status[t] != TASK_PENDING && isfinite(data.task_seconds[t])) seconds += data.task_seconds[t];
     }
     fprintf(out, "%s: seedsweep results file (%s)\n", path, RESULTS_FORMAT);
-    fprintf(out, "  tasks     %lld: %lld done, %lld diverged, %lld pending%s\n", (long long)s->task_count,
-            (long long)done, (long long)diverged, (long long)(s->task_count - done - diverged),
-            done + diverged < s->task_count ? " (sweep unfinished or running)" : "");
+    if (data.part.count > 0) {
+        char part[96];
+        results_part_describe(data.part, part, sizeof part);
+        fprintf(out, "  part      %s (%lld of the job's %lld tasks; seedsweep merge joins the parts)\n", part,
+                (long long)part_tasks, (long long)s->task_count);
+    }
+    fprintf(out, "  tasks     %lld: %lld done, %lld diverged, %lld pending%s\n", (long long)part_tasks, (long long)done,
+            (long long)diverged, (long long)(part_tasks - done - diverged),
+            done + diverged < part_tasks ? " (sweep unfinished or running)" : "");
     fprintf(out, "  datasets  %d:", s->dataset_count);
     for (int d = 0; d < s->dataset_count; d++)
         fprintf(out, " %s (%lld images)", data.dataset_names[d], (long long)s->image_count[d]);

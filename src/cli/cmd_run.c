@@ -8,7 +8,7 @@
 #include "seedsweep/scheduler.h"
 
 static void print_help(void) {
-    printf("usage: seedsweep run JOB.ini [--out FILE] [--threads N] [--restart] [--quiet]\n"
+    printf("usage: seedsweep run JOB.ini [--out FILE] [--threads N] [--part I/N] [--restart] [--quiet]\n"
            "\n"
            "Trains the job's network once per (training dataset, seed) task, tests each on every dataset\n"
            "and writes one HDF5 results file (rank 0 writes; every rank, rank 0 included, trains).\n"
@@ -19,6 +19,10 @@ static void print_help(void) {
            "  --threads N   threads per rank (default: SLURM_CPUS_PER_TASK, else 1; by default\n"
            "                capped so that ranks per node x threads <= cores); with N > 1 under\n"
            "                mpirun, give each rank its cores: mpirun --map-by slot:PE=N (or --bind-to none)\n"
+           "  --part I/N    run only part I of N (0 <= I < N <= tasks): the tasks t with t mod N = I, into\n"
+           "                FILE.part-I-of-N.h5 for FILE.h5 (--out or [sweep] output names the whole job's file);\n"
+           "                any number of ranks per part; seedsweep merge joins the parts into the file one run\n"
+           "                of the whole job writes (slurm/seedsweep-array.sbatch runs one part per array element)\n"
            "  --restart     start FILE over even if it holds results of a different job (and drop checkpoints)\n"
            "  --quiet       no per-task progress lines (the first and last lines remain)\n"
            "\n"
@@ -56,6 +60,19 @@ static void report_failure(int status, const Error *err) {
     else cli_fail(err);
 }
 
+/* "I/N", 0 <= I < N: the part's index and count. */
+static int parse_part(const char *text, int *index, int *count) {
+    const char *slash = strchr(text, '/');
+    char first[32];
+    if (!slash || slash == text || (size_t)(slash - text) >= sizeof first) return -1;
+    snprintf(first, sizeof first, "%.*s", (int)(slash - text), text);
+    long long i, n;
+    if (cli_parse_int(slash + 1, 1, 1 << 30, &n) || cli_parse_int(first, 0, n - 1, &i)) return -1;
+    *index = (int)i;
+    *count = (int)n;
+    return 0;
+}
+
 int cmd_run(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
         print_help();
@@ -75,6 +92,12 @@ int cmd_run(int argc, char **argv) {
                     return cli_usage_error("run", "--threads '%s': expected an integer in 1..4096", value);
                 options.threads = (int)n;
             }
+        } else if (!strcmp(arg, "--part")) {
+            if (i + 1 >= argc) return cli_usage_error("run", "--part needs a value (I/N)");
+            const char *value = argv[++i];
+            if (options.part_count) return cli_usage_error("run", "--part given twice");
+            if (parse_part(value, &options.part_index, &options.part_count))
+                return cli_usage_error("run", "--part '%s': expected I/N with 0 <= I < N (e.g. --part 0/4)", value);
         } else if (!strcmp(arg, "--restart")) {
             options.restart = 1;
         } else if (!strcmp(arg, "--quiet")) {

@@ -12,6 +12,7 @@ int cmd_import(int argc, char **argv);
 int cmd_montage(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
 /* Prints "seedsweep: MESSAGE" to stderr and returns err->code (the exit code). */

@@ -31,6 +31,7 @@ static const Command COMMANDS[] = {
     {"montage", cmd_montage, "draw a labelled grid of a dataset's images"},
     {"info", cmd_info, "describe a dataset or results file"},
     {"report", cmd_report, "statistics of a results file (text, csv or json)"},
+    {"merge", cmd_merge, "join the parts of a sweep (run --part I/N) into one results file"},
     {"bench", cmd_bench, "training-step throughput of a network"},
 };
 enum { COMMAND_COUNT = sizeof COMMANDS / sizeof COMMANDS[0] };

@@ -19,8 +19,11 @@
 static void count_tasks(const ResultsData *data, ReportStats *stats) {
     const int D = data->shape.dataset_count;
     const int64_t T = data->shape.task_count;
-    stats->task_count = T;
+    stats->part = data->part;
+    stats->job_task_count = T;
+    stats->task_count = results_part_task_count(data->part, T);
     for (int64_t t = 0; t < T; t++) {
+        if (!results_part_has(data->part, t)) continue;   /* another part's task: not this file's */
         if (data->task_status[t] == TASK_PENDING) stats->pending++;
         else if (data->task_status[t] == TASK_DIVERGED) stats->diverged++;
         else stats->done++;
@@ -33,7 +36,7 @@ static void count_tasks(const ResultsData *data, ReportStats *stats) {
     for (int i = 0; i < stats->training_count; i++)
         for (int64_t t = 0; t < T; t++)
             if (data->task_train_dataset[t] == stats->trainings[i].dataset) {
-                if (data->task_status[t] == TASK_PENDING) stats->trainings[i].pending++;
+                if (data->task_status[t] == TASK_PENDING && results_part_has(data->part, t)) stats->trainings[i].pending++;
                 if (data->task_status[t] == TASK_DIVERGED) stats->trainings[i].diverged++;
             }
 }

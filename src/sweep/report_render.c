@@ -89,6 +89,9 @@ static void json_tasks(const ReportStats *stats, FILE *out) {
     fprintf(out, "  \"tasks\": {\"total\": %lld, \"done\": %lld, \"diverged\": %lld, \"pending\": %lld},\n",
             (long long)stats->task_count, (long long)stats->done, (long long)stats->diverged,
             (long long)stats->pending);
+    if (stats->part.count > 0)
+        fprintf(out, "  \"part\": {\"index\": %d, \"count\": %d, \"job_tasks\": %lld},\n", stats->part.index,
+                stats->part.count, (long long)stats->job_task_count);
     fprintf(out, "  \"tasks_by_host\": {");
     for (int h = 0; h < stats->host_count; h++) {
         fprintf(out, "%s", h ? ", " : "");
@@ -256,6 +259,12 @@ static void render_runs_text(const ReportStats *stats, char *const *names, FILE 
 
 static void render_text(const ReportStats *stats, const ResultsData *data, const char *path, FILE *out) {
     char *const *names = data->dataset_names;
+    char part[96] = "";
+    if (stats->part.count > 0) {
+        results_part_describe(stats->part, part, sizeof part);
+        fprintf(out, "%s: %s, of the job's %lld tasks (merge the parts with seedsweep merge)\n", path, part,
+                (long long)stats->job_task_count);
+    }
     fprintf(out, "%s: %lld tasks: %lld done, %lld diverged, %lld pending%s\n", path, (long long)stats->task_count,
             (long long)stats->done, (long long)stats->diverged, (long long)stats->pending,
             stats->pending ? " (left out below)" : "");

@@ -57,6 +57,38 @@ static const void *result_values(const TaskResult *r, const ResultsArray *a, con
     return row;
 }
 
+/* ---- parts ---- */
+
+int results_part_has(ResultsPart part, int64_t task) { return part.count <= 0 || task % part.count == part.index; }
+
+int64_t results_part_task_count(ResultsPart part, int64_t task_count) {
+    if (part.count <= 0) return task_count;
+    return task_count / part.count + (task_count % part.count > part.index);
+}
+
+int results_part_path(const char *output, ResultsPart part, char *out, size_t size) {
+    size_t length = strlen(output);
+    if (length > 3 && !strcmp(output + length - 3, ".h5")) length -= 3;
+    int n = snprintf(out, size, "%.*s.part-%d-of-%d.h5", (int)length, output, part.index, part.count);
+    return n >= 0 && (size_t)n < size ? 0 : -1;
+}
+
+void results_part_describe(ResultsPart part, char *out, size_t size) {
+    if (part.count <= 0) snprintf(out, size, "the whole job");
+    else snprintf(out, size, "part %d of %d: tasks t mod %d = %d", part.index, part.count, part.count, part.index);
+}
+
+/* The part a file's root attributes name (part_index, part_count; both absent: the whole job), or
+ * index -1 when they are damaged (one without the other, out of range). */
+ResultsPart results_read_part(hid_t file, int64_t task_count) {
+    int64_t index = h5util_read_attr_int(file, "part_index"), count = h5util_read_attr_int(file, "part_count");
+    int has_index = H5Aexists(file, "part_index") > 0, has_count = H5Aexists(file, "part_count") > 0;
+    if (!has_index && !has_count) return (ResultsPart){0, 0};
+    if (!has_index || !has_count || count < 1 || count > task_count || index < 0 || index >= count)
+        return (ResultsPart){-1, (int)(count > 0 && count < INT32_MAX ? count : 0)};
+    return (ResultsPart){(int)index, (int)count};
+}
+
 /* ---- opening for the sweep ---- */
 
 /* The writer lock is a whole-file OFD lock (it survives HDF5 opening and closing the file). OFD
@@ -170,6 +202,17 @@ static int check_resume(const char *path, hid_t file, const ResultsMeta *meta, c
             }
             for (int64_t i = 0; digests && i < digest_count; i++) free(digests[i]);
             free(digests);
+            ResultsPart part = results_read_part(file, t_count);
+            if (rc == SS_OK && (part.index != meta->part.index || part.count != meta->part.count)) {
+                char held[96], wanted[96];
+                results_part_describe(part, held, sizeof held);
+                results_part_describe(meta->part, wanted, sizeof wanted);
+                rc = part.index < 0 ? error_set(err, SS_ERR_INPUT, "%s: damaged results file (attributes part_index and "
+                                                "part_count)", path)
+                                    : error_set(err, SS_ERR_INPUT, "%s: holds %s of this job, but this run is %s; "
+                                                "run it with its own --part, or choose another --out",
+                                                path, held, wanted);
+            }
             for (int64_t t = 0; t < t_count; t++) pending[t] = status[t] == TASK_PENDING;
         }
         free(sizes);
@@ -511,23 +554,6 @@ int results_open_sweep(const char *path, const ResultsShape *shape, const Result
     return SS_OK;
 }
 
-/* Writes count values at [row, 0..] of a 1-, 2- or 3-D dataset. */
-static int write_row(hid_t ds, hid_t mem_type, int64_t row, const void *data) {
-    hid_t space = H5Dget_space(ds);
-    int rank = H5Sget_simple_extent_ndims(space);
-    hsize_t dims[3] = {1, 1, 1}, start[3] = {0, 0, 0}, count[3];
-    H5Sget_simple_extent_dims(space, dims, NULL);
-    start[0] = (hsize_t)row;
-    count[0] = 1;
-    for (int i = 1; i < rank; i++) count[i] = dims[i];
-    H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL);
-    hid_t mem = H5Screate_simple(rank, count, NULL);
-    herr_t status = H5Dwrite(ds, mem_type, mem, space, H5P_DEFAULT, data);
-    H5Sclose(mem);
-    H5Sclose(space);
-    return status >= 0;
-}
-
 int results_record_task(ResultsFile *rf, const TaskResult *r, Error *err) {
     const ResultsShape *s = &rf->shape;
     if (r->task < 0 || r->task >= s->task_count)
@@ -543,7 +569,7 @@ int results_record_task(ResultsFile *rf, const TaskResult *r, Error *err) {
             hid_t type = results_memory_type(a->result_scalar ? a->result_element : a->element);
             for (int d = 0; d < results_array_instances(a, s) && ok; d++)
                 if (!a->optional || rf->arrays[i][d] >= 0)
-                    ok = write_row(rf->arrays[i][d], type, r->task, result_values(r, a, s, d));
+                    ok = results_write_row(rf->arrays[i][d], type, r->task, result_values(r, a, s, d));
         }
     ok = ok && H5Fflush(rf->file, H5F_SCOPE_LOCAL) >= 0;
     if (!ok) return error_set(err, SS_ERR_RUNTIME, "%s: cannot record task %lld (HDF5 write failed)", rf->path,
@@ -570,13 +596,23 @@ int results_record_hosts(ResultsFile *rf, const ResultsHost *hosts, int count, E
         for (int i = 0; i < results_host_column_count && ok; i++) {
             const ResultsHostColumn *c = &results_host_columns[i];
             hid_t ds = H5Dopen2(rf->file, c->name, H5P_DEFAULT);
-            ok = ds >= 0 && write_row(ds, results_memory_type(c->element), first + h, (const char *)&row + c->field);
+            ok = ds >= 0 && results_write_row(ds, results_memory_type(c->element), first + h, (const char *)&row + c->field);
             if (ds >= 0) H5Dclose(ds);
         }
     }
     ok = ok && H5Fflush(rf->file, H5F_SCOPE_LOCAL) >= 0;
     if (!ok) return error_set(err, SS_ERR_RUNTIME, "%s: cannot record the hosts (HDF5 write failed)", rf->path);
     return SS_OK;
+}
+
+int results_check_idle(const char *path, Error *err) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return error_set(err, SS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = ATOMIC_FILE_LOCK_LENGTH};
+    int rc = SS_OK;
+    if (fcntl(fd, F_OFD_GETLK, &lock) == 0 && lock.l_type != F_UNLCK) rc = refuse_locked(path, fd, err);
+    close(fd);
+    return rc;
 }
 
 int results_close(ResultsFile *rf, Error *err) {

@@ -193,6 +193,42 @@ static hid_t create_array(hid_t where, const char *name, hid_t file_type, hid_t 
     return ds;
 }
 
+/* One row of ds as a hyperslab (start row, count 1 x the other dimensions) and its memory space. */
+static int row_spaces(hid_t ds, int64_t row, hid_t *file_space, hid_t *memory_space) {
+    hid_t space = H5Dget_space(ds);
+    int rank = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
+    hsize_t dims[3] = {1, 1, 1}, start[3] = {0, 0, 0}, count[3];
+    if (rank < 1 || rank > 3 || H5Sget_simple_extent_dims(space, dims, NULL) < 0 || row < 0 || (hsize_t)row >= dims[0]) {
+        if (space >= 0) H5Sclose(space);
+        return 0;
+    }
+    start[0] = (hsize_t)row;
+    count[0] = 1;
+    for (int i = 1; i < rank; i++) count[i] = dims[i];
+    H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL);
+    *file_space = space;
+    *memory_space = H5Screate_simple(rank, count, NULL);
+    return 1;
+}
+
+int results_write_row(hid_t ds, hid_t mem_type, int64_t row, const void *data) {
+    hid_t space, mem;
+    if (!row_spaces(ds, row, &space, &mem)) return 0;
+    herr_t status = H5Dwrite(ds, mem_type, mem, space, H5P_DEFAULT, data);
+    H5Sclose(mem);
+    H5Sclose(space);
+    return status >= 0;
+}
+
+int results_read_row(hid_t ds, hid_t mem_type, int64_t row, void *data) {
+    hid_t space, mem;
+    if (!row_spaces(ds, row, &space, &mem)) return 0;
+    herr_t status = H5Dread(ds, mem_type, mem, space, H5P_DEFAULT, data);
+    H5Sclose(mem);
+    H5Sclose(space);
+    return status >= 0;
+}
+
 static int write_all(hid_t ds, hid_t mem_type, const void *data) {
     return H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
 }
@@ -556,6 +592,8 @@ static int write_root_attributes(const char *path, hid_t file, const ResultsMeta
              h5util_attr_string(file, "design", meta->design) && h5util_attr_string(file, "sample", meta->sample) &&
              h5util_attr_string(file, "model_input", meta->model_input) &&
              h5util_attr_string(file, "model_layers", meta->model_layers);
+    if (ok && meta->part.count > 0)
+        ok = h5util_attr_int(file, "part_index", meta->part.index) && h5util_attr_int(file, "part_count", meta->part.count);
     return ok ? SS_OK : cannot_write(err, path, "root attributes");
 }
 

@@ -1,8 +1,8 @@
 /* results_layout.h - inside the results module only (results.c, results_layout.c, results_read.c,
- * task_result.c).
+ * task_result.c, merge.c).
  * The per-task arrays of the results file are described once, in results_arrays[] (results_layout.c);
- * creation, opening for the sweep, recording, closing, TaskResult allocation (task_result.c) and loading all walk
- * that table. Adding an array is one row there plus its TaskResult / ResultsData field. */
+ * creation, opening for the sweep, recording, closing, TaskResult allocation (task_result.c), loading and
+ * merging parts (merge.c) all walk that table. Adding an array is one row there plus its TaskResult / ResultsData field. */
 #ifndef SEEDSWEEP_RESULTS_LAYOUT_H
 #define SEEDSWEEP_RESULTS_LAYOUT_H
 
@@ -66,6 +66,12 @@ typedef struct ResultsHostColumn {
 } ResultsHostColumn;
 extern const ResultsHostColumn results_host_columns[];
 extern const int results_host_column_count;
+
+/* Row `row` (all of dimensions 1.. of a 1-, 2- or 3-D dataset) from data / into data, in mem_type. 1 on success. */
+int results_write_row(hid_t ds, hid_t mem_type, int64_t row, const void *data);
+int results_read_row(hid_t ds, hid_t mem_type, int64_t row, void *data);
+/* The part the root attributes of a file of task_count tasks name (results_part_*); index -1: damaged. */
+ResultsPart results_read_part(hid_t file, int64_t task_count);
 
 /* Builds the whole file at path (a temporary that the caller renames into place). */
 int results_create_file(const char *path, const ResultsShape *shape, const ResultsMeta *meta,

@@ -130,6 +130,9 @@ static int load_header(const char *path, hid_t file, ResultsData *data, char ***
         data->dataset_names[d] = (*names)[d];
         s->image_count[d] = (*sizes)[d];
     }
+    data->part = results_read_part(file, s->task_count);
+    if (data->part.index < 0)
+        return error_set(err, SS_ERR_INPUT, "%s: damaged results file (root attributes part_index and part_count)", path);
     return SS_OK;
 }
 

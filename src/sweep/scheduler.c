@@ -517,7 +517,7 @@ static int rank0_run(Sweep *sw, Error *err) {
         rc = error_set(err, SS_INTERRUPTED,
                        "interrupted%s: %lld of %lld tasks still pending; run the same command again to resume",
                        stop_signal == SIGTERM ? " by SIGTERM" : stop_signal == SIGUSR1 ? " by SIGUSR1" : "",
-                       (long long)left, (long long)sw->setup.shape.task_count);
+                       (long long)left, (long long)results_part_task_count(sw->setup.part, sw->setup.shape.task_count));
     }
     progress_end(&server->progress, sw->size, sw->timing.record_seconds, sw->timing.serve_seconds,
                  sw->timing.reports_served);

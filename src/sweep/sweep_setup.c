@@ -12,6 +12,7 @@
 #include "seedsweep/conv_direct.h"
 #include "seedsweep/hosts.h"
 #include "seedsweep/job_results.h"
+#include "seedsweep/plan.h"
 #include "seedsweep/threads.h"
 
 int sweep_setup_job(SweepSetup *s, const SweepOptions *options, Error *err) {
@@ -20,6 +21,16 @@ int sweep_setup_job(SweepSetup *s, const SweepOptions *options, Error *err) {
     if (!options->output && !s->job.output)
         return error_set(err, SS_ERR_INPUT, "%s: [sweep] output: missing, and no --out given", options->job_path);
     s->output = options->output ? options->output : s->job.output;
+    s->part = (ResultsPart){options->part_index, options->part_count};
+    if (s->part.count > 0) {
+        int64_t tasks = plan_task_count(&s->job);
+        if (s->part.count > tasks)
+            return error_set(err, SS_ERR_INPUT, "%s: --part %d/%d: the job has %lld tasks, so at most %lld parts",
+                             options->job_path, s->part.index, s->part.count, (long long)tasks, (long long)tasks);
+        if (results_part_path(s->output, s->part, s->part_output, sizeof s->part_output) != 0)
+            return error_set(err, SS_ERR_INPUT, "%s: output path too long", s->output);
+        s->output = s->part_output;
+    }
     return SS_OK;
 }
 
@@ -74,7 +85,10 @@ int sweep_setup_results(SweepSetup *s, const SweepOptions *options, const Result
     const int fresh = options->restart || stat(s->output, &st) != 0;
     ResultsMeta meta;
     job_results_meta(&s->job, s->sets, &meta);
+    meta.part = s->part;
     int rc = results_open_sweep(s->output, &s->shape, &meta, &info, options->restart, &queue->results, pending, err);
+    for (int64_t t = 0; rc == SS_OK && t < s->shape.task_count; t++)   /* the other parts' tasks are not ours */
+        if (!results_part_has(s->part, t)) pending[t] = 0;
     if (rc == SS_OK) {
         checkpoint_store_settle(&s->checkpoints, fresh, pending, s->shape.task_count);
         rc = record_hosts(s, queue->results, rank_hosts, err);
@@ -82,8 +96,8 @@ int sweep_setup_results(SweepSetup *s, const SweepOptions *options, const Result
     if (rc == SS_OK) {
         for (int64_t t = 0; t < s->shape.task_count; t++)
             if (pending[t]) queue->tasks[queue->length++] = t;
-        progress_begin(progress, stdout, options->quiet, &s->job, s->output, s->shape.task_count, queue->length,
-                       s->size, s->threads);
+        progress_begin(progress, stdout, options->quiet, &s->job, s->output,
+                       results_part_task_count(s->part, s->shape.task_count), queue->length, s->size, s->threads);
     }
     free(pending);
     return rc;
