@@ -304,7 +304,9 @@ int merge_results(const char *out, const char *const *inputs, int count, int par
     h5util_quiet();
     *summary = (MergeSummary){0};
     if (count < 1) return error_set(err, SS_ERR_INPUT, "no input files");
+    char dir[4096];
     int rc = safe_file_check_output(out, inputs, count, err);
+    if (rc == SS_OK) rc = results_check_output_dir(out, dir, sizeof dir, err);
     if (rc != SS_OK) return rc;
     Input *in = calloc((size_t)count, sizeof *in);
     if (!in) return error_set(err, SS_ERR_RUNTIME, "out of memory");

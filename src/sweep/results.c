@@ -209,7 +209,7 @@ static int check_resume(const char *path, hid_t file, const ResultsMeta *meta, c
                 results_part_describe(meta->part, wanted, sizeof wanted);
                 rc = part.index < 0 ? error_set(err, SS_ERR_INPUT, "%s: damaged results file (attributes part_index and "
                                                 "part_count)", path)
-                                    : error_set(err, SS_ERR_INPUT, "%s: holds %s of this job, but this run is %s; "
+                                    : error_set(err, SS_ERR_INPUT, "%s: holds %s, but this run is %s; "
                                                 "run it with its own --part, or choose another --out",
                                                 path, held, wanted);
             }
@@ -419,12 +419,11 @@ static int remember_file(ResultsFile *rf, Error *err) {
  * array is allocated at creation, so a sweep that starts never runs out of space later). Both are
  * SS_ERR_INPUT, reported before any training; a full disk found only while HDF5 writes would
  * otherwise surface as an opaque HDF5 error. */
-static int check_output_place(const char *path, const ResultsShape *shape, const ResultsMeta *meta, Error *err) {
-    char dir[4096];
+int results_check_output_dir(const char *path, char *dir, size_t size, Error *err) {
     const char *slash = strrchr(path, '/');
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == path) snprintf(dir, sizeof dir, "/");
-    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    if (!slash) snprintf(dir, size, ".");
+    else if (slash == path) snprintf(dir, size, "/");
+    else snprintf(dir, size, "%.*s", (int)(slash - path), path);
     struct stat st;
     if (stat(dir, &st) != 0)
         return error_set(err, SS_ERR_INPUT, "%s: cannot create the results file: directory %s: %s", path, dir,
@@ -434,6 +433,13 @@ static int check_output_place(const char *path, const ResultsShape *shape, const
     if (access(dir, W_OK | X_OK) != 0)
         return error_set(err, SS_ERR_INPUT, "%s: cannot create the results file: directory %s is not writable: %s", path,
                          dir, strerror(errno));
+    return SS_OK;
+}
+
+static int check_output_place(const char *path, const ResultsShape *shape, const ResultsMeta *meta, Error *err) {
+    char dir[4096];
+    int rc = results_check_output_dir(path, dir, sizeof dir, err);
+    if (rc != SS_OK) return rc;
     const int64_t T = shape->task_count;
     double bytes = (double)T * (shape->dataset_count * 9.0 + shape->epochs * 8.0 + 64.0) +
                    (double)T * (double)results_prediction_count(shape) * 4.0 + 2.0 * (double)strlen(meta->job_text) +

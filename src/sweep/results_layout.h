@@ -73,6 +73,9 @@ int results_read_row(hid_t ds, hid_t mem_type, int64_t row, void *data);
 /* The part the root attributes of a file of task_count tasks name (results_part_*); index -1: damaged. */
 ResultsPart results_read_part(hid_t file, int64_t task_count);
 
+/* Before creating path: its directory (into dir) exists, is a directory and is writable (SS_ERR_INPUT). */
+int results_check_output_dir(const char *path, char *dir, size_t size, Error *err);
+
 /* Builds the whole file at path (a temporary that the caller renames into place). */
 int results_create_file(const char *path, const ResultsShape *shape, const ResultsMeta *meta,
                         const ResultsRunInfo *info, Error *err);
