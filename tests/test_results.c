@@ -36,7 +36,34 @@ static int open_sweep(const char *path, const JobSpec *job, const Dataset *sets,
     return results_open_sweep(path, &shape, &meta, info, restart, rf, pending, err);
 }
 
+/* run --part I/N: the tasks of a part, their count and the part's file name */
+static void test_parts(void) {
+    ResultsPart whole = {0, 0}, p1 = {1, 3};
+    int every = 1, covered = 1;
+    for (int64_t t = 0; t < 10; t++) {
+        every &= results_part_has(whole, t);
+        int owners = 0;
+        for (int i = 0; i < 3; i++) owners += results_part_has((ResultsPart){i, 3}, t);
+        covered &= owners == 1 && results_part_has(p1, t) == (t % 3 == 1);
+    }
+    CHECK(every && covered, "parts: the whole job holds every task, each task is in exactly one of 3 parts (t mod 3)");
+    CHECK(results_part_task_count(p1, 10) == 3 && results_part_task_count((ResultsPart){0, 3}, 10) == 4 &&
+              results_part_task_count((ResultsPart){2, 3}, 10) == 3 && results_part_task_count(whole, 10) == 10 &&
+              results_part_task_count((ResultsPart){4, 5}, 5) == 1,
+          "parts: task counts 4+3+3 of 10, 1 of 5 in 5 parts");
+    char out[64];
+    CHECK(results_part_path("results/demo.h5", p1, out, sizeof out) == 0 && !strcmp(out, "results/demo.part-1-of-3.h5"),
+          "parts: results/demo.h5 part 1/3 is results/demo.part-1-of-3.h5 (%s)", out);
+    CHECK(results_part_path("out.hdf5", p1, out, sizeof out) == 0 && !strcmp(out, "out.hdf5.part-1-of-3.h5"),
+          "parts: a name without .h5 gets .part-I-of-N.h5 appended (%s)", out);
+    CHECK(results_part_path("a-very-long-name-that-does-not-fit-in-this-small-buffer.h5", p1, out, 24) == -1,
+          "parts: a part path that does not fit is refused");
+    results_part_describe(p1, out, sizeof out);
+    CHECK(!strcmp(out, "part 1 of 3: tasks t mod 3 = 1"), "parts: described as '%s'", out);
+}
+
 int main(void) {
+    test_parts();
     char path[] = "/tmp/seedsweep-test-results-XXXXXX";
     int fd = mkstemp(path);
     close(fd);
