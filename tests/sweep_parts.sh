@@ -138,6 +138,8 @@ foreign "$dir/otherdata.h5" "d = f['dataset_sha256']; v = d[()]; v[1] = b'0' * 6
 refused "a part run on other data" "$dir/otherdata.h5: dataset fly2 had other contents than for $p0" "$p0" "$p1" "$dir/otherdata.h5"
 foreign "$dir/otherblas.h5" "f.attrs['blas'] = 'OpenBLAS Prescott (elsewhere)'"
 refused "a part run with another BLAS kernel" "$dir/otherblas.h5 ran with BLAS 'OpenBLAS Prescott (elsewhere)'" "$p0" "$p1" "$dir/otherblas.h5"
+foreign "$dir/otherconv.h5" "f.attrs['conv_path'] = 'im2col' if f.attrs['conv_path'] == 'direct' else 'direct'"
+refused "a part run on the other convolution path" "$dir/otherconv.h5 ran with convolution path" "$p0" "$p1" "$dir/otherconv.h5"
 refused "a file that is not a results file" "not a seedsweep results file" "$p0" "$p1" "$dir/fly1.h5"
 # an input a sweep is still writing (its writer lock held)
 "$PY" -c "

@@ -25,6 +25,7 @@ typedef struct Input {
     char **digests;            /* /dataset_sha256, data.shape.dataset_count of them */
     int64_t digest_count;
     int64_t done;              /* tasks done or diverged */
+    char *conv_path;           /* root attribute conv_path ("im2col" in files made before it existed) */
 } Input;
 
 #define LISTED_RANGES 12   /* ranges a task list names before "..." */
@@ -54,6 +55,8 @@ static void free_input(Input *in) {
     results_data_free(&in->data);
     h5util_free_strings(in->digests, in->digest_count);
     in->digests = NULL;
+    free(in->conv_path);
+    in->conv_path = NULL;
 }
 
 /* Reads and checks one input: a regular file, no sweep writing it, a results file (results_load's
@@ -67,6 +70,7 @@ static int load_input(Input *in, const char *path, Error *err) {
     hid_t file = h5util_open(path, H5F_ACC_RDONLY, 0);
     if (file >= 0) {
         in->digests = h5util_read_string_dataset_bounded(file, "dataset_sha256", RESULTS_MAX_DATASETS, 64, &in->digest_count);
+        in->conv_path = h5util_read_attr_string(file, "conv_path");
         H5Fclose(file);
     }
     if (!in->digests || in->digest_count != in->data.shape.dataset_count)
@@ -106,6 +110,12 @@ static int check_same_job(const Input *a, const Input *b, Error *err) {
                              "%s: dataset %s had other contents than for %s (dataset_sha256 %.12s, not %.12s): "
                              "the files ran on different data",
                              b->path, a->data.dataset_names[d], a->path, b->digests[d], a->digests[d]);
+    const char *ca = a->conv_path ? a->conv_path : "im2col", *cb = b->conv_path ? b->conv_path : "im2col";
+    if (strcmp(ca, cb))
+        return error_set(err, SS_ERR_INPUT,
+                         "%s ran with convolution path '%s', %s with '%s' (root attribute conv_path): their results "
+                         "differ; run every part with the same SEEDSWEEP_CONV",
+                         b->path, cb, a->path, ca);
     const char *ka = a->data.blas ? a->data.blas : "unknown", *kb = b->data.blas ? b->data.blas : "unknown";
     if (strcmp(ka, kb) && !job_allows_mixing(a))
         return error_set(err, SS_ERR_INPUT,
