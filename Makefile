@@ -164,7 +164,8 @@ deps:
 
 # make install PREFIX=P (default /usr/local; DESTDIR=D stages into D/P). No root needed for a user prefix:
 #   P/bin/seedsweep, P/share/man/man1/seedsweep.1, P/share/modulefiles/seedsweep/VERSION.lua (Lmod),
-#   P/share/seedsweep/slurm/seedsweep.sbatch (runs P/bin/seedsweep), P/share/seedsweep/{scripts,jobs}/
+#   P/share/seedsweep/slurm/seedsweep.sbatch (runs P/bin/seedsweep), seedsweep-array.sbatch (runs that
+#   seedsweep.sbatch once per array element), P/share/seedsweep/{scripts,jobs}/
 PREFIX     ?= /usr/local
 INSTALL    ?= install
 SHARE_DIR  := $(DESTDIR)$(PREFIX)/share/seedsweep
@@ -175,6 +176,9 @@ install: $(if $(INSTALL_ONLY),,$(BUILD)/seedsweep)
 	$(INSTALL) -m 755 $(BUILD)/seedsweep $(DESTDIR)$(PREFIX)/bin/seedsweep
 	sed 's|^INSTALLED_SEEDSWEEP=$$|INSTALLED_SEEDSWEEP=$(PREFIX)/bin/seedsweep|' slurm/seedsweep.sbatch >$(SHARE_DIR)/slurm/seedsweep.sbatch
 	chmod 755 $(SHARE_DIR)/slurm/seedsweep.sbatch
+	sed 's|^INSTALLED_SBATCH=$$|INSTALLED_SBATCH=$(PREFIX)/share/seedsweep/slurm/seedsweep.sbatch|' slurm/seedsweep-array.sbatch \
+	    >$(SHARE_DIR)/slurm/seedsweep-array.sbatch
+	chmod 755 $(SHARE_DIR)/slurm/seedsweep-array.sbatch
 	$(INSTALL) -m 755 scripts/plot_results.py scripts/compare_runs.py $(SHARE_DIR)/scripts/
 	$(INSTALL) -m 644 jobs/*.ini $(SHARE_DIR)/jobs/
 	$(INSTALL) -m 644 docs/seedsweep.1 $(DESTDIR)$(PREFIX)/share/man/man1/seedsweep.1

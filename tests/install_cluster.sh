@@ -44,7 +44,7 @@ if [ "${1:-}" = --inside ]; then
     P=$T/home/.local
     missing=""
     for f in bin/seedsweep share/man/man1/seedsweep.1 share/modulefiles/seedsweep/$(cat "$ROOT/VERSION").lua \
-        share/seedsweep/slurm/seedsweep.sbatch share/seedsweep/scripts/plot_results.py share/seedsweep/scripts/compare_runs.py \
+        share/seedsweep/slurm/seedsweep.sbatch share/seedsweep/slurm/seedsweep-array.sbatch share/seedsweep/scripts/plot_results.py share/seedsweep/scripts/compare_runs.py \
         share/seedsweep/jobs/demo.ini; do
         [ -s "$P/$f" ] || missing="$missing $f"
     done
