@@ -125,8 +125,8 @@ refused "overlapping parts" "tasks 0, 3, 6, 9, 12, 15, 18, 21, 24, 27 (10 of 30)
 refused "overlapping parts of two part counts" "done in both $dir/p2.part-0-of-2.h5 and $p0" "$dir/p2.part-0-of-2.h5" "$p0" "$p1" "$p2"
 refused "one file given twice" "are the same file" "$p0" "$p1" "$p2" "$p1"
 # foreign parts: another job (its text and digest rewritten consistently), other dataset contents, another BLAS kernel
-foreign() {   # foreign COPY PYTHON: a copy of part 2 altered by PYTHON (f: the open file)
-    cp "$p2" "$1" && "$PY" -c "
+foreign() {   # foreign COPY PYTHON [SOURCE]: a copy of SOURCE (default part 2) altered by PYTHON (f: the open file)
+    cp "${3:-$p2}" "$1" && "$PY" -c "
 import hashlib, h5py, numpy as np
 f = h5py.File('$1', 'r+')
 $2" || fail "parts foreign fixture $1"
@@ -140,6 +140,15 @@ foreign "$dir/otherblas.h5" "f.attrs['blas'] = 'OpenBLAS Prescott (elsewhere)'"
 refused "a part run with another BLAS kernel" "$dir/otherblas.h5 ran with BLAS 'OpenBLAS Prescott (elsewhere)'" "$p0" "$p1" "$dir/otherblas.h5"
 foreign "$dir/otherconv.h5" "f.attrs['conv_path'] = 'im2col' if f.attrs['conv_path'] == 'direct' else 'direct'"
 refused "a part run on the other convolution path" "$dir/otherconv.h5 ran with convolution path" "$p0" "$p1" "$dir/otherconv.h5"
+# another kernel in one part, with blas_mixing = allow in the job: merged
+for i in 0 1 2; do
+    src=$dir/p1.part-$i-of-3.h5
+    foreign "$dir/mix$i.h5" "text = f.attrs['job'].replace('[sweep]\n', '[sweep]\nblas_mixing = allow\n', 1)
+f.attrs['job'] = text; f.attrs['job_sha256'] = hashlib.sha256(text.encode()).hexdigest()
+if $i == 2: f.attrs['blas'] = 'OpenBLAS Prescott (elsewhere)'" "$src"
+done
+expect_exit 0 "parts merge accepts another BLAS kernel when the job has blas_mixing = allow" \
+    "$SEEDSWEEP" merge --out "$dir/mixed.h5" "$dir/mix0.h5" "$dir/mix1.h5" "$dir/mix2.h5"
 refused "a file that is not a results file" "not a seedsweep results file" "$p0" "$p1" "$dir/fly1.h5"
 # an input a sweep is still writing (its writer lock held)
 "$PY" -c "

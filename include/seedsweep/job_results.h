@@ -13,4 +13,7 @@ void job_results_shape(const JobSpec *job, const Dataset *sets, ResultsShape *sh
 /* Fills meta from job and sets; meta borrows their strings (both must outlive its use). */
 void job_results_meta(const JobSpec *job, const Dataset *sets, ResultsMeta *meta);
 
+/* Whether a job's text (as a results file records it) has blas_mixing = allow; 0 when it does not parse. */
+int job_results_allows_blas_mixing(const char *job_text);
+
 #endif

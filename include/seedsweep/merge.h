@@ -12,13 +12,19 @@ typedef struct MergeSummary {
     int host_rows_left_out; /* /hosts rows that did not fit in the merged file's table */
 } MergeSummary;
 
+/* Whether the job text a results file records allows different BLAS kernels (blas_mixing = allow):
+ * the job parser's answer, given by the caller (the results module reads no job file). */
+typedef int (*MergeMixingRule)(const char *job_text);
+
 /* Checks that inputs[0..count) are results files of one job (same job text and digest, same
- * datasets' contents, same BLAS kernel unless the job has blas_mixing = allow), that no sweep is
+ * datasets' contents and convolution path, same BLAS kernel unless allows_mixing (may be NULL: never)
+ * says the job allows it), that no sweep is
  * writing one of them, that no task is done in two of them and, unless partial, that every task
  * is done in one; refuses otherwise (SS_ERR_INPUT, naming the files and tasks). Then writes out
  * atomically (never one of the inputs): the first input's file with every other input's done
  * tasks' rows copied in, every input's /hosts rows (runs renumbered to stay distinct), no
  * part_index / part_count, and root attribute merged_from = count. */
-int merge_results(const char *out, const char *const *inputs, int count, int partial, MergeSummary *summary, Error *err);
+int merge_results(const char *out, const char *const *inputs, int count, int partial, MergeMixingRule allows_mixing,
+                  MergeSummary *summary, Error *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "seedsweep/job_results.h"
 #include "seedsweep/merge.h"
 
 static void print_help(void) {
@@ -63,7 +64,7 @@ int cmd_merge(int argc, char **argv) {
     if (!rc) {
         MergeSummary summary;
         Error err = {0};
-        if (merge_results(out, inputs, count, partial, &summary, &err) != SS_OK) {
+        if (merge_results(out, inputs, count, partial, job_results_allows_blas_mixing, &summary, &err) != SS_OK) {
             rc = cli_fail(&err);
         } else {
             printf("seedsweep merge: %d file%s -> %s: %lld of %lld tasks done%s\n", count, count == 1 ? "" : "s", out,

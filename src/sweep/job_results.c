@@ -58,3 +58,12 @@ void job_results_meta(const JobSpec *job, const Dataset *sets, ResultsMeta *meta
         meta->grid_key_is_int[k] = job->grid_keys[k] == TRAIN_KEY_EPOCHS || job->grid_keys[k] == TRAIN_KEY_BATCH;
     }
 }
+
+int job_results_allows_blas_mixing(const char *job_text) {
+    JobSpec job;
+    Error ignored = {0};
+    if (!job_text || jobfile_parse_text(job_text, "the results file's job", &job, &ignored) != SS_OK) return 0;
+    int allowed = job.blas_mixing_allowed;
+    jobfile_free(&job);
+    return allowed;
+}

@@ -15,7 +15,6 @@
 #include "results_layout.h"
 
 #include "seedsweep/atomic_file.h"
-#include "seedsweep/jobfile.h"
 #include "seedsweep/safe_file.h"
 
 typedef struct Input {
@@ -79,18 +78,8 @@ static int load_input(Input *in, const char *path, Error *err) {
     return SS_OK;
 }
 
-/* Does the job that made the files allow different BLAS kernels (blas_mixing = allow)? */
-static int job_allows_mixing(const Input *in) {
-    JobSpec job;
-    Error ignored = {0};
-    if (jobfile_parse_text(in->data.job, in->path, &job, &ignored) != SS_OK) return 0;
-    int allowed = job.blas_mixing_allowed;
-    jobfile_free(&job);
-    return allowed;
-}
-
 /* b comes from the job, datasets and (unless allowed) BLAS kernel of a. */
-static int check_same_job(const Input *a, const Input *b, Error *err) {
+static int check_same_job(const Input *a, const Input *b, MergeMixingRule allows_mixing, Error *err) {
     if (a->st.st_dev == b->st.st_dev && a->st.st_ino == b->st.st_ino)
         return error_set(err, SS_ERR_INPUT, "%s and %s are the same file: give each input once", a->path, b->path);
     if (strcmp(a->data.job, b->data.job))
@@ -117,7 +106,7 @@ static int check_same_job(const Input *a, const Input *b, Error *err) {
                          "differ; run every part with the same SEEDSWEEP_CONV",
                          b->path, cb, a->path, ca);
     const char *ka = a->data.blas ? a->data.blas : "unknown", *kb = b->data.blas ? b->data.blas : "unknown";
-    if (strcmp(ka, kb) && !job_allows_mixing(a))
+    if (strcmp(ka, kb) && !(allows_mixing && allows_mixing(a->data.job)))
         return error_set(err, SS_ERR_INPUT,
                          "%s ran with BLAS '%s', %s with '%s': results differ between kernels, and the job does not "
                          "allow mixing them (blas_mixing = allow in [sweep])",
@@ -310,7 +299,8 @@ static int write_merged(const AtomicFile *temp, const Input *in, int count, cons
     return rc;
 }
 
-int merge_results(const char *out, const char *const *inputs, int count, int partial, MergeSummary *summary, Error *err) {
+int merge_results(const char *out, const char *const *inputs, int count, int partial, MergeMixingRule allows_mixing,
+                  MergeSummary *summary, Error *err) {
     h5util_quiet();
     *summary = (MergeSummary){0};
     if (count < 1) return error_set(err, SS_ERR_INPUT, "no input files");
@@ -322,7 +312,7 @@ int merge_results(const char *out, const char *const *inputs, int count, int par
     if (!in) return error_set(err, SS_ERR_RUNTIME, "out of memory");
     for (int i = 0; i < count && rc == SS_OK; i++) {
         rc = load_input(&in[i], inputs[i], err);
-        for (int j = 0; j < i && rc == SS_OK; j++) rc = check_same_job(&in[j], &in[i], err);
+        for (int j = 0; j < i && rc == SS_OK; j++) rc = check_same_job(&in[j], &in[i], allows_mixing, err);
     }
     const int64_t T = rc == SS_OK ? in[0].data.shape.task_count : 0;
     int *owner = rc == SS_OK ? malloc(sizeof *owner * (size_t)(T ? T : 1)) : NULL;
