@@ -8,6 +8,7 @@
 
 #include "seedsweep/common.h"
 #include "seedsweep/report_collapse.h"
+#include "seedsweep/report_compare.h"
 #include "seedsweep/results.h"
 #include "seedsweep/stats.h"
 
@@ -88,10 +89,22 @@ typedef struct ReportStats {
     char **grid_labels;        /* grid_count, e.g. "lr=0.001 epochs=3"; "" without [grid] */
     int spread_count;          /* per grid point, training dataset, test dataset, group */
     ReportSpread *spreads;
+    int32_t *task_group, *task_grid;   /* per task, from the job text (plan_task) */
+    ReportFloor *floors;       /* spread_count: the test-set floor of each spread entry (report_compare.h) */
+    int comparison_count;
+    ReportComparison *comparisons;
+    int class_spread_count;
+    ReportClassSpread *class_spreads;
     int host_count;            /* hosts that ran finished tasks (from /task_host; 0 in older files) */
     ResultsHostTasks *hosts;   /* in order of their first task */
     ReportCollapse collapse;   /* why runs collapse (report_collapse.h) */
 } ReportStats;
+
+/* Whether task t counts on test dataset d: done (not diverged, not pending) and a number there. */
+int report_run_counts(const ResultsData *data, int64_t t, int d);
+/* JSON pieces shared by the report's parts: a quoted string, and `, "key": value` (null for NaN). */
+void report_json_string(FILE *out, const char *s);
+void report_json_field(FILE *out, const char *key, double v);
 
 /* data must hold predictions (results_load with_predictions). Free stats with report_stats_free. */
 int report_compute(const ResultsData *data, ReportStats *stats, Error *err);

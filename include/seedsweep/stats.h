@@ -59,4 +59,31 @@ void stats_cluster_bootstrap_median_ci(const double *values, const int64_t *offs
  * where a percentile bootstrap of 0/1 indicators collapses to a point. NaN bounds when n < 1. */
 void stats_binomial_ci(int64_t k, int64_t n, double level, double *low, double *high);
 
+/* Probability of outperforming (Bouthillier et al. 2021): (#{a_i > b_j} + 0.5 #{a_i = b_j}) /
+ * (na nb) over every pair of one value of a and one of b. scratch: room for na + nb doubles.
+ * NaN when a sample is empty. */
+double stats_prob_greater(const double *a, int64_t na, const double *b, int64_t nb, double *scratch);
+/* Its percentile bootstrap: B replicates, each resampling a (na draws) then b (nb draws) with
+ * replacement from the stream (seed, RNG_PURPOSE_BOOTSTRAP). scratch: room for na + nb + B
+ * doubles. NaN bounds when a sample has fewer than 2 values. */
+void stats_bootstrap_prob_greater_ci(const double *a, int64_t na, const double *b, int64_t nb, int B, uint64_t seed,
+                                     double level, double *scratch, double *low, double *high);
+
+/* Two-sided Wilcoxon signed-rank test on paired differences d[n], as scipy.stats.wilcoxon(d) 1.10
+ * with its defaults (zero_method "wilcox", correction False, method "auto"): exact null
+ * distribution when n <= 50 and no difference is zero (the statistic cut to an integer when ties
+ * give half ranks, as scipy does); otherwise zeros dropped and the normal approximation with the
+ * tie correction. statistic (may be NULL): min(R+, R-). NaN when n = 0 or every difference is 0. */
+double stats_wilcoxon(const double *d, int64_t n, double *statistic);
+
+/* Noether's runs per arm to detect P(A>B) = p with a one-sided alpha = beta = 0.05 test:
+ * ceil((2 z)^2 / (6 (p - 0.5)^2)), z = 1.6448536 (Bouthillier et al. 2021). NaN at p = 0.5 or
+ * a p outside [0, 1]. A planning aid, not a test. */
+#define STATS_NOETHER_Z 1.6448536
+double stats_noether_runs(double p);
+
+/* Expected best of k values drawn with replacement from sorted[n] (ascending; Dodge et al. 2020):
+ * sum_i sorted[i-1] ((i/n)^k - ((i-1)/n)^k), i = 1..n. NaN when n = 0 or k < 1. */
+double stats_expected_max(const double *sorted, int64_t n, int k);
+
 #endif

@@ -239,16 +239,20 @@ static int plan_design(const ResultsData *data, ReportStats *stats, int32_t *gro
     return rc;
 }
 
-/* The finished, non-NaN accuracies on test of the tasks of one (grid point, training, group). */
+int report_run_counts(const ResultsData *data, int64_t t, int d) {
+    return counts_in_statistics(data, t) && has_accuracy(data, t, d);
+}
+
+/* The accuracies on test of the finished tasks of one (grid point, training, group) (diverged
+ * ones left out, as everywhere in the report). */
 static int gather_spread(const ResultsData *data, const int32_t *group, const int32_t *grid, int g, int train, int k,
                          int test, double *values) {
     const int D = data->shape.dataset_count;
     int n = 0;
     for (int64_t t = 0; t < data->shape.task_count; t++) {
-        if (data->task_status[t] == TASK_PENDING || data->task_train_dataset[t] != train || group[t] != k || grid[t] != g)
+        if (!report_run_counts(data, t, test) || data->task_train_dataset[t] != train || group[t] != k || grid[t] != g)
             continue;
-        double a = data->accuracy[t * D + test];
-        if (!isnan(a)) values[n++] = a;
+        values[n++] = data->accuracy[t * D + test];
     }
     return n;
 }
@@ -304,8 +308,8 @@ static int compute_spreads(const ResultsData *data, ReportStats *stats, Error *e
                     }
                 }
             }
-    free(group);
-    free(grid);
+    stats->task_group = group;   /* kept for the comparisons (report_compare.c) */
+    stats->task_grid = grid;
     free(values);
     free(all);
     free(copy);
@@ -320,6 +324,7 @@ int report_compute(const ResultsData *data, ReportStats *stats, Error *err) {
     if (rc == SS_OK) rc = summarize_runs(data, stats, err);
     if (rc == SS_OK) rc = find_misclassified(data, stats, err);
     if (rc == SS_OK) rc = compute_spreads(data, stats, err);
+    if (rc == SS_OK) rc = report_compare_compute(data, stats, err);
     if (rc == SS_OK) rc = report_collapse_compute(data, &stats->collapse, err);
     if (rc == SS_OK && data->task_host) {
         stats->hosts = calloc(RESULTS_MAX_HOSTS, sizeof *stats->hosts);
@@ -331,6 +336,10 @@ int report_compute(const ResultsData *data, ReportStats *stats, Error *err) {
 }
 
 void report_stats_free(ReportStats *stats) {
+    report_compare_free(stats);
+    free(stats->task_group);
+    free(stats->task_grid);
+    stats->task_group = stats->task_grid = NULL;
     free(stats->pairs);
     free(stats->rank_tests);
     for (int g = 0; stats->grid_labels && g < stats->grid_count; g++) free(stats->grid_labels[g]);

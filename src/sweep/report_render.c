@@ -83,6 +83,9 @@ static void json_string_list(FILE *out, const char *key, char *const *values, in
 }
 
 /* The separator after element i of count in a JSON array of one element per line. */
+void report_json_string(FILE *out, const char *s) { json_string(out, s); }
+void report_json_field(FILE *out, const char *key, double v) { json_field(out, key, v); }
+
 static const char *json_next(int i, int count) { return i + 1 < count ? "," : ""; }
 
 static void json_tasks(const ReportStats *stats, FILE *out) {
@@ -177,6 +180,7 @@ static void json_spreads(const ReportStats *stats, char *const *names, FILE *out
         const double v[] = {r->median, r->median_low, r->median_high, r->std, r->std_low, r->std_high,
                             r->iqr, r->iqr_low, r->iqr_high, r->share, r->share_low, r->share_high};
         for (int j = 0; j < 12; j++) json_field(out, keys[j], v[j]);
+        report_floor_json(stats, i, out);
         fprintf(out, "}%s\n", json_next(i, stats->spread_count));
     }
     fprintf(out, "  ],\n");
@@ -208,6 +212,7 @@ static void render_json(const ReportStats *stats, const ResultsData *data, const
     json_rank_tests(stats, names, out);
     json_spreads(stats, names, out);
     json_misclassified(stats, data, out);
+    report_compare_json(stats, data, out);
     report_collapse_json(&stats->collapse, data, out);
     fprintf(out, "\n}\n");
 }
@@ -308,6 +313,7 @@ static void render_text(const ReportStats *stats, const ResultsData *data, const
         }
     }
     if (has_design(stats)) render_spread_text(stats, names, out);
+    report_compare_text(stats, data, out);
     report_collapse_text(&stats->collapse, data, out);
     fprintf(out, "\nTest images most often misclassified (runs where their dataset was a test set)\n");
     if (!stats->misclassified_count) fprintf(out, "  none\n");
@@ -327,6 +333,7 @@ void report_render(const ReportStats *stats, const ResultsData *data, const char
         render_csv(stats, data->dataset_names, out);
         report_collapse_csv(&stats->collapse, data, out);
         render_runs_csv(stats, data->dataset_names, out);
+        report_compare_csv(stats, data, out);
     } else if (format == REPORT_JSON) {
         render_json(stats, data, path, out);
     }

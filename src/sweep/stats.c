@@ -250,3 +250,133 @@ void stats_binomial_ci(int64_t k, int64_t n, double level, double *low, double *
     *low = k == 0 ? 0.0 : binomial_solve(k - 1, n, 1.0 - alpha / 2.0);
     *high = k == n ? 1.0 : binomial_solve(k, n, alpha / 2.0);
 }
+
+/* (#{a > b} + 0.5 #{a = b}) over pairs, both sorted ascending: one merge pass. */
+static double prob_greater_sorted(const double *a, int64_t na, const double *b, int64_t nb) {
+    double wins = 0.0;
+    int64_t below = 0, equal_end = 0;   /* b[0..below) < a[i]; b[below..equal_end) == a[i] */
+    for (int64_t i = 0; i < na; i++) {
+        while (below < nb && b[below] < a[i]) below++;
+        if (equal_end < below) equal_end = below;
+        while (equal_end < nb && b[equal_end] == a[i]) equal_end++;
+        wins += (double)below + 0.5 * (double)(equal_end - below);
+    }
+    return wins / ((double)na * (double)nb);
+}
+
+double stats_prob_greater(const double *a, int64_t na, const double *b, int64_t nb, double *scratch) {
+    if (na < 1 || nb < 1) return NAN;
+    double *sa = scratch, *sb = scratch + na;
+    memcpy(sa, a, sizeof(double) * (size_t)na);
+    memcpy(sb, b, sizeof(double) * (size_t)nb);
+    stats_sort(sa, na);
+    stats_sort(sb, nb);
+    return prob_greater_sorted(sa, na, sb, nb);
+}
+
+void stats_bootstrap_prob_greater_ci(const double *a, int64_t na, const double *b, int64_t nb, int B, uint64_t seed,
+                                     double level, double *scratch, double *low, double *high) {
+    *low = *high = NAN;
+    if (na < 2 || nb < 2 || B < 1) return;
+    double *ra = scratch, *rb = scratch + na, *replicates = scratch + na + nb;
+    Rng rng = rng_stream(seed, RNG_PURPOSE_BOOTSTRAP);
+    for (int r = 0; r < B; r++) {
+        for (int64_t i = 0; i < na; i++) ra[i] = a[rng_below(&rng, (uint64_t)na)];
+        for (int64_t i = 0; i < nb; i++) rb[i] = b[rng_below(&rng, (uint64_t)nb)];
+        stats_sort(ra, na);
+        stats_sort(rb, nb);
+        replicates[r] = prob_greater_sorted(ra, na, rb, nb);
+    }
+    stats_sort(replicates, B);
+    *low = stats_quantile(replicates, B, (1.0 - level) / 2.0);
+    *high = stats_quantile(replicates, B, (1.0 + level) / 2.0);
+}
+
+/* P(R+ <= r) and P(R+ >= r) for n differences without ties or zeros: the counts of subsets of
+ * {1..n} by their sum (at most 2^50 for n <= 50: exact in doubles), over 2^n. */
+static void wilcoxon_exact_tails(int n, int64_t r, double *less, double *greater) {
+    const int64_t top = (int64_t)n * (n + 1) / 2;
+    double *count = calloc((size_t)top + 1, sizeof(double));
+    *less = *greater = NAN;
+    if (!count) return;
+    count[0] = 1.0;
+    for (int k = 1; k <= n; k++)
+        for (int64_t s = (int64_t)k * (k + 1) / 2; s >= k; s--) count[s] += count[s - k];
+    double total = ldexp(1.0, n), lo = 0.0, hi = 0.0;
+    for (int64_t s = 0; s <= top; s++) {
+        if (s <= r) lo += count[s];
+        if (s >= r) hi += count[s];
+    }
+    free(count);
+    *less = lo / total;
+    *greater = hi / total;
+}
+
+typedef struct Signed {
+    double magnitude;
+    int positive;
+} Signed;
+
+static int compare_signed(const void *a, const void *b) {
+    return compare_double(&((const Signed *)a)->magnitude, &((const Signed *)b)->magnitude);
+}
+
+double stats_wilcoxon(const double *d, int64_t n, double *statistic) {
+    if (statistic) *statistic = NAN;
+    if (n < 1) return NAN;
+    int64_t zeros = 0;
+    for (int64_t i = 0; i < n; i++) zeros += d[i] == 0.0;
+    if (zeros == n) return NAN;
+    const int exact = n <= 50 && zeros == 0;
+    const int64_t count = n - zeros;   /* the differences kept: zeros dropped */
+    Signed *s = malloc(sizeof *s * (size_t)count);
+    if (!s) return NAN;
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (d[i] != 0.0) s[m++] = (Signed){fabs(d[i]), d[i] > 0.0};
+    qsort(s, (size_t)count, sizeof *s, compare_signed);
+    double r_plus = 0.0, r_minus = 0.0, tie_term = 0.0;
+    for (int64_t i = 0; i < count;) {
+        int64_t j = i;
+        while (j + 1 < count && s[j + 1].magnitude == s[i].magnitude) j++;
+        double mid_rank = 0.5 * ((double)(i + 1) + (double)(j + 1)), t = (double)(j - i + 1);
+        if (t > 1) tie_term += t * (t * t - 1.0);
+        for (int64_t k = i; k <= j; k++) *(s[k].positive ? &r_plus : &r_minus) += mid_rank;
+        i = j + 1;
+    }
+    free(s);
+    const double T = r_plus < r_minus ? r_plus : r_minus;
+    if (statistic) *statistic = T;
+    const double c = (double)count;
+    if (exact) {
+        const int64_t r = (int64_t)r_plus;   /* scipy: int(r_plus) */
+        if (r == (int64_t)(c * (c + 1) / 2) / 2) return 1.0;   /* the centre of the distribution */
+        double less, greater;
+        wilcoxon_exact_tails((int)count, r, &less, &greater);
+        double p = 2.0 * (less < greater ? less : greater);
+        return p > 1.0 ? 1.0 : p;
+    }
+    const double mean = c * (c + 1.0) * 0.25;
+    const double se = sqrt((c * (c + 1.0) * (2.0 * c + 1.0) - 0.5 * tie_term) / 24.0);
+    if (!(se > 0.0)) return NAN;
+    const double z = (T - mean) / se;
+    double p = erfc(fabs(z) / sqrt(2.0));
+    return p > 1.0 ? 1.0 : p;
+}
+
+double stats_noether_runs(double p) {
+    if (!(p >= 0.0 && p <= 1.0) || p == 0.5) return NAN;
+    const double z = STATS_NOETHER_Z;
+    return ceil((z + z) * (z + z) / (6.0 * (p - 0.5) * (p - 0.5)));
+}
+
+double stats_expected_max(const double *sorted, int64_t n, int k) {
+    if (n < 1 || k < 1) return NAN;
+    double sum = 0.0, previous = 0.0;
+    for (int64_t i = 1; i <= n; i++) {
+        double now = pow((double)i / (double)n, k);
+        sum += sorted[i - 1] * (now - previous);
+        previous = now;
+    }
+    return sum;
+}
