@@ -105,7 +105,8 @@ ds = [n.decode() for n in f["dataset_name"][()]]
 train, status = f["task_train_dataset"][()], f["task_status"][()]
 acc, col = f["accuracy"][()], f["collapsed"][()]
 runs = json.load(open(sys.argv[2]))["runs"]
-block = list(csv.DictReader(io.StringIO(open(sys.argv[3]).read().split("\n\n")[-1])))
+block = next(list(csv.DictReader(io.StringIO(b.strip()))) for b in open(sys.argv[3]).read().split("\n\n")
+             if b.strip().startswith("train,runs,"))   # the per-run block, found by its header
 assert [r["train"] for r in block] == [r["train"] for r in runs], block
 collapsed_seen = 0
 for row, line in zip(runs, block):
