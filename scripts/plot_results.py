@@ -16,8 +16,17 @@ source), on a shared accuracy axis so the spreads compare at a glance; in each p
 training dataset and grid point, each run a jittered point coloured by test dataset, and the
 group's standard deviation in the title. Needs h5py, numpy and matplotlib (Debian: python3-h5py python3-matplotlib).
 
+With --report REPORT.json (`seedsweep report RESULTS.h5 --format json`) a second figure
+(--compare-output, default FIG-compare.png) draws the report's numbers, not recomputed: left, per
+comparison, P(A>B) with its 95% bootstrap interval, the 0.5 line and Bouthillier et al.'s 0.25 and
+0.75 thresholds; right, the expected best accuracy of k runs, k = 1..n, one curve per (training,
+test) spread entry: how much picking the best of k seeds would flatter each.
+
 Example:  scripts/plot_results.py results/demo.h5 -o results/demo.png
+          build/seedsweep report results/demo.h5 --format json > demo.json
+          scripts/plot_results.py results/demo.h5 -o results/demo.png --report demo.json
 """
+import json
 import argparse
 import sys
 
@@ -132,13 +141,64 @@ def plot_dead(ax, dead, collapse_epoch, done, relu_layers, epochs, colours):
           f"{int(groups[1][1].sum())} other runs")
 
 
+def plot_comparisons(report, output, title):
+    """P(A>B) with its interval per comparison; the expected-max curves per spread entry."""
+    comparisons, spreads = report.get("comparisons", []), report.get("spread", [])
+    several = len(report.get("groups", [])) > 1 or len(report.get("grid", [])) > 1
+    fig, (p_ax, max_ax) = plt.subplots(1, 2, figsize=(13, max(4.0, 0.45 * len(comparisons) + 1.5)))
+    for row, c in enumerate(comparisons):
+        where = f" [{c['grid_label']} {c['group']}]" if several else ""
+        p_ax.text(-0.02, row, f"{c['a']} vs {c['b']} on {c['test']}{where}  (n {c['n_a']}/{c['n_b']})",
+                  ha="right", va="center", fontsize=8, transform=p_ax.get_yaxis_transform())
+        if c["p_a_beats_b"] is None:
+            continue
+        colour = {"a better": "tab:blue", "b better": "tab:red"}.get(c["decision"], "grey")
+        if c["p_low"] is not None:
+            p_ax.plot([c["p_low"], c["p_high"]], [row, row], color=colour, linewidth=2)
+        p_ax.plot(c["p_a_beats_b"], row, "o", color=colour)
+    for x, style in ((0.5, "-"), (0.25, ":"), (0.75, ":")):
+        p_ax.axvline(x, color="grey", linestyle=style, linewidth=1)
+    p_ax.set_xlim(-0.02, 1.02)
+    p_ax.set_ylim(len(comparisons) - 0.5, -0.5)
+    p_ax.set_yticks([])
+    p_ax.set_xlabel("P(A > B): a run trained on A beats one trained on B (95% bootstrap interval)")
+    p_ax.set_title(f"{title}: comparisons (blue: A better, red: B better, grey: no meaningful difference)",
+                   fontsize=10)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, r in enumerate(spreads):
+        values = [v for v in r.get("expected_max", []) if v is not None]
+        if not values:
+            continue
+        where = f" [{r['grid_label']} {r['group']}]" if several else ""
+        max_ax.plot(range(1, len(values) + 1), values, color=colours[i % len(colours)], marker=".",
+                    label=f"{r['train']} on {r['test']}{where}")
+    max_ax.set_xlabel("k: runs the best is picked from")
+    max_ax.set_ylabel("expected best test accuracy of k runs")
+    max_ax.set_title("best of k seeds (k = 1: the mean)", fontsize=10)
+    if spreads:
+        max_ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(output, dpi=110)
+    print(f"wrote {output}: {len(comparisons)} comparisons, {len(spreads)} expected-max curves")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      epilog="example: scripts/plot_results.py results/demo.h5 -o demo.png")
     parser.add_argument("results")
     parser.add_argument("-o", "--output", required=True, help="PNG (or PDF/SVG) to write")
     parser.add_argument("--seed", type=int, default=0, help="jitter seed (default 0)")
+    parser.add_argument("--report", help="JSON of `seedsweep report --format json`: also draw the comparisons figure")
+    parser.add_argument("--compare-output", help="where the comparisons figure goes (default: OUTPUT-compare.png)")
     args = parser.parse_args()
+    if args.report:
+        try:
+            report = json.load(open(args.report))
+        except (OSError, ValueError) as e:
+            sys.exit(f"{args.report}: not a report JSON ({e})")
+        stem, dot, ext = args.output.rpartition(".")
+        out = args.compare_output or (f"{stem}-compare.{ext}" if dot else args.output + "-compare.png")
+        plot_comparisons(report, out, text(report.get("file", args.results)))
     try:
         f = h5py.File(args.results, "r", locking=False)
     except (OSError, TypeError):

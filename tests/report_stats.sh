@@ -135,6 +135,12 @@ c = comparison('fly3', 'fly1', 'fly2')
 assert c['n_a'] == 55 and c['paired_n'] == 55, c
 print('55 pairs: p %s' % c['wilcoxon_p'])"
 
+# the figure draws the report's comparisons and expected-max curves
+"$PY" "$ROOT/scripts/plot_results.py" "$dir/results.h5" -o "$dir/fig.png" --report "$dir/results.json" >"$dir/plot.log" 2>&1
+check "report stats: plot_results.py --report draws 3 comparisons and 6 expected-max curves" \
+    grep -q "fig-compare.png: 3 comparisons, 6 expected-max curves" "$dir/plot.log"
+check "report stats: the comparisons figure is a PNG" "$PY" -c "import sys; sys.exit(open(sys.argv[1], 'rb').read(8) != b'\x89PNG\r\n\x1a\n')" "$dir/fig-compare.png"
+
 # the report is reproducible: the bootstrap's seed is fixed
 "$SEEDSWEEP" report "$dir/results.h5" --format json >"$dir/again.json"
 check "report stats: a second report is byte-identical (fixed bootstrap seed)" cmp -s "$dir/results.json" "$dir/again.json"
