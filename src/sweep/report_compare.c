@@ -10,6 +10,7 @@
 #include "seedsweep/model.h"
 #include "seedsweep/report.h"
 #include "seedsweep/stats.h"
+#include "seedsweep/text_escape.h"
 
 const char *report_decision_name(ReportDecision decision) {
     switch (decision) {
@@ -370,10 +371,10 @@ static void floor_text(const ReportStats *stats, const ResultsData *data, FILE *
     for (int i = 0; i < stats->class_spread_count; i++) {
         const ReportClassSpread *cs = &stats->class_spreads[i];
         const ReportSpread *r = &stats->spreads[cs->spread];
-        char b[4][32];
+        char b[4][32], name[128];
         text_cell(stats, r->grid, r->group, out);
         fprintf(out, "%-10s %-10s %-12s %4d %7s %7s %7s %7s\n", names[stats->trainings[r->training].dataset],
-                names[r->test], data->class_names[cs->class_index], cs->n, num4(b[0], 32, cs->median),
+                names[r->test], text_escape_plain(data->class_names[cs->class_index], name, sizeof name), cs->n, num4(b[0], 32, cs->median),
                 num4(b[1], 32, cs->q1), num4(b[2], 32, cs->q3), num4(b[3], 32, cs->iqr));
     }
 }
@@ -408,8 +409,9 @@ void report_compare_csv(const ReportStats *stats, const ResultsData *data, FILE 
     for (int i = 0; i < stats->class_spread_count; i++) {
         const ReportClassSpread *cs = &stats->class_spreads[i];
         const ReportSpread *r = &stats->spreads[cs->spread];
+        char name[128];
         fprintf(out, "%s,%s,%s,%s,%s,%d,%.6g,%.6g,%.6g,%.6g\n", stats->grid_labels[r->grid],
                 names[stats->trainings[r->training].dataset], names[r->test], stats->group_names[r->group],
-                data->class_names[cs->class_index], cs->n, cs->median, cs->q1, cs->q3, cs->iqr);
+                text_escape_plain(data->class_names[cs->class_index], name, sizeof name), cs->n, cs->median, cs->q1, cs->q3, cs->iqr);
     }
 }
