@@ -25,12 +25,14 @@ static void print_help(void) {
            "random data. Defaults: the network of docs/design.md section 1, input 256x256x1, batch 20, 1 thread,\n"
            "5 seconds per measurement. Results (weights) do not depend on --threads; speed does.\n"
            "  --model SPEC   layer words, e.g. 'conv16 pool conv32 pool dense64 dense2'\n"
-           "  --profile      also print seconds per layer, forward and backward, per training step\n\n"
+           "  --profile      also print milliseconds per layer, forward and backward, per training step,\n"
+           "                 each layer's GFLOP/s and their fraction of the sgemm rate\n\n"
            "Rates use the median step time; train_images_per_cpu_s divides by the process's CPU time\n"
            "instead (all threads), which shows the code's efficiency on a machine shared with others.\n"
            "The last lines are: images_per_s X (training),\n"
            "gflops Y (useful training FLOP/s: forward, weight and input gradients),\n"
-           "sgemm_gflops Z (the BLAS's sgemm on a 2048^3 gemm with the same threads).\n\n"
+           "sgemm_gflops Z (the BLAS's sgemm on a 2048^3 gemm with the same threads),\n"
+           "train_fraction_of_sgemm F (Y / Z). The second line names the convolution path (SEEDSWEEP_CONV).\n\n"
            "example:\n  OMP_PROC_BIND=close seedsweep bench --threads 2 --seconds 10 --profile\n");
 }
 
