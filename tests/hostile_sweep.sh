@@ -206,6 +206,32 @@ EOF
         fail "checkpoints: task_seconds: $why"
 done
 
+# ---- the output path: a symbolic link planted where the sweep writes ----
+cp done.h5 theirs.h5 && "$PY" -c 'import h5py,sys; f=h5py.File(sys.argv[1],"r+"); s=f["task_status"][()]; s[1]=0; f["task_status"][...]=s' theirs.h5
+if id nobody >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    chown nobody theirs.h5 && ln -sfn "$T/theirs.h5" planted.h5
+    before=$(sha256sum <theirs.h5)
+    exits 2 "output: a symbolic link to another user's results file" "planted.h5: is a symbolic link to a file of another user" \
+        "$S" run good.ini --quiet --out planted.h5
+    [ "$(sha256sum <theirs.h5)" = "$before" ] && pass "output: the other user's file is left as it was" ||
+        fail "output: the linked file was written"
+else
+    skip "output: a link to another user's file: needs root and a user 'nobody'"
+fi
+# the job file edited while the sweep runs: the run goes on with the text it read; a resume with the
+# edited text is another job
+rm -rf live/e.h5 live/e.h5.ckpt && cp live/job.ini live/edit.ini
+( cd live && exec timeout -s KILL 120 "$SEEDSWEEP" run edit.ini --out e.h5 --threads 1 --quiet >/dev/null 2>eerr ) &
+pid=$!
+for i in $(seq 100); do [ -s live/e.h5 ] && break; sleep 0.05; done
+sed -i 's/^epochs = .*/epochs = 1/' live/edit.ini
+rc=0; wait "$pid" || rc=$?
+same=$("$PY" -c 'import sys,h5py; f=h5py.File(sys.argv[1],"r"); print(f.attrs["job"] == open(sys.argv[2]).read(), f["train_loss"].shape[1])' live/e.h5 live/job.ini 2>&1)
+[ "$rc" = 0 ] && [ "$same" = "True 24" ] && pass "job file edited during the run: the run keeps the text it read (24 epochs)" ||
+    fail "job file edited during the run: exit $rc, recorded job is the original / epochs: $same"
+exits 2 "job file edited during the run: resuming with the edited file is refused" "holds the results of a different job" \
+    sh -c "cd '$T/live' && exec '$SEEDSWEEP' run edit.ini --out e.h5 --threads 1 --quiet"
+
 # ---- ranks that disagree (two ranks of one mpirun, MPMD, each with its own working directory) ----
 sed 's/^epochs = .*/epochs = 2/' good.ini >other.ini
 exits 2 "ranks: started with different job files" "ranks were started with different job files: good.ini (sha256" \

@@ -253,11 +253,14 @@ static int check_array_layout(const char *path, hid_t ds, const char *name, int 
     if (!ok) {
         char found[96] = "unreadable", wanted[96];
         if (have_rank >= 0 && have_rank <= H5S_MAX_RANK) describe_layout(have_rank, have, file_type, found, sizeof found);
-        describe_layout(rank, dims, type, wanted, sizeof wanted);
+        hsize_t shown[3] = {0, 0, 0};
+        for (int i = 0; i < rank && i < 3; i++) shown[i] = dims[i];
+        if (rows_free) shown[0] = have_rank >= 1 ? have[0] : 0;   /* any row count: the file's own */
+        describe_layout(rank, shown, type, wanted, sizeof wanted);
         error_set(err, SS_ERR_INPUT,
-                  "%s: /%s is %s, this job writes %s%s there; the file's layout does not fit the job: use --restart "
+                  "%s: /%s is %s, this job writes %s there; the file's layout does not fit the job: use --restart "
                   "to start it over, or another --out",
-                  path, name, found, rows_free ? "rows of " : "", wanted);
+                  path, name, found, wanted);
     }
     if (file_type >= 0) H5Tclose(file_type);
     if (space >= 0) H5Sclose(space);
@@ -512,8 +515,17 @@ int results_open_sweep(const char *path, const ResultsShape *shape, const Result
         results_close(rf, NULL);
         return rc;
     }
-    struct stat st;
+    struct stat st, link;
     int exists = stat(path, &st) == 0;
+    /* a link planted where the sweep writes would have it resume into (write rows of) a file of
+     * whoever the link leads to */
+    if (exists && lstat(path, &link) == 0 && S_ISLNK(link.st_mode) && st.st_uid != geteuid()) {
+        results_close(rf, NULL);
+        return error_set(err, SS_ERR_INPUT,
+                         "%s: is a symbolic link to a file of another user (uid %lu); the sweep would write into it: "
+                         "remove the link or choose another --out",
+                         path, (unsigned long)st.st_uid);
+    }
     int create = !exists;
     if (exists) {
         htri_t is_hdf5 = H5Fis_hdf5(path);
