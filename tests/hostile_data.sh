@@ -90,6 +90,9 @@ with base('label-range.h5', labels=False) as f:
     l = labs.copy(); l[5] = 7; f.create_dataset('labels', data=l)
 with base('control-names.h5') as f:
     f.create_dataset('names', data=np.array([b'a\x1b[31mred\n\t"q"\\ \x7f\xc3\xa9 \xff\xfe\xc3'] * 40, dtype='S40'))
+for name, shape in (('thin.h5', (4, 1, 8192, 1)), ('tall.h5', (4, 8192, 1, 4))):
+    with base(name, images=False, labels=False) as f:
+        f['images'] = np.full(shape, 200, 'u1'); f['labels'] = np.array([0, 1, 0, 1], 'u1')
 with base('hardlink.h5') as f:
     f['names'] = f['labels']   # a hard link: /names is the uint8 /labels
 # links out of the file, data never written
@@ -134,6 +137,8 @@ bad "values: float images with NaN and Inf" "'images' must hold uint8 values" "$
 bad "values: a label beyond the class names" "label of image 5 is 7, but there are only 2 class names" "$S" info label-range.h5
 bad "layout: /names hard-linked to the uint8 /labels" "'names' must be a 1-D array of strings" "$S" info hardlink.h5
 good "names: control characters and UTF-8 in image names are data" "$S" info control-names.h5
+good "montage: images 1 pixel high and 8192 wide" "$S" montage thin.h5 -o thin.png
+good "montage: images 8192 high, 1 wide, 4 channels" "$S" montage tall.h5 -o tall.png
 bad "link: images as an external link to another file" "extlink.h5: 'images' is an external link (to another file)" "$S" info extlink.h5
 bad "link: an external link to a FIFO is refused, not opened (no hang)" "extlink-fifo.h5: 'images' is an external link" "$S" info extlink-fifo.h5
 good "link: a soft link inside the file is followed" "$S" info softlink.h5

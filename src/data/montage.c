@@ -66,24 +66,20 @@ int montage_draw_text(uint8_t *rgb, int width, int height, int x, int y, const c
 static const uint8_t CLASS_COLOURS[8][3] = {{40, 90, 160}, {170, 60, 40}, {40, 130, 60}, {130, 60, 150},
                                             {160, 110, 20}, {30, 120, 130}, {150, 50, 100}, {90, 90, 90}};
 
-int montage_write(const Dataset *ds, const char *png_path, int count, Error *err) {
-    if (count <= 0) return error_set(err, SS_ERR_INPUT, "--count %d: expected a positive number of tiles", count);
-    if (count > ds->count) count = (int)ds->count;
-    if (count > 4096) count = 4096;
+/* Up to count image indices into chosen (*tiles of them): tiles handed out one class at a time
+ * until count is reached or every class is used up, evenly spaced through each class's images. */
+static int choose_tiles(const Dataset *ds, int count, int64_t *chosen, int *tiles, Error *err) {
     int classes = ds->class_count;
     int64_t *class_size = calloc((size_t)classes, sizeof(int64_t));
     int *quota = calloc((size_t)classes, sizeof(int));
-    int64_t *chosen = calloc((size_t)count, sizeof(int64_t));
     int64_t *members = calloc((size_t)ds->count, sizeof(int64_t));
-    if (!class_size || !quota || !chosen || !members) {
+    if (!class_size || !quota || !members) {
         free(class_size);
         free(quota);
-        free(chosen);
         free(members);
         return error_set(err, SS_ERR_RUNTIME, "out of memory");
     }
     dataset_class_counts(ds, class_size);
-    /* hand out tiles one class at a time until count is reached or every class is used up */
     for (int given = 0, progress = 1; given < count && progress;) {
         progress = 0;
         for (int k = 0; k < classes && given < count; k++)
@@ -93,64 +89,89 @@ int montage_write(const Dataset *ds, const char *png_path, int count, Error *err
                 progress = 1;
             }
     }
-    int tiles = 0;
+    *tiles = 0;
     for (int k = 0; k < classes; k++) {
         int64_t n = 0;
         for (int64_t i = 0; i < ds->count; i++)
             if (ds->labels[i] == k) members[n++] = i;
-        for (int j = 0; j < quota[k]; j++) chosen[tiles++] = members[(int64_t)j * n / quota[k]];
+        for (int j = 0; j < quota[k]; j++) chosen[(*tiles)++] = members[(int64_t)j * n / quota[k]];
     }
     free(members);
     free(quota);
     free(class_size);
+    return SS_OK;
+}
 
+typedef struct TileGeometry {
+    int shrink, grow;          /* box-average and nearest-neighbour factors */
+    int tile_w, tile_h, text_scale, strip, gap, cols;
+} TileGeometry;
+
+/* Image index under its class strip at (x0, y0) of out. */
+static void draw_tile(const Dataset *ds, int64_t index, const TileGeometry *g, int x0, int y0, PngImage *out) {
+    static const uint8_t white[3] = {255, 255, 255};
+    int label = ds->labels[index], width = out->width, c = ds->channels;
+    for (int y = 0; y < g->strip; y++)
+        for (int x = 0; x < g->tile_w; x++)
+            memcpy(out->pixels + 3 * ((size_t)(y0 + y) * width + x0 + x), CLASS_COLOURS[label % 8], 3);
+    char text[64];
+    snprintf(text, sizeof text, "%s", ds->class_names[label]);
+    int scale = g->text_scale;
+    if ((int)strlen(text) * 6 * scale > g->tile_w - 4) scale = 1;
+    int fit = (g->tile_w - 4) / (6 * scale);
+    if (fit >= 0 && fit < (int)sizeof text) text[fit] = 0;
+    montage_draw_text(out->pixels, width, out->height, x0 + 2, y0 + (g->strip - 7 * scale) / 2, text, scale, white);
+    const uint8_t *image = dataset_image(ds, index);
+    for (int y = 0; y < g->tile_h; y++)
+        for (int x = 0; x < g->tile_w; x++) {
+            int rgb[3] = {0, 0, 0};
+            int samples = 0;
+            for (int sy = 0; sy < g->shrink; sy++)
+                for (int sx = 0; sx < g->shrink; sx++) {
+                    int iy = (y * g->shrink + sy) / g->grow, ix = (x * g->shrink + sx) / g->grow;
+                    if (iy >= ds->height || ix >= ds->width) continue;
+                    const uint8_t *p = image + ((size_t)iy * ds->width + ix) * c;
+                    for (int k = 0; k < 3; k++) rgb[k] += p[c == 3 ? k : 0];
+                    samples++;
+                }
+            uint8_t *q = out->pixels + 3 * ((size_t)(y0 + g->strip + y) * width + x0 + x);
+            for (int k = 0; k < 3; k++) q[k] = (uint8_t)(samples ? (rgb[k] + samples / 2) / samples : 0);
+        }
+}
+
+int montage_write(const Dataset *ds, const char *png_path, int count, Error *err) {
+    if (count <= 0) return error_set(err, SS_ERR_INPUT, "--count %d: expected a positive number of tiles", count);
+    if (count > ds->count) count = (int)ds->count;
+    if (count > 4096) count = 4096;
+    int64_t *chosen = calloc((size_t)count, sizeof(int64_t));
+    int tiles = 0;
+    if (!chosen) return error_set(err, SS_ERR_RUNTIME, "out of memory");
+    if (choose_tiles(ds, count, chosen, &tiles, err) != SS_OK) {
+        free(chosen);
+        return err->code;
+    }
+    TileGeometry g;
     int longest = ds->height > ds->width ? ds->height : ds->width;
-    int shrink = longest > 128 ? (longest + 127) / 128 : 1;       /* box-average factor */
-    int grow = longest < 64 ? (96 + longest - 1) / longest : 1;   /* nearest-neighbour factor */
-    int tile_w = ds->width * grow / shrink, tile_h = ds->height * grow / shrink;
-    int text_scale = tile_w >= 96 ? 2 : 1, strip = 7 * text_scale + 4, gap = 3;
-    int cols = (int)ceil(sqrt(2.0 * tiles));
-    if (cols > tiles) cols = tiles;
-    int rows = (tiles + cols - 1) / cols;
-    int width = gap + cols * (tile_w + gap), height = gap + rows * (tile_h + strip + gap);
+    g.shrink = longest > 128 ? (longest + 127) / 128 : 1;
+    g.grow = longest < 64 ? (96 + longest - 1) / longest : 1;
+    g.tile_w = ds->width * g.grow / g.shrink;
+    g.tile_h = ds->height * g.grow / g.shrink;
+    g.text_scale = g.tile_w >= 96 ? 2 : 1;
+    g.strip = 7 * g.text_scale + 4;
+    g.gap = 3;
+    g.cols = (int)ceil(sqrt(2.0 * tiles));
+    if (g.cols > tiles) g.cols = tiles;
+    int rows = (tiles + g.cols - 1) / g.cols;
+    int width = g.gap + g.cols * (g.tile_w + g.gap), height = g.gap + rows * (g.tile_h + g.strip + g.gap);
     PngImage out = {width, height, 3, calloc((size_t)width * height, 3)};
     if (!out.pixels) {
         free(chosen);
         return error_set(err, SS_ERR_RUNTIME, "out of memory for a %dx%d montage", width, height);
     }
     memset(out.pixels, 24, (size_t)width * height * 3);
-    const uint8_t white[3] = {255, 255, 255};
-    int c = ds->channels;
-    for (int t = 0; t < tiles; t++) {
-        int64_t index = chosen[t];
-        int label = ds->labels[index];
-        int x0 = gap + (t % cols) * (tile_w + gap), y0 = gap + (t / cols) * (tile_h + strip + gap);
-        for (int y = 0; y < strip; y++)
-            for (int x = 0; x < tile_w; x++) memcpy(out.pixels + 3 * ((size_t)(y0 + y) * width + x0 + x), CLASS_COLOURS[label % 8], 3);
-        char text[64];
-        snprintf(text, sizeof text, "%s", ds->class_names[label]);
-        int scale = text_scale;
-        if ((int)strlen(text) * 6 * scale > tile_w - 4) scale = 1;
-        int fit = (tile_w - 4) / (6 * scale);
-        if (fit >= 0 && fit < (int)sizeof text) text[fit] = 0;
-        montage_draw_text(out.pixels, width, height, x0 + 2, y0 + (strip - 7 * scale) / 2, text, scale, white);
-        const uint8_t *image = dataset_image(ds, index);
-        for (int y = 0; y < tile_h; y++)
-            for (int x = 0; x < tile_w; x++) {
-                int rgb[3] = {0, 0, 0};
-                int samples = 0;
-                for (int sy = 0; sy < shrink; sy++)
-                    for (int sx = 0; sx < shrink; sx++) {
-                        int iy = (y * shrink + sy) / grow, ix = (x * shrink + sx) / grow;
-                        if (iy >= ds->height || ix >= ds->width) continue;
-                        const uint8_t *p = image + ((size_t)iy * ds->width + ix) * c;
-                        for (int k = 0; k < 3; k++) rgb[k] += p[c == 3 ? k : 0];
-                        samples++;
-                    }
-                uint8_t *q = out.pixels + 3 * ((size_t)(y0 + strip + y) * width + x0 + x);
-                for (int k = 0; k < 3; k++) q[k] = (uint8_t)(samples ? (rgb[k] + samples / 2) / samples : 0);
-            }
-    }
+    for (int t = 0; t < tiles; t++)
+        draw_tile(ds, chosen[t], &g, g.gap + (t % g.cols) * (g.tile_w + g.gap),
+                  g.gap + (t / g.cols) * (g.tile_h + g.strip + g.gap), &out);
     free(chosen);
     int status = png_encode_file(png_path, &out, err);
     free(out.pixels);
