@@ -1,5 +1,5 @@
 /* results_layout.h - inside the results module only (results.c, results_layout.c, results_read.c,
- * task_result.c, merge.c).
+ * results_resume.c, task_result.c, merge.c).
  * The per-task arrays of the results file are described once, in results_arrays[] (results_layout.c);
  * creation, opening for the sweep, recording, closing, TaskResult allocation (task_result.c), loading and
  * merging parts (merge.c) all walk that table. Adding an array is one row there plus its TaskResult / ResultsData field. */
@@ -84,5 +84,17 @@ int results_create_file(const char *path, const ResultsShape *shape, const Resul
  * against its job_sha256 (digest gets the recomputed one), and every task_status in 0..2. */
 int results_check_job_digest(const char *path, const char *job, const char *job_sha256, char digest[65], Error *err);
 int results_check_task_status(const char *path, const int8_t *status, int64_t count, Error *err);
+
+/* Checks of a file about to be resumed (results_resume.c). An existing file against this job, its
+ * datasets and conv_path; on success pending[task_count] gets 1 per task still to run. */
+int results_check_resume(const char *path, hid_t file, const ResultsMeta *meta, const ResultsShape *shape,
+                         const char *conv_path, uint8_t *pending, Error *err);
+/* ds (the file's /name) has rank, dims (dims[0] free when rows_free) and type, else SS_ERR_INPUT naming it. */
+int results_check_array_layout(const char *path, hid_t ds, const char *name, int rank, const hsize_t *dims,
+                               int rows_free, hid_t type, Error *err);
+/* The datasets' names (names[name_count], read from /dataset_name) in job order, one /dataset_name,
+ * /dataset_sha256 and /dataset_size value per dataset, and the plan's arrays equal to meta's plan. */
+int results_check_names_and_plan(const char *path, hid_t file, const ResultsShape *shape, char **names,
+                                 int64_t name_count, const ResultsMeta *meta, Error *err);
 
 #endif
