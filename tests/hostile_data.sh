@@ -243,6 +243,9 @@ check "png: ... says the hard link was imported once" grep -qF "skipping tree/a/
 ln tree/b/1.png tree/a/other.png
 bad "png: one file in two classes is refused, naming both" "tree/b/1.png: the same file as tree/a/other.png, which is in another class" "$S" import png tree --out tree.h5
 rm tree/a/other.png
+touch "tree/b/$(printf 'x\033[2Jy\nz.txt')"
+good "png: a file name with a terminal escape and a newline" "$S" import png tree --out tree.h5
+check "png: ... is shown escaped in the warning" grep -qF 'skipping tree/b/x\x1b[2Jy\x0az.txt: not a .png file' err.txt
 mkfifo tree/b/pipe.png
 good "png: a FIFO named .png is skipped, not read" "$S" import png tree --out tree.h5
 check "png: ... and named" grep -qF "skipping tree/b/pipe.png: not a .png file" err.txt

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "seedsweep/atomic_file.h"
+#include "seedsweep/text_escape.h"
 
 void png_import_image_free(PngImage *image) {
     if (!image) return;
@@ -299,7 +300,9 @@ static EntryKind entry_kind(const char *full, struct stat *st) {
 }
 
 static void warn_skip(FILE *warnings, const char *full, const char *why) {
-    if (warnings) fprintf(warnings, "seedsweep import png: warning: skipping %s: %s\n", full, why);
+    char shown[4096];   /* a file name may hold control characters: shown as \xXX */
+    if (warnings) fprintf(warnings, "seedsweep import png: warning: skipping %s: %s\n",
+                          text_escape_plain(full, shown, sizeof shown), why);
 }
 
 #define PNG_IMPORT_MAX_DEPTH 64   /* class subfolders nested deeper are skipped with a warning */
@@ -439,9 +442,11 @@ static int drop_duplicate_files(const char *dir, FileList *list, FILE *warnings,
             return status;
         } else {
             drop[i] = 1;
+            char shown[4096], first_shown[4096];
             if (warnings)
                 fprintf(warnings, "seedsweep import png: warning: skipping %s/%s: the same file as %s/%s\n", dir,
-                        list->paths[i], dir, list->paths[first]);
+                        text_escape_plain(list->paths[i], shown, sizeof shown), dir,
+                        text_escape_plain(list->paths[first], first_shown, sizeof first_shown));
         }
     }
     int64_t kept = 0;
