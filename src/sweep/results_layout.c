@@ -233,99 +233,6 @@ static int write_all(hid_t ds, hid_t mem_type, const void *data) {
     return H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
 }
 
-/* Dimension scales by hand (the HDF5 "DS" convention that h5py, netCDF-4 and h5netcdf read):
- * the Makefile links libhdf5 only, not the high-level library that holds H5DS*. */
-typedef struct Attachment {
-    hobj_ref_t variable;
-    int dimension;
-} Attachment;
-typedef struct Scale {
-    char name[80];
-    hobj_ref_t ref;
-    Attachment attached[32 + RESULTS_MAX_DATASETS * 2];
-    int count;
-} Scale;
-typedef struct ScaleSet {
-    hid_t file;
-    Scale scales[8 + RESULTS_MAX_DATASETS];
-    int count;
-} ScaleSet;
-
-static int scale_index(ScaleSet *set, const char *name) {
-    for (int i = 0; i < set->count; i++)
-        if (!strcmp(set->scales[i].name, name)) return i;
-    return -1;
-}
-
-/* Records that variable (a path) uses the named scales as its dimensions; writes DIMENSION_LIST. */
-static int attach_scales(ScaleSet *set, const char *variable, int rank, const char *const *dims) {
-    hobj_ref_t var_ref;
-    if (H5Rcreate(&var_ref, set->file, variable, H5R_OBJECT, -1) < 0) return 0;
-    hobj_ref_t refs[8];
-    hvl_t list[8];
-    for (int i = 0; i < rank; i++) {
-        int s = scale_index(set, dims[i]);
-        if (s < 0) return 0;
-        Scale *scale = &set->scales[s];
-        refs[i] = scale->ref;
-        list[i].len = 1;
-        list[i].p = &refs[i];
-        if (scale->count == (int)(sizeof scale->attached / sizeof scale->attached[0])) return 0;
-        scale->attached[scale->count].variable = var_ref;
-        scale->attached[scale->count].dimension = i;
-        scale->count++;
-    }
-    hid_t ds = H5Dopen2(set->file, variable, H5P_DEFAULT);
-    hid_t type = H5Tvlen_create(H5T_STD_REF_OBJ);
-    hsize_t n = (hsize_t)rank;
-    hid_t space = H5Screate_simple(1, &n, NULL);
-    hid_t attr = H5Acreate2(ds, "DIMENSION_LIST", type, space, H5P_DEFAULT, H5P_DEFAULT);
-    int ok = ds >= 0 && attr >= 0 && H5Awrite(attr, type, list) >= 0;
-    if (attr >= 0) H5Aclose(attr);
-    H5Sclose(space);
-    H5Tclose(type);
-    if (ds >= 0) H5Dclose(ds);
-    return ok;
-}
-
-/* Marks a dataset as the scale named after its path's last component. */
-static int make_scale(ScaleSet *set, hid_t ds, const char *path) {
-    Scale *scale = &set->scales[set->count++];
-    const char *base = strrchr(path, '/');
-    snprintf(scale->name, sizeof scale->name, "%s", base ? base + 1 : path);
-    scale->count = 0;
-    if (H5Rcreate(&scale->ref, set->file, path, H5R_OBJECT, -1) < 0) return 0;
-    return h5util_attr_fixed_string(ds, "CLASS", "DIMENSION_SCALE") && h5util_attr_fixed_string(ds, "NAME", scale->name);
-}
-
-/* Writes each scale's REFERENCE_LIST (which variables use it, as which dimension). */
-static int finish_scales(ScaleSet *set) {
-    typedef struct { hobj_ref_t ref; int dimension; } Entry;
-    hid_t type = H5Tcreate(H5T_COMPOUND, sizeof(Entry));
-    H5Tinsert(type, "dataset", HOFFSET(Entry, ref), H5T_STD_REF_OBJ);
-    H5Tinsert(type, "dimension", HOFFSET(Entry, dimension), H5T_NATIVE_INT);
-    int ok = 1;
-    for (int i = 0; i < set->count && ok; i++) {
-        Scale *scale = &set->scales[i];
-        if (!scale->count) continue;
-        Entry entries[sizeof scale->attached / sizeof scale->attached[0]];
-        for (int a = 0; a < scale->count; a++) {
-            entries[a].ref = scale->attached[a].variable;
-            entries[a].dimension = scale->attached[a].dimension;
-        }
-        hid_t ds = H5Rdereference2(set->file, H5P_DEFAULT, H5R_OBJECT, &scale->ref);
-        hsize_t n = (hsize_t)scale->count;
-        hid_t space = H5Screate_simple(1, &n, NULL);
-        hid_t attr = H5Acreate2(ds, "REFERENCE_LIST", type, space, H5P_DEFAULT, H5P_DEFAULT);
-        ok = ds >= 0 && attr >= 0 && H5Awrite(attr, type, entries) >= 0;
-        if (attr >= 0) H5Aclose(attr);
-        H5Sclose(space);
-        if (ds >= 0) H5Oclose(ds);
-    }
-    H5Tclose(type);
-    return ok;
-}
-
 static hid_t create_index(hid_t where, const char *name, int64_t count, int64_t first) {
     hsize_t n = (hsize_t)count;
     int64_t *values = malloc(sizeof(int64_t) * (size_t)(count ? count : 1));
@@ -352,7 +259,7 @@ static int create_relu_scale(const char *path, hid_t file, ScaleSet *scales, con
     hid_t ds = -1;
     if (h5util_write_string_dataset(file, "relu_layer", list, shape->relu_layer_count, 0))
         ds = H5Dopen2(file, "/relu_layer", H5P_DEFAULT);
-    int ok = ds >= 0 && make_scale(scales, ds, "/relu_layer");
+    int ok = ds >= 0 && results_scale_make(scales, ds, "/relu_layer");
     if (ds >= 0) H5Dclose(ds);
     return ok ? SS_OK : cannot_write(err, path, "/relu_layer");
 }
@@ -375,7 +282,7 @@ static int create_scales(const char *path, hid_t file, ScaleSet *scales, const R
             ds = create_index(file, axes[i].name + 1, axes[i].count, axes[i].first);
         }
         if (ds < 0) return cannot_write(err, path, axes[i].name);
-        int ok = make_scale(scales, ds, axes[i].name);
+        int ok = results_scale_make(scales, ds, axes[i].name);
         H5Dclose(ds);
         if (!ok) return cannot_write(err, path, axes[i].name);
     }
@@ -385,7 +292,7 @@ static int create_scales(const char *path, hid_t file, ScaleSet *scales, const R
         snprintf(name, sizeof name, "/image_%s", meta->dataset_names[d]);
         hid_t ds = create_index(file, name, shape->image_count[d], 0);
         if (ds < 0) return cannot_write(err, path, name);
-        int ok = make_scale(scales, ds, name);
+        int ok = results_scale_make(scales, ds, name);
         H5Dclose(ds);
         if (!ok) return cannot_write(err, path, name);
     }
@@ -399,7 +306,7 @@ static int create_dataset_arrays(const char *path, hid_t file, ScaleSet *scales,
     const char *dim_dataset[] = {"dataset"};
     if (!h5util_write_string_dataset(file, "dataset_name", (char *const *)meta->dataset_names, D, 0))
         return cannot_write(err, path, "/dataset_name");
-    attach_scales(scales, "/dataset_name", 1, dim_dataset);
+    results_scale_attach(scales, "/dataset_name", 1, dim_dataset);
     hsize_t n = (hsize_t)D;
     int64_t sizes[RESULTS_MAX_DATASETS];
     for (int d = 0; d < D; d++) sizes[d] = shape->image_count[d];
@@ -407,7 +314,7 @@ static int create_dataset_arrays(const char *path, hid_t file, ScaleSet *scales,
     int ok = ds >= 0 && write_all(ds, H5T_NATIVE_INT64, sizes);
     if (ds >= 0) H5Dclose(ds);
     if (!ok) return cannot_write(err, path, "/dataset_size");
-    attach_scales(scales, "/dataset_size", 1, dim_dataset);
+    results_scale_attach(scales, "/dataset_size", 1, dim_dataset);
     char digests[RESULTS_MAX_DATASETS][65];
     char *digest_list[RESULTS_MAX_DATASETS];
     for (int d = 0; d < D; d++) {
@@ -416,7 +323,7 @@ static int create_dataset_arrays(const char *path, hid_t file, ScaleSet *scales,
     }
     if (!h5util_write_string_dataset(file, "dataset_sha256", digest_list, D, 0))
         return cannot_write(err, path, "/dataset_sha256");
-    attach_scales(scales, "/dataset_sha256", 1, dim_dataset);
+    results_scale_attach(scales, "/dataset_sha256", 1, dim_dataset);
     return SS_OK;
 }
 
@@ -449,7 +356,7 @@ static int create_table_array(const char *path, hid_t file, ScaleSet *scales, co
     const char *const *scale_names[] = {[RESULTS_BY_TASK] = by_task, [RESULTS_BY_TASK_DATASET] = by_dataset,
                                         [RESULTS_BY_TASK_EPOCH] = by_epoch, [RESULTS_BY_TASK_IMAGE_CLASS] = by_image,
                                         [RESULTS_BY_TASK_EPOCH_RELU] = by_relu};
-    attach_scales(scales, full, rank, scale_names[a->dims]);
+    results_scale_attach(scales, full, rank, scale_names[a->dims]);
     return SS_OK;
 }
 
@@ -487,7 +394,7 @@ static int create_task_arrays(const char *path, hid_t file, ScaleSet *scales, co
         if (rc == SS_OK && !h5util_write_string_dataset(file, name, sets[d].names, shape->image_count[d], 0))
             rc = cannot_write(err, path, name);
         const char *dim_image[] = {image_dim};
-        if (rc == SS_OK) attach_scales(scales, name, 1, dim_image);
+        if (rc == SS_OK) results_scale_attach(scales, name, 1, dim_image);
     }
     for (int d = 0; d < D && rc == SS_OK; d++) {
         for (int i = 0; i < results_array_count && rc == SS_OK; i++)
@@ -502,7 +409,7 @@ static int create_task_arrays(const char *path, hid_t file, ScaleSet *scales, co
         if (ds >= 0) H5Dclose(ds);
         if (rc == SS_OK && !ok) rc = cannot_write(err, path, name);
         const char *dim_image[] = {image_dim};
-        if (rc == SS_OK) attach_scales(scales, name, 1, dim_image);
+        if (rc == SS_OK) results_scale_attach(scales, name, 1, dim_image);
     }
     return rc;
 }
@@ -516,14 +423,14 @@ static int create_design_arrays(const char *path, hid_t file, ScaleSet *scales, 
     const int64_t counts[] = {group_count, points};
     for (int i = 0; i < 2; i++) {
         hid_t ds = create_index(file, axes[i] + 1, counts[i], 0);
-        int ok = ds >= 0 && make_scale(scales, ds, axes[i]);
+        int ok = ds >= 0 && results_scale_make(scales, ds, axes[i]);
         if (ds >= 0) H5Dclose(ds);
         if (!ok) return cannot_write(err, path, axes[i]);
     }
     const char *dim_group[] = {"group"}, *dim_grid[] = {"grid"};
     if (!h5util_write_string_dataset(file, "group_name", (char *const *)meta->group_names, group_count, 0))
         return cannot_write(err, path, "/group_name");
-    attach_scales(scales, "/group_name", 1, dim_group);
+    results_scale_attach(scales, "/group_name", 1, dim_group);
     hsize_t n = (hsize_t)points;
     for (int k = 0; k < meta->grid_key_count; k++) {
         const int is_int = meta->grid_key_is_int[k];
@@ -548,7 +455,7 @@ static int create_design_arrays(const char *path, hid_t file, ScaleSet *scales, 
         if (!ok) return cannot_write(err, path, name);
         char full[72];
         snprintf(full, sizeof full, "/%s", name);
-        attach_scales(scales, full, 1, dim_grid);
+        results_scale_attach(scales, full, 1, dim_grid);
     }
     return SS_OK;
 }
@@ -608,7 +515,7 @@ int results_create_file(const char *path, const ResultsShape *shape, const Resul
     if (rc == SS_OK) rc = create_dataset_arrays(path, file, scales, meta, shape, err);
     if (rc == SS_OK) rc = create_task_arrays(path, file, scales, meta, shape, err);
     if (rc == SS_OK) rc = create_design_arrays(path, file, scales, meta, err);
-    if (rc == SS_OK && !finish_scales(scales)) rc = cannot_write(err, path, "dimension scales");
+    if (rc == SS_OK && !results_scales_finish(scales)) rc = cannot_write(err, path, "dimension scales");
     if (rc == SS_OK) rc = create_hosts_table(path, file, info->ranks, err);
     if (rc == SS_OK) rc = write_root_attributes(path, file, meta, info, err);
     free(scales);

@@ -1,5 +1,5 @@
 /* results_layout.h - inside the results module only (results.c, results_layout.c, results_read.c,
- * results_resume.c, task_result.c, merge.c).
+ * results_resume.c, results_scales.c, task_result.c, merge.c).
  * The per-task arrays of the results file are described once, in results_arrays[] (results_layout.c);
  * creation, opening for the sweep, recording, closing, TaskResult allocation (task_result.c), loading and
  * merging parts (merge.c) all walk that table. Adding an array is one row there plus its TaskResult / ResultsData field. */
@@ -96,5 +96,29 @@ int results_check_array_layout(const char *path, hid_t ds, const char *name, int
  * /dataset_sha256 and /dataset_size value per dataset, and the plan's arrays equal to meta's plan. */
 int results_check_names_and_plan(const char *path, hid_t file, const ResultsShape *shape, char **names,
                                  int64_t name_count, const ResultsMeta *meta, Error *err);
+
+/* Dimension scales (results_scales.c), collected while the file is created: each scale's object
+ * reference and the variables attached to it, written out by results_scales_finish. */
+typedef struct Attachment {
+    hobj_ref_t variable;
+    int dimension;
+} Attachment;
+typedef struct Scale {
+    char name[80];
+    hobj_ref_t ref;
+    Attachment attached[32 + RESULTS_MAX_DATASETS * 2];
+    int count;
+} Scale;
+typedef struct ScaleSet {
+    hid_t file;
+    Scale scales[8 + RESULTS_MAX_DATASETS];
+    int count;
+} ScaleSet;
+/* Records that variable (a path) uses the named scales as its dimensions; writes DIMENSION_LIST. */
+int results_scale_attach(ScaleSet *set, const char *variable, int rank, const char *const *dims);
+/* Marks ds (at path) as the scale named after the path's last component. */
+int results_scale_make(ScaleSet *set, hid_t ds, const char *path);
+/* Writes each scale's REFERENCE_LIST (which variables use it, as which dimension). 1 on success. */
+int results_scales_finish(ScaleSet *set);
 
 #endif
