@@ -174,8 +174,8 @@ else
 fi
 echo "not a folder" >ck-file.h5.ckpt
 exits 2 "checkpoints: RESULTS.h5.ckpt a regular file" "ck-file.h5.ckpt: is not a directory" "$S" run good.ini --quiet --out ck-file.h5
-# forged checkpoints (valid checksums) claiming "evaluating": untrained weights with task_seconds -inf,
-# and untrained weights with a plausible time (the optimizer's step count gives them away)
+# forged checkpoints (valid checksums) claiming "evaluating" for weights that never trained (Adam's
+# step count 0, whatever phase the stop caught): with task_seconds -inf, and with a plausible time
 for forged_seconds in -inf 1.5; do
     rm -rf live/f.h5 live/f.h5.ckpt
     ( cd live && exec "$SEEDSWEEP" run job.ini --out f.h5 --threads 1 >flog 2>ferr ) &
@@ -193,6 +193,8 @@ struct.pack_into("<i", b, 104, 1)                                    # phase: ev
 struct.pack_into("<i", b, 112, struct.unpack_from("<i", b, 96)[0])   # epoch: all of them
 struct.pack_into("<q", b, 120, 0); struct.pack_into("<q", b, 128, 0); struct.pack_into("<d", b, 136, 0.0)
 struct.pack_into("<d", b, 152, float(sys.argv[2]))                   # task seconds so far
+epochs = struct.unpack_from("<i", b, 96)[0]
+struct.pack_into("<q", b, 192 + 8 * epochs, 0)                       # Adam's step count: never trained
 b[body:] = hashlib.sha256(bytes(b[:body])).hexdigest().encode()
 open(p, "wb").write(b)
 EOF
