@@ -54,6 +54,9 @@ if [ "${1:-}" = --inside ]; then
         fail "install_cluster: make install (exit $rc) lacks:$missing"; tail -n 10 "$T/install.log"
     fi
     rm -rf "$T/home/src"
+    if grep -qx "INSTALLED_SBATCH=$P/share/seedsweep/slurm/seedsweep.sbatch" "$P/share/seedsweep/slurm/seedsweep-array.sbatch"; then
+        pass "install_cluster: the installed seedsweep-array.sbatch runs the installed seedsweep.sbatch"
+    else fail "install_cluster: the installed seedsweep-array.sbatch does not name the installed seedsweep.sbatch"; fi
     version=$(as_user "$P/bin/seedsweep" --version 2>&1)
     libs=$(as_user ldd "$P/bin/seedsweep" 2>&1)
     if echo "$version" | grep -qF "hdf5 from $M/hdf5" && echo "$version" | grep -qF "openblas from $M/openblas" &&
