@@ -8,6 +8,10 @@ source "$ROOT/tests/helpers/sweep_fixture.sh"
 dir=$(tmpdir)
 trap 'rm -rf "$dir"' EXIT
 make_slow_fixture "$dir" || { fail "sweep fixture: synth failed"; finish; }
+# 16 epochs: each task ~0.5 s, the sweep several seconds on 2 ranks, so a signal sent after the 4th task
+# finds tasks still to hand out even when the machine is loaded (at 4 epochs the whole sweep took ~1 s and
+# could end before the signal arrived)
+sed -i 's/^epochs = .*/epochs = 16/' "$dir/job.ini"
 
 mpirun -n 2 "$SEEDSWEEP" run "$dir/job.ini" --out "$dir/ref.h5" --quiet >"$dir/ref.log" 2>&1
 check "resume reference run exits 0" [ $? = 0 ]
