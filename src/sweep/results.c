@@ -115,7 +115,34 @@ static int refuse_locked(const char *path, int fd, Error *err) {
     return error_set(err, SS_ERR_INPUT, "%s: another sweep is writing this file (locked)", path);
 }
 
+static int lock_once(const char *path, int *fd_out, Error *err);
+
+/* 1 when path still leads to the file fd holds (no rename put another file there since fd was opened) */
+static int path_leads_to(const char *path, int fd) {
+    struct stat at_path, held;
+    return stat(path, &at_path) == 0 && fstat(fd, &held) == 0 && at_path.st_dev == held.st_dev &&
+           at_path.st_ino == held.st_ino;
+}
+
+/* Locks the file at path. A lock is only worth something on the file the path leads to once it is
+ * held: another sweep may rename a new file over the path between our open and our lock (a
+ * concurrent --restart), so the lock is checked against the path afterwards and taken again on the
+ * file now there (which that sweep holds: refused). */
 static int take_writer_lock(const char *path, int *fd_out, Error *err) {
+    for (int attempt = 0;; attempt++) {
+        int fd = -1;
+        int rc = lock_once(path, &fd, err);
+        if (rc != SS_OK || !file_locking_enabled() || path_leads_to(path, fd)) {
+            if (rc == SS_OK) *fd_out = fd;
+            return rc;
+        }
+        close(fd);
+        if (attempt == 100)
+            return error_set(err, SS_ERR_RUNTIME, "%s: the file keeps being replaced while we lock it", path);
+    }
+}
+
+static int lock_once(const char *path, int *fd_out, Error *err) {
     int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0)  /* a read-only file or file system is the user's to fix: bad input, before any training */
         return error_set(err, errno == EACCES || errno == EROFS || errno == EPERM ? SS_ERR_INPUT : SS_ERR_RUNTIME,

@@ -210,6 +210,22 @@ static void answer(Sweep *sw, int source, int bytes) {
     if (task < 0) worker_finished(sw, source);
 }
 
+/* A report no rank of this sweep can send (shorter than a header, longer than a task's rows): taken
+ * off the wire into scratch, so it overruns nothing; the sweep stops as after a failure. */
+static void refuse_report(Sweep *sw, int source, int bytes) {
+    char *scratch = malloc((size_t)bytes + 1);
+    if (!scratch) MPI_Abort(MPI_COMM_WORLD, SS_ERR_RUNTIME);
+    MPI_Recv(scratch, bytes, MPI_BYTE, source, TAG_REPORT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    free(scratch);
+    Error e = {0};
+    error_set(&e, SS_ERR_RUNTIME, "rank %d sent %d bytes, a report is %zu", source, bytes, sw->report_bytes);
+    note_failure(&sw->server, SS_ERR_RUNTIME, &e);
+    begin_stopping(sw);
+    int64_t none = -1;
+    MPI_Send(&none, 1, MPI_INT64_T, source, TAG_TASK, MPI_COMM_WORLD);
+    worker_finished(sw, source);
+}
+
 /* Answers every report waiting now; never blocks. */
 static void serve(Sweep *sw) {
     double t0 = ss_now();
@@ -222,8 +238,12 @@ static void serve(Sweep *sw) {
         if (!waiting) break;
         int bytes = 0;
         MPI_Get_count(&status, MPI_BYTE, &bytes);
-        MPI_Recv(sw->recv_buffer, bytes, MPI_BYTE, status.MPI_SOURCE, TAG_REPORT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         sw->timing.reports_served++;
+        if (bytes < (int)sizeof(ReportHeader) || (size_t)bytes > sw->report_bytes) {
+            refuse_report(sw, status.MPI_SOURCE, bytes);
+            continue;
+        }
+        MPI_Recv(sw->recv_buffer, bytes, MPI_BYTE, status.MPI_SOURCE, TAG_REPORT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         answer(sw, status.MPI_SOURCE, bytes);
     }
     double spent = ss_now() - t0;
