@@ -9,6 +9,7 @@
 # runs the sweep as a job of that user on the local Slurm cluster.
 # Needs root (unshare, useradd, runuser): SKIP otherwise.
 source "$(dirname "$0")/lib.sh"
+source "$ROOT/tests/helpers/sweep_fixture.sh"
 source "$(dirname "$0")/slurm_lib.sh"
 USER_NAME=seedsweep-test
 MPIRUN_ARGS=(--oversubscribe -np 2)
@@ -68,12 +69,12 @@ if [ "${1:-}" = --inside ]; then
         fail "install_cluster: installed binary: --version: $version; ldd: $libs"
     fi
     # A 2-rank sweep as the user, from the installed binary alone.
-    mkdir -p "$T/home/work" && chown "$USER_NAME" "$T/home/work"
-    as_user bash -c "cd '$T/home/work' && S=\$HOME/.local/bin/seedsweep &&
+    mkdir -p "$T/home/runs" && chown "$USER_NAME" "$T/home/runs"
+    as_user bash -c "cd '$T/home/runs' && S=\$HOME/.local/bin/seedsweep &&
         \$S synth fly1 --out a.h5 --size 16 --count 24 --seed 1 >/dev/null &&
         \$S synth fly3 --out b.h5 --size 16 --count 24 --seed 1 >/dev/null &&
         mpirun ${MPIRUN_ARGS[*]} \$S run job.ini --out local.h5 --quiet && \$S report local.h5 --format csv" >"$T/local.log" 2>&1 || rc=$?
-    if [ "$rc" = 0 ] && [ "$(stat -c %U "$T/home/work/local.h5" 2>/dev/null)" = "$USER_NAME" ] && grep -q '^a,' "$T/local.log"; then
+    if [ "$rc" = 0 ] && [ "$(stat -c %U "$T/home/runs/local.h5" 2>/dev/null)" = "$USER_NAME" ] && grep -q '^a,' "$T/local.log"; then
         pass "install_cluster: the installed binary runs a 2-rank sweep (mpirun -np 2) as $USER_NAME"
     else
         fail "install_cluster: 2-rank sweep as $USER_NAME: exit $rc"; tail -n 15 "$T/local.log"
@@ -129,39 +130,25 @@ else
     tar -C "$ROOT" --exclude=./.git --exclude='./build*' --exclude=./results --exclude='./data/*.h5' -cf - . | tar -xf - -C "$T/home/src"
 fi || { fail "install_cluster: cannot copy the source tree"; finish; }
 [ -f "$T/home/src/Makefile" ] || { fail "install_cluster: the copied source tree has no Makefile"; finish; }
-cat >"$T/home/job.ini" <<'INI'
-[sweep]
-name   = installed
-seeds  = 0-3
-train  = a
-[datasets]
-a = a.h5
-b = b.h5
-[model]
-input  = 16x16x1
-layers = conv4 pool flatten dense8 dense2
-[train]
-epochs = 1
-batch  = 8
-INI
-mkdir "$T/home/work" && cp "$T/home/job.ini" "$T/home/work/"
+tiny_job 0-3 a a=a.h5 b=b.h5 >"$T/home/job.ini"
+mkdir "$T/home/runs" && cp "$T/home/job.ini" "$T/home/runs/"
 chown -R "$USER_NAME" "$T/home"
 unshare -m bash "$0" --inside "$T"; rc=$?
 [ "$rc" = 0 ] || TEST_FAILS=$((TEST_FAILS + 1))   # its FAIL lines are already printed
-[ -x "$T/home/.local/bin/seedsweep" ] && [ -s "$T/home/work/a.h5" ] || finish
+[ -x "$T/home/.local/bin/seedsweep" ] && [ -s "$T/home/runs/a.h5" ] || finish
 
 # The installed sbatch script as a job of the user: it finds the installed binary by itself.
 slurm_up install_cluster >/dev/null || finish
 P=$T/home/.local
 job=$(runuser -u "$USER_NAME" -- env -i HOME="$T/home" PATH=/usr/local/bin:/usr/bin:/bin SLURM_CONF="$SLURM_CONF" \
-    OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-}" sbatch --parsable --chdir="$T/home/work" --ntasks=2 -o "$T/home/work/job.out" \
+    OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-}" sbatch --parsable --chdir="$T/home/runs" --ntasks=2 -o "$T/home/runs/job.out" \
     "$P/share/seedsweep/slurm/seedsweep.sbatch" job.ini --out slurm.h5 </dev/null 2>&1)
 state=$(job_wait_done "$job" 120)
-if [ "$state" = COMPLETED ] && [ "$(job_field "$job" ExitCode)" = 0:0 ] && [ "$(stat -c %U "$T/home/work/slurm.h5" 2>/dev/null)" = "$USER_NAME" ] &&
-    grep -qF "binary $P/bin/seedsweep" "$T/home/work/job.out" && grep -q "2 ranks" "$T/home/work/job.out" &&
-    "$P/bin/seedsweep" report "$T/home/work/slurm.h5" --format csv 2>/dev/null | grep -q '^a,'; then
+if [ "$state" = COMPLETED ] && [ "$(job_field "$job" ExitCode)" = 0:0 ] && [ "$(stat -c %U "$T/home/runs/slurm.h5" 2>/dev/null)" = "$USER_NAME" ] &&
+    grep -qF "binary $P/bin/seedsweep" "$T/home/runs/job.out" && grep -q "2 ranks" "$T/home/runs/job.out" &&
+    "$P/bin/seedsweep" report "$T/home/runs/slurm.h5" --format csv 2>/dev/null | grep -q '^a,'; then
     pass "install_cluster: the installed seedsweep.sbatch runs the sweep as a Slurm job of $USER_NAME (2 ranks, the installed binary)"
 else
-    fail "install_cluster: Slurm job '$job' as $USER_NAME: $state, exit $(job_field "$job" ExitCode)"; tail -n 20 "$T/home/work/job.out" 2>/dev/null
+    fail "install_cluster: Slurm job '$job' as $USER_NAME: $state, exit $(job_field "$job" ExitCode)"; tail -n 20 "$T/home/runs/job.out" 2>/dev/null
 fi
 finish

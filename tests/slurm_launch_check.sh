@@ -4,6 +4,7 @@
 # every task is a singleton (an MPI without Slurm support, or with the wrong PMI; Debian's Open MPI 4
 # notices a bare srun by itself from SLURM_NODELIST and the job and step ids, so those are hidden from it), are refused with exit 2 and no results file; `srun --mpi=pmix` in the same job runs the sweep.
 source "$(dirname "$0")/lib.sh"
+source "$ROOT/tests/helpers/sweep_fixture.sh"
 source "$(dirname "$0")/slurm_lib.sh"
 # Under SANITIZE=1 the exit status is the point here: LeakSanitizer's end-of-process check itself
 # crashes now and then in these short MPI runs ("Tracer caught signal 11", exit 1), so it is off.
@@ -17,21 +18,7 @@ cp "$SEEDSWEEP" "$T/seedsweep"
 cd "$T"
 ./seedsweep synth fly1 --out a.h5 --size 16 --count 24 --seed 1 >/dev/null &&
 ./seedsweep synth fly3 --out b.h5 --size 16 --count 24 --seed 1 >/dev/null || { fail "slurm_launch_check: synth failed"; finish; }
-cat >job.ini <<'INI'
-[sweep]
-name   = launch
-seeds  = 0-1
-train  = a
-[datasets]
-a = a.h5
-b = b.h5
-[model]
-input  = 16x16x1
-layers = conv4 pool flatten dense8 dense2
-[train]
-epochs = 1
-batch  = 8
-INI
+tiny_job 0-1 a a=a.h5 b=b.h5 >job.ini
 cat >job.sh <<'SH'
 #!/bin/bash
 cd "$SLURM_SUBMIT_DIR"
