@@ -3,7 +3,9 @@
 # fly1..fly3, the demo network) and a Fashion-MNIST sweep (two shards and the test set, the
 # fashion-shards network), each on 2 ranks with the Haswell OpenBLAS kernel (which every AVX2 and
 # AVX-512 node runs), must reproduce the SHA-256 of every deterministic array recorded in
-# tests/fixtures/reference_digests.txt. Timings, hosts and ranks are left out (they say where a task
+# tests/fixtures/reference_digests.txt: both on the im2col lowering (digests made before the direct
+# convolutions existed) and the demo sweep on the direct kernels ("demo-direct", digests made
+# with the first direct kernels, before their weight gradient was reblocked). Timings, hosts and ranks are left out (they say where a task
 # ran, not what it computed).
 #   bash tests/reference_results.sh --update    rewrite the fixture (only for a deliberate change of results)
 source "$(dirname "$0")/lib.sh"
@@ -13,8 +15,6 @@ FASHION_DIR=${FASHION_DIR:-/usr/share/datasets/fashion-mnist}
 T=$(tmpdir)
 [ -n "${KEEP:-}" ] && echo "scratch: $T" || trap 'rm -rf "$T"' EXIT
 export OPENBLAS_CORETYPE=Haswell
-# The lowering these digests were made with: the im2col convolutions (selectable where another path exists).
-export SEEDSWEEP_CONV=im2col
 
 kernel=$("$SEEDSWEEP" bench --seconds 0.05 2>/dev/null | awk '/^blas /{print $2; exit}')
 if [ "$kernel" != Haswell ]; then
@@ -43,7 +43,7 @@ init   = glorot_uniform
 epochs = 3
 batch  = 20
 INI
-jobs="demo"
+jobs="demo demo-direct"
 if [ -r "$FASHION_DIR/train-images-idx3-ubyte.gz" ]; then
     F=$FASHION_DIR
     for s in 0 1; do
@@ -71,7 +71,7 @@ init   = glorot_uniform
 epochs = 2
 batch  = 20
 INI
-    jobs="demo fashion"
+    jobs="$jobs fashion"
 else
     skip "reference_results: Fashion-MNIST not installed at $FASHION_DIR (Debian package dataset-fashion-mnist)"
 fi
@@ -99,7 +99,11 @@ PYEOF
 
 : >"$T/now.txt"
 for j in $jobs; do
-    (cd "$T" && mpirun --bind-to none -n 2 "$SEEDSWEEP" run "$j.ini" --threads 1 --quiet) >"$T/$j.log" 2>&1 ||
+    # demo and fashion: the im2col lowering; demo-direct: the demo job on the direct kernels
+    conv=im2col ini=$j
+    [ "$j" = demo-direct ] && conv=direct ini=demo
+    (cd "$T" && SEEDSWEEP_CONV=$conv mpirun --bind-to none -n 2 -x SEEDSWEEP_CONV "$SEEDSWEEP" run "$ini.ini" \
+        --out "$j.h5" --threads 1 --quiet) >"$T/$j.log" 2>&1 ||
         { fail "reference_results: $j sweep failed: $(tail -n 3 "$T/$j.log")"; finish; }
     digests "$T/$j.h5" "$j" >>"$T/now.txt" || { fail "reference_results: reading $j.h5"; finish; }
 done

@@ -1,12 +1,16 @@
 /* test_conv_direct.c - the direct convolution kernels against a double-precision reference and
  * against the im2col + sgemm lowering they replace, over every shape class the network spec
  * allows (1..65 channels, odd and 1x1 images, widths around the vector blocks, k 1..7, pooled or
- * not), forward and backward; and the AVX-512, AVX2 and portable code bit for bit. */
+ * not), forward and backward; and the AVX-512, AVX2 and portable code bit for bit, the kernels
+ * alone and whole pooled layers (whose pooling and unpooling kernels also come in three versions)
+ * on data full of ties, signed zeros and a NaN. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "seedsweep/conv_direct.h"
+#include "seedsweep/simd.h"
 #include "seedsweep/layers.h"
 #include "seedsweep/rng.h"
 
@@ -77,7 +81,7 @@ static void free_kernel_out(KernelOut *r) {
 }
 
 static void use_best_isa(void) {
-    if (conv_direct_use_isa("avx512") != 0 && conv_direct_use_isa("avx2") != 0) conv_direct_use_isa("portable");
+    if (simd_use("avx512") != 0 && simd_use("avx2") != 0) simd_use("portable");
 }
 
 static int same_bits(const float *a, const float *b, long n) { return memcmp(a, b, sizeof(float) * (size_t)n) == 0; }
@@ -111,7 +115,7 @@ static void check_kernels(const Shape *s) {
     const char *isas[] = {"portable", "avx2", "avx512"};
     KernelOut base = {0};
     for (int i = 0; i < 3; i++) {
-        if (conv_direct_use_isa(isas[i]) != 0) {
+        if (simd_use(isas[i]) != 0) {
             SKIP("conv_direct %s: not on this CPU", isas[i]);
             continue;
         }
@@ -194,6 +198,44 @@ static void check_layer(const Shape *s, int pooled) {
     free(in), free(w), free(b), free(R);
 }
 
+/* A pooled layer on small integers (ties in every window, zero outputs), biases of -0 and +0 and,
+ * with nan, one NaN input pixel: out, argmax and every gradient bit-identical whichever code
+ * (portable, AVX2, AVX-512) runs the pooling, the unpooling and the convolutions. */
+static void check_pool_isas(const Shape *s, int nan) {
+    long hw = (long)s->H * s->W, nw = s->Cout * s->Cin * (long)s->k * s->k;
+    long out_n = (long)s->Cout * (s->H / 2) * (s->W / 2);
+    float *in = random_array(s->Cin * hw, 1.0f), *w = random_array(nw, 1.0f), *b = zeros(s->Cout);
+    float *R = random_array(out_n, 1.0f);
+    for (long i = 0; i < s->Cin * hw; i++) in[i] = (float)(int)(2.5f * in[i]);
+    for (long i = 0; i < nw; i++) w[i] = (float)(int)(1.5f * w[i]);
+    for (int co = 0; co < s->Cout; co += 2) b[co] = -0.0f;
+    if (nan) in[hw / 2 + 3] = NAN;
+    const char *isas[] = {"portable", "avx2", "avx512"};
+    LayerOut base = {0};
+    for (int i = 0; i < 3; i++) {
+        if (simd_use(isas[i]) != 0) {
+            SKIP("pooled layer %s: not on this CPU", isas[i]);
+            continue;
+        }
+        LayerOut r;
+        run_layer(&r, s, 1, in, w, b, R);
+        if (i == 0) {
+            base = r;
+            continue;
+        }
+        CHECK(same_bits(r.out, base.out, out_n) && !memcmp(r.argmax, base.argmax, (size_t)out_n) &&
+                  same_bits(r.din, base.din, s->Cin * hw) && same_bits(r.dweight, base.dweight, nw) &&
+                  same_bits(r.dbias, base.dbias, s->Cout) && same_bits(r.dweight_first, base.dweight_first, nw) &&
+                  same_bits(r.dbias_first, base.dbias_first, s->Cout),
+              "pooled_layer_%s_bit_identical_to_portable Cin%d %dx%d Cout%d%s", isas[i], s->Cin, s->H, s->W,
+              s->Cout, nan ? " with a NaN" : "");
+        free_layer_out(&r);
+    }
+    free_layer_out(&base);
+    use_best_isa();
+    free(in), free(w), free(b), free(R);
+}
+
 int main(void) {
     rng = rng_stream(23, RNG_PURPOSE_TEST);
     const Shape kernel_shapes[] = {
@@ -204,10 +246,13 @@ int main(void) {
         /* row ends at, just before and just after the 16-pixel chunks and the 32-pixel blocks */
         {3, 5, 16, 4, 3, 2},   {2, 4, 32, 9, 3, 4},  {2, 5, 31, 8, 3, 1},  {4, 3, 47, 17, 3, 3},
         {1, 6, 64, 16, 3, 2},  {2, 4, 15, 3, 3, 4},  {1, 3, 256, 16, 3, 2}, {16, 2, 33, 16, 3, 1},
+        /* rows too wide for the weight gradient's shifted copies (k 3 past 1808 pixels, k 5 past
+         * 640), wide rows one strip row at a time (1000), and many strips (80 rows of 64) */
+        {2, 3, 2100, 3, 3, 3}, {1, 2, 1300, 2, 5, 2}, {1, 3, 1000, 2, 3, 3}, {3, 80, 64, 5, 3, 80},
     };
     for (size_t i = 0; i < sizeof kernel_shapes / sizeof kernel_shapes[0]; i++) check_kernels(&kernel_shapes[i]);
     use_best_isa();
-    printf("conv_direct isa %s\n", conv_direct_isa());
+    printf("conv_direct isa %s\n", simd_level_name(simd_level()));
 
     /* layers: rows * W >= 16 * min(Cin, Cout) keeps them on the direct path (else im2col) */
     const Shape layer_shapes[] = {
@@ -219,6 +264,15 @@ int main(void) {
         const Shape *s = &layer_shapes[i];
         check_layer(s, 0);
         if (s->H % 2 == 0 && s->W % 2 == 0 && s->rows % 2 == 0) check_layer(s, 1);
+    }
+    /* pooled widths: 1, 3, 8, 15, 16, 17, 27 (16 + 8 + 3), 40 windows: every block and tail */
+    const Shape pool_shapes[] = {
+        {1, 4, 2, 3, 3, 2},  {2, 6, 6, 4, 3, 2},    {1, 8, 16, 16, 3, 2}, {3, 4, 30, 5, 3, 4},
+        {1, 6, 32, 16, 3, 2}, {4, 4, 34, 6, 3, 2},  {1, 10, 54, 16, 3, 2}, {16, 8, 80, 16, 3, 4},
+    };
+    for (size_t i = 0; i < sizeof pool_shapes / sizeof pool_shapes[0]; i++) {
+        check_pool_isas(&pool_shapes[i], 0);
+        check_pool_isas(&pool_shapes[i], 1);
     }
     return check_failures ? 1 : 0;
 }

@@ -2,7 +2,7 @@
  * the default lowering of the conv layers; im2col + sgemm (layers.c) stays selectable
  * (SEEDSWEEP_CONV=im2col) and is the reference the kernels are tested against.
  * Layouts as layers.h: in[Cin][H][W], weight[Cout][Cin][k][k]. Every result is bit-identical
- * whichever code runs (AVX-512, AVX2 or portable C): each output is one fused multiply-add chain
+ * whichever code runs (AVX-512, AVX2 or portable C, simd.h): each output is one fused multiply-add chain
  * in a fixed order (see conv_direct.c), only its speed depends on the CPU. */
 #ifndef SEEDSWEEP_CONV_DIRECT_H
 #define SEEDSWEEP_CONV_DIRECT_H
@@ -15,10 +15,6 @@ int conv_path_parse(const char *text, ConvPath *path);
 void conv_path_set(ConvPath path);
 ConvPath conv_path_get(void);
 const char *conv_path_name(ConvPath path);
-/* The code the direct kernels run on this CPU: "avx512", "avx2" or "portable" (same bits). */
-const char *conv_direct_isa(void);
-/* Tests: run "avx512", "avx2" or "portable" from now on; -1 when this CPU lacks it. */
-int conv_direct_use_isa(const char *name);
 
 /* Forward rows [y0, y0+rows) of all Cout channels: out[co][r][x] (channel stride ldo, row
  * stride W, r relative to y0) = init + sum over ci, ky, kx of weight * in ('same' padding),

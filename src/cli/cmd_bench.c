@@ -13,6 +13,7 @@
 #include "seedsweep/layer_timer.h"
 #include "seedsweep/model.h"
 #include "seedsweep/rng.h"
+#include "seedsweep/simd.h"
 #include "seedsweep/stats.h"
 
 #define SEED_LAYERS                                                                                      \
@@ -157,7 +158,7 @@ static void print_header(const BenchOptions *o, const ModelSpec *spec) {
     if (coretype)
         printf("warning: OPENBLAS_CORETYPE=%s is set: OpenBLAS may not use this CPU's best kernel\n", coretype);
     if (conv_path_get() == CONV_PATH_DIRECT)
-        printf("conv direct (%s kernels; SEEDSWEEP_CONV=im2col selects im2col + sgemm)\n", conv_direct_isa());
+        printf("conv direct (%s kernels; SEEDSWEEP_CONV=im2col selects im2col + sgemm)\n", simd_level_name(simd_level()));
     else
         printf("conv im2col (SEEDSWEEP_CONV=im2col)\n");
     printf("model input %s layers %s\n", o->input, o->layers);

@@ -9,7 +9,8 @@
  * nothing. The weight gradient is a sum over pixels; it is split into 16 fixed partial sums:
  * lane j takes the pixels x = x0 + j of the 16-pixel chunks x0 = 0, 16, .. of every row, rows in
  * order, each by one fma (a pixel past the row end or a tap outside the image adds fma(0, 0, .));
- * the 16 partials are then added in lane order. AVX-512 holds the 16 lanes in one register,
+ * the 16 partials are then added in lane order (any split of the rows into strips, any blocking
+ * of channels and taps keeps that order). AVX-512 holds the 16 lanes in one register,
  * AVX2 in two, the portable code in a loop. The build's -ffp-contract=off keeps the compiler
  * from fusing anything else; the portable code calls fmaf (correctly rounded by definition). */
 #include <math.h>
@@ -20,6 +21,7 @@
 #endif
 
 #include "seedsweep/conv_direct.h"
+#include "seedsweep/simd.h"
 
 static ConvPath conv_path = CONV_PATH_DIRECT;
 
@@ -107,12 +109,31 @@ static void dweight_rows_portable(float *partials, const float *dconv, long ldd,
             }
 }
 
+
+/* ---- shifted copies of input rows for the weight gradient ----
+ * S[kx][j][x] = in[y0 + j - k/2][x + kx - k/2] for j < rows + k - 1 and x < wpad (W rounded up to
+ * 16), 0 outside the image and past the row end: each tap's input is then a whole, aligned row. */
+#define SHIFTED_FLOATS_L1 6144   /* what a strip's copies take when rows are not too wide: L1 */
+#define SHIFTED_FLOATS_MAX 16384 /* the buffer (on the stack): the widest rows that still use it */
+static long shifted_row_floats(int W) { return ((long)W + 15) / 16 * 16; }
+
+/* Rows per strip so that S fits SHIFTED_FLOATS_L1 (or, for wide rows, SHIFTED_FLOATS_MAX), or 0
+ * when one row does not fit. */
+static int shifted_strip_rows(int W, int k) {
+    long per = (long)k * shifted_row_floats(W);
+    long n = SHIFTED_FLOATS_L1 / per - (k - 1);
+    if (n < 1) n = SHIFTED_FLOATS_MAX / per - (k - 1);
+    return n < 1 ? 0 : n > 1 << 20 ? 1 << 20 : (int)n;
+}
+
 /* ---- vector versions, compiled for their instruction set whatever -march says ---- */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define SS_CONV_SIMD 1
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
+#define DWS_CB 4
+#define DWS_TB 3
 #define SIMD(name) name##_avx2
 #define VT __m256
 #define VL 8
@@ -144,6 +165,8 @@ static inline __m256i lanes_avx2(int lo, int hi) {
 #undef FWD_NV
 #undef DW_CB
 #undef DW_TB
+#undef DWS_CB
+#undef DWS_TB
 #undef VLOAD
 #undef VMLOAD
 #undef VMASK_T
@@ -159,6 +182,8 @@ static inline __m256i lanes_avx2(int lo, int hi) {
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx2,fma")
+#define DWS_CB 3
+#define DWS_TB 9
 #define SIMD(name) name##_avx512
 #define VT __m512
 #define VL 16
@@ -195,6 +220,8 @@ static inline __mmask16 lanes_avx512(int lo, int hi) {
 #undef FWD_NV
 #undef DW_CB
 #undef DW_TB
+#undef DWS_CB
+#undef DWS_TB
 #undef VLOAD
 #undef VMLOAD
 #undef VMASK_T
@@ -208,51 +235,16 @@ static inline __mmask16 lanes_avx512(int lo, int hi) {
 #undef VFMA
 #pragma GCC pop_options
 
-/* 2 = AVX-512, 1 = AVX2 + FMA, 0 = portable. SEEDSWEEP_NO_AVX2=1 forces the portable code (as for
- * layers.c's kernels), SEEDSWEEP_NO_AVX512=1 the AVX2 code: tests/build_portable.sh compares them. */
-static int conv_isa;
-static int env_on(const char *name) {
-    const char *v = getenv(name);
-    return v && *v && strcmp(v, "0") != 0;
-}
-__attribute__((constructor)) static void conv_detect_isa(void) {
-    __builtin_cpu_init();
-    int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && !env_on("SEEDSWEEP_NO_AVX2");
-    int avx512 = avx2 && __builtin_cpu_supports("avx512f") && !env_on("SEEDSWEEP_NO_AVX512");
-    conv_isa = avx512 ? 2 : avx2 ? 1 : 0;
-}
 #endif
-
-const char *conv_direct_isa(void) {
-#ifdef SS_CONV_SIMD
-    if (conv_isa == 2) return "avx512";
-    if (conv_isa == 1) return "avx2";
-#endif
-    return "portable";
-}
-
-int conv_direct_use_isa(const char *name) {
-    int want = !strcmp(name, "avx512") ? 2 : !strcmp(name, "avx2") ? 1 : !strcmp(name, "portable") ? 0 : -1;
-    if (want < 0) return -1;
-#ifdef SS_CONV_SIMD
-    __builtin_cpu_init();
-    if (want >= 1 && !(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) return -1;
-    if (want == 2 && !__builtin_cpu_supports("avx512f")) return -1;
-    conv_isa = want;
-    return 0;
-#else
-    return want == 0 ? 0 : -1;
-#endif
-}
 
 void conv_direct_forward_rows(float *out, long ldo, const float *in, const float *weight, const float *bias,
                               int Cin, int H, int W, int Cout, int k, int y0, int rows) {
 #ifdef SS_CONV_SIMD
-    if (conv_isa == 2) {
+    if (simd_level() == SIMD_AVX512) {
         forward_rows_avx512(out, ldo, in, weight, bias, Cin, H, W, Cout, k, y0, rows);
         return;
     }
-    if (conv_isa == 1) {
+    if (simd_level() == SIMD_AVX2) {
         forward_rows_avx2(out, ldo, in, weight, bias, Cin, H, W, Cout, k, y0, rows);
         return;
     }
@@ -263,11 +255,11 @@ void conv_direct_forward_rows(float *out, long ldo, const float *in, const float
 void conv_direct_dweight_rows(float *partials, const float *dconv, long ldd, const float *in, int Cin, int H, int W,
                               int Cout, int k, int y0, int rows) {
 #ifdef SS_CONV_SIMD
-    if (conv_isa == 2) {
+    if (simd_level() == SIMD_AVX512) {
         dweight_rows_avx512(partials, dconv, ldd, in, Cin, H, W, Cout, k, y0, rows);
         return;
     }
-    if (conv_isa == 1) {
+    if (simd_level() == SIMD_AVX2) {
         dweight_rows_avx2(partials, dconv, ldd, in, Cin, H, W, Cout, k, y0, rows);
         return;
     }

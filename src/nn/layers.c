@@ -11,6 +11,7 @@
 
 #include "seedsweep/conv_direct.h"
 #include "seedsweep/layers.h"
+#include "seedsweep/simd.h"
 
 /* Data-movement loops the compiler vectorises: in the portable build (Makefile ARCH) they are also
  * compiled for AVX2 and the copy the CPU supports is chosen at load time (GCC target_clones).
@@ -216,21 +217,14 @@ void conv_relu_backward(float *din, float *dweight, float *dbias, const float *d
 }
 
 /* Runtime dispatch. The default build targets a baseline ISA (Makefile ARCH), so one binary runs
- * on every node of a cluster and under valgrind; the two pooling kernels below also come in an
- * AVX2 version, compiled for AVX2 whatever -march says and chosen once at load time when the CPU
- * (and OS) support it. Both versions give bit-identical results: the same comparisons in the same
- * order, and the unpool sum keeps the AVX2 version's 8-lane accumulation order in the scalar one.
- * So neither the build flags nor the CPU's vector width ever change a result (only the BLAS
+ * on every node of a cluster and under valgrind; the two pooling kernels below also come in AVX2
+ * and AVX-512 versions, compiled for their ISA whatever -march says and chosen at load time
+ * (simd.h). All versions give bit-identical results: the same comparisons in the same order, and
+ * the unpool sum keeps the AVX2 version's 8-lane accumulation order in the scalar and AVX-512
+ * ones. So neither the build flags nor the CPU's vector width ever change a result (only the BLAS
  * kernel does; see docs/performance.md). */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define SS_AVX2_DISPATCH 1
-static int have_avx2;
-/* SEEDSWEEP_NO_AVX2=1 forces the scalar versions (tests/build_portable.sh proves them identical). */
-__attribute__((constructor)) static void detect_avx2(void) {
-    const char *off = getenv("SEEDSWEEP_NO_AVX2");
-    __builtin_cpu_init();
-    have_avx2 = __builtin_cpu_supports("avx2") && !(off && *off && strcmp(off, "0") != 0);
-}
 #endif
 
 /* One 2x2 window x of a row: p[x] = relu(max of the window), a[x] = its winner (first maximum
@@ -280,9 +274,40 @@ __attribute__((target("avx2"))) static void pool_relu_row_avx2(float *p, uint8_t
 }
 #endif
 
+#ifdef SS_AVX2_DISPATCH
+/* 16 windows at a time (columns de-interleaved by one permute each), then the AVX2 code:
+ * identical to pool_relu_one on every window (vmaxps(0, m) is m < 0 ? 0 : m, NaN included). */
+__attribute__((target("avx512f"))) static void pool_relu_row_avx512(float *p, uint8_t *a, const float *top,
+                                                                   const float *bot, int Wp) {
+    int x = 0;
+    const __m512 zero = _mm512_setzero_ps();
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    const __m512i one = _mm512_set1_epi32(1), two = _mm512_set1_epi32(2), three = _mm512_set1_epi32(3);
+    for (; x + 16 <= Wp; x += 16) {
+        __m512 t0 = _mm512_loadu_ps(top + 2 * x), t1 = _mm512_loadu_ps(top + 2 * x + 16);
+        __m512 b0 = _mm512_loadu_ps(bot + 2 * x), b1 = _mm512_loadu_ps(bot + 2 * x + 16);
+        __m512 v0 = _mm512_permutex2var_ps(t0, even, t1), v1 = _mm512_permutex2var_ps(t0, odd, t1);
+        __m512 v2 = _mm512_permutex2var_ps(b0, even, b1), v3 = _mm512_permutex2var_ps(b0, odd, b1);
+        __mmask16 c1 = _mm512_cmp_ps_mask(v1, v0, _CMP_GT_OQ), c3 = _mm512_cmp_ps_mask(v3, v2, _CMP_GT_OQ);
+        __m512 m01 = _mm512_mask_blend_ps(c1, v0, v1), m23 = _mm512_mask_blend_ps(c3, v2, v3);
+        __mmask16 c = _mm512_cmp_ps_mask(m23, m01, _CMP_GT_OQ);
+        __m512 m = _mm512_mask_blend_ps(c, m01, m23);
+        __m512i i01 = _mm512_maskz_mov_epi32(c1, one), i23 = _mm512_mask_mov_epi32(two, c3, three);
+        _mm512_storeu_ps(p + x, _mm512_max_ps(zero, m));
+        _mm_storeu_si128((__m128i *)(a + x), _mm512_cvtepi32_epi8(_mm512_mask_blend_epi32(c, i01, i23)));
+    }
+    pool_relu_row_avx2(p + x, a + x, top + 2 * x, bot + 2 * x, Wp - x);
+}
+#endif
+
 static void pool_relu_row(float *p, uint8_t *a, const float *top, const float *bot, int Wp) {
 #ifdef SS_AVX2_DISPATCH
-    if (have_avx2) {
+    if (simd_level() == SIMD_AVX512) {
+        pool_relu_row_avx512(p, a, top, bot, Wp);
+        return;
+    }
+    if (simd_level() == SIMD_AVX2) {
         pool_relu_row_avx2(p, a, top, bot, Wp);
         return;
     }
@@ -304,30 +329,70 @@ static inline float unpool_relu_one(float *top, float *bot, const float *g, cons
 }
 
 #ifdef SS_AVX2_DISPATCH
+/* Windows x .. x+7: writes both conv rows, returns the values passed on. */
+static inline __attribute__((target("avx2"), always_inline)) __m256 unpool8_avx2(float *top, float *bot, const float *g,
+                                                                               const float *p, const uint8_t *a,
+                                                                               int x) {
+    const __m256 zero = _mm256_setzero_ps();
+    __m256 v = _mm256_and_ps(_mm256_loadu_ps(g + x), _mm256_cmp_ps(_mm256_loadu_ps(p + x), zero, _CMP_GT_OQ));
+    __m256i idx = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(a + x)));
+    __m256 e0 = _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_cmpeq_epi32(idx, _mm256_set1_epi32(0))));
+    __m256 o0 = _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_cmpeq_epi32(idx, _mm256_set1_epi32(1))));
+    __m256 e1 = _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_cmpeq_epi32(idx, _mm256_set1_epi32(2))));
+    __m256 o1 = _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_cmpeq_epi32(idx, _mm256_set1_epi32(3))));
+    __m256 lo = _mm256_unpacklo_ps(e0, o0), hi = _mm256_unpackhi_ps(e0, o0);
+    _mm256_storeu_ps(top + 2 * x, _mm256_permute2f128_ps(lo, hi, 0x20));
+    _mm256_storeu_ps(top + 2 * x + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+    lo = _mm256_unpacklo_ps(e1, o1);
+    hi = _mm256_unpackhi_ps(e1, o1);
+    _mm256_storeu_ps(bot + 2 * x, _mm256_permute2f128_ps(lo, hi, 0x20));
+    _mm256_storeu_ps(bot + 2 * x + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+    return v;
+}
+
 __attribute__((target("avx2"))) static void unpool_relu_row_avx2(float *top, float *bot, const float *g,
                                                                  const float *p, const uint8_t *a, int Wp,
                                                                  float *sum) {
     int x = 0;
     float s = 0.0f;
-    const __m256 zero = _mm256_setzero_ps();
-    __m256 acc = zero;
-    for (; x + 8 <= Wp; x += 8) {
-        __m256 v = _mm256_and_ps(_mm256_loadu_ps(g + x), _mm256_cmp_ps(_mm256_loadu_ps(p + x), zero, _CMP_GT_OQ));
-        __m256i idx = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(a + x)));
-        __m256 e0 = _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_cmpeq_epi32(idx, _mm256_set1_epi32(0))));
-        __m256 o0 = _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_cmpeq_epi32(idx, _mm256_set1_epi32(1))));
-        __m256 e1 = _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_cmpeq_epi32(idx, _mm256_set1_epi32(2))));
-        __m256 o1 = _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_cmpeq_epi32(idx, _mm256_set1_epi32(3))));
-        __m256 lo = _mm256_unpacklo_ps(e0, o0), hi = _mm256_unpackhi_ps(e0, o0);
-        _mm256_storeu_ps(top + 2 * x, _mm256_permute2f128_ps(lo, hi, 0x20));
-        _mm256_storeu_ps(top + 2 * x + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
-        lo = _mm256_unpacklo_ps(e1, o1);
-        hi = _mm256_unpackhi_ps(e1, o1);
-        _mm256_storeu_ps(bot + 2 * x, _mm256_permute2f128_ps(lo, hi, 0x20));
-        _mm256_storeu_ps(bot + 2 * x + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
-        acc = _mm256_add_ps(acc, v);
-    }
+    __m256 acc = _mm256_setzero_ps();
+    for (; x + 8 <= Wp; x += 8) acc = _mm256_add_ps(acc, unpool8_avx2(top, bot, g, p, a, x));
     /* a fixed reduction order: the sum does not depend on anything but the data */
+    float lanes[8];
+    _mm256_storeu_ps(lanes, acc);
+    for (int i = 0; i < 8; i++) s += lanes[i];
+    for (; x < Wp; x++) s += unpool_relu_one(top, bot, g, p, a, x);
+    *sum += s;
+}
+#endif
+
+#ifdef SS_AVX2_DISPATCH
+/* 16 windows at a time; the sum takes the two halves of each block in turn into 8 lanes, so it
+ * adds the same values in the same order as the AVX2 version (blocks of 8, lanes in order). */
+__attribute__((target("avx512f"))) static void unpool_relu_row_avx512(float *top, float *bot, const float *g,
+                                                                     const float *p, const uint8_t *a, int Wp,
+                                                                     float *sum) {
+    int x = 0;
+    float s = 0.0f;
+    const __m512 zero = _mm512_setzero_ps();
+    const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    __m256 acc = _mm256_setzero_ps();
+    for (; x + 16 <= Wp; x += 16) {
+        __m512 v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_loadu_ps(p + x), zero, _CMP_GT_OQ), _mm512_loadu_ps(g + x));
+        __m512i idx = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(a + x)));
+        __m512 e0 = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(idx, _mm512_set1_epi32(0)), v);
+        __m512 o0 = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(idx, _mm512_set1_epi32(1)), v);
+        __m512 e1 = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(idx, _mm512_set1_epi32(2)), v);
+        __m512 o1 = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(idx, _mm512_set1_epi32(3)), v);
+        _mm512_storeu_ps(top + 2 * x, _mm512_permutex2var_ps(e0, lo, o0));
+        _mm512_storeu_ps(top + 2 * x + 16, _mm512_permutex2var_ps(e0, hi, o0));
+        _mm512_storeu_ps(bot + 2 * x, _mm512_permutex2var_ps(e1, lo, o1));
+        _mm512_storeu_ps(bot + 2 * x + 16, _mm512_permutex2var_ps(e1, hi, o1));
+        acc = _mm256_add_ps(acc, _mm512_castps512_ps256(v));
+        acc = _mm256_add_ps(acc, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    }
+    for (; x + 8 <= Wp; x += 8) acc = _mm256_add_ps(acc, unpool8_avx2(top, bot, g, p, a, x));
     float lanes[8];
     _mm256_storeu_ps(lanes, acc);
     for (int i = 0; i < 8; i++) s += lanes[i];
@@ -339,7 +404,11 @@ __attribute__((target("avx2"))) static void unpool_relu_row_avx2(float *top, flo
 static void unpool_relu_row(float *top, float *bot, const float *g, const float *p, const uint8_t *a, int Wp,
                             float *sum) {
 #ifdef SS_AVX2_DISPATCH
-    if (have_avx2) {
+    if (simd_level() == SIMD_AVX512) {
+        unpool_relu_row_avx512(top, bot, g, p, a, Wp, sum);
+        return;
+    }
+    if (simd_level() == SIMD_AVX2) {
         unpool_relu_row_avx2(top, bot, g, p, a, Wp, sum);
         return;
     }
