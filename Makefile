@@ -84,7 +84,7 @@ LIB_SRC    := $(filter-out src/cli/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The core: every module but those that talk MPI (the scheduler, the node's shared data, the launch
 # check) and the command line. It links without Open MPI: the C unit tests and fuzz replays link it alone.
-MPI_SRC    := src/sweep/scheduler.c src/sweep/node_data.c src/sweep/launch.c
+MPI_SRC    := src/sweep/scheduler.c src/sweep/node_data.c src/sweep/launch.c src/sweep/rank_agree.c
 CORE_SRC   := $(filter-out $(MPI_SRC) src/cli/%,$(LIB_SRC))
 CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CORE_LIBS   = $(filter-out -lmpi,$(LDLIBS))

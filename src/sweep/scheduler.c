@@ -11,8 +11,9 @@
  * short sleeps rather than blocking MPI calls, which Open MPI implements as busy loops that would
  * steal cores from the ranks still training when ranks are oversubscribed.
  * Running one task is task.c's job (no MPI there), the set-up before the first task
- * sweep_setup.c's, and every message to the user goes through progress.c: this file is the
- * protocol, and the collectives that bracket the set-up. */
+ * sweep_setup.c's, the ranks' agreement on job, data and path rank_agree.c's, and every message
+ * to the user goes through progress.c: this file is the protocol, and the collectives that
+ * bracket the set-up. */
 #include "seedsweep/scheduler.h"
 
 #include <mpi.h>
@@ -22,11 +23,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "seedsweep/conv_direct.h"
 #include "seedsweep/hosts.h"
 #include "seedsweep/launch.h"
 #include "seedsweep/node_data.h"
 #include "seedsweep/progress.h"
+#include "seedsweep/rank_agree.h"
 #include "seedsweep/stats.h"
 #include "seedsweep/sweep_setup.h"
 
@@ -420,61 +421,6 @@ static int gather_hosts(Sweep *sw, Error *err) {
     return SS_OK;
 }
 
-/* Every rank learns the worst status of all (collective); the ranks take the message of the first
- * rank that failed that way, so whichever rank reports tells the real reason. */
-static int share_worst(Sweep *sw, int rc, Error *err) {
-    int worst = rc;
-    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    if (worst == SS_OK) return SS_OK;
-    int mine = rc == worst ? sw->rank : sw->size, first = mine;
-    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-    char message[sizeof err->message];
-    snprintf(message, sizeof message, "%s", err->message);
-    MPI_Bcast(message, (int)sizeof message, MPI_CHAR, first, MPI_COMM_WORLD);
-    if (sw->rank != first) error_set(err, worst, "%s", message);
-    return worst;
-}
-
-/* Collective: every rank's job file and SHA-256 (and with datasets, the digest of each dataset it
- * loaded) to every rank, which refuses alike when they differ: ranks started with other job files
- * (MPMD, a file edited during start-up) or reading other copies of a dataset (a stale node-local
- * copy) would mix two jobs' results in one file. rc: this rank's status so far. */
-static int compare_inputs(Sweep *sw, const char *job_path, int rc, int datasets, Error *err) {
-    const JobSpec *job = &sw->setup.job;
-    rc = share_worst(sw, rc, err);
-    if (rc != SS_OK) return rc;
-    RankInputs self, *all = calloc((size_t)sw->size, sizeof *all);
-    memset(&self, 0, sizeof self);
-    snprintf(self.job_path, sizeof self.job_path, "%s", job_path);
-    snprintf(self.job_sha256, sizeof self.job_sha256, "%s", job->sha256);
-    self.dataset_count = job->dataset_count;
-    int ok = all != NULL;
-    for (int d = 0; datasets && ok && d < job->dataset_count; d++)
-        ok = results_dataset_digest(&sw->setup.sets[d], self.dataset_sha256[d]);
-    rc = share_worst(sw, ok ? SS_OK : error_set(err, SS_ERR_RUNTIME, "out of memory comparing the ranks' inputs"), err);
-    if (rc == SS_OK) {
-        MPI_Allgather(&self, (int)sizeof self, MPI_BYTE, all, (int)sizeof self, MPI_BYTE, MPI_COMM_WORLD);
-        rc = hosts_check_inputs(job, all, sw->rank_hosts, sw->size, datasets, err);
-    }
-    free(all);
-    return rc;
-}
-
-/* The convolution path (SEEDSWEEP_CONV) of every rank: one for the whole file (its conv_path).
- * Collective; every rank gets the same answer (a refusal fills err on each). */
-static int agree_conv_path(const SweepOptions *options, Error *err) {
-    int path = (int)conv_path_get(), lowest = path, highest = path;
-    MPI_Allreduce(&path, &lowest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-    MPI_Allreduce(&path, &highest, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    if (lowest != highest)
-        return error_set(err, SS_ERR_INPUT,
-                         "%s: ranks run different convolution paths (SEEDSWEEP_CONV is '%s' on some ranks, '%s' on "
-                         "others); results would depend on which rank ran a task: export the same SEEDSWEEP_CONV to "
-                         "every rank",
-                         options->job_path, conv_path_name((ConvPath)lowest), conv_path_name((ConvPath)highest));
-    return SS_OK;
-}
-
 /* The protocol's buffers: one report each way, and rank 0's per-worker tables. */
 static int alloc_buffers(Sweep *sw, Error *err) {
     sw->report_bytes = report_size(&sw->setup.shape);
@@ -496,15 +442,15 @@ static int prepare(Sweep *sw, const SweepOptions *options, Error *err) {
     s->size = sw->size;
     int rc = sweep_setup_job(s, options, err);
     /* before anything that assumes one job everywhere (the node's collectives over its datasets) */
-    rc = compare_inputs(sw, options->job_path, rc, 0, err);
+    rc = rank_agree_inputs(s, options->job_path, sw->rank_hosts, rc, 0, err);
     /* before any data is read: every rank sees the same table and job, so all refuse alike */
     if (rc == SS_OK) rc = hosts_check_blas(options->job_path, sw->rank_hosts, sw->size, s->job.blas_mixing_allowed, err);
-    if (rc == SS_OK) rc = agree_conv_path(options, err);
+    if (rc == SS_OK) rc = rank_agree_conv_path(options->job_path, err);
     if (rc == SS_OK) rc = sweep_setup_threads(s, options, node_data_ranks(sw->node_data), err);
     if (rc != SS_OK) return rc;
     rc = node_data_load(sw->node_data, &s->job, s->sets, err);
     if (rc == SS_OK) s->sets_loaded = 1;
-    rc = compare_inputs(sw, options->job_path, rc, 1, err);
+    rc = rank_agree_inputs(s, options->job_path, sw->rank_hosts, rc, 1, err);
     if (rc != SS_OK) return rc;
     rc = sweep_setup_runner(s, sw->rank == 0 ? poll_rank0 : poll_worker, sw, err);
     return rc == SS_OK ? alloc_buffers(sw, err) : rc;
