@@ -350,19 +350,24 @@ static inline __attribute__((target("avx2"), always_inline)) __m256 unpool8_avx2
     return v;
 }
 
-__attribute__((target("avx2"))) static void unpool_relu_row_avx2(float *top, float *bot, const float *g,
-                                                                 const float *p, const uint8_t *a, int Wp,
-                                                                 float *sum) {
-    int x = 0;
-    float s = 0.0f;
-    __m256 acc = _mm256_setzero_ps();
+/* From window x on, with the 8 lane sums so far: the blocks of 8, the lanes summed in order, the
+ * scalar tail (a fixed reduction order: the sum depends on nothing but the data). */
+static inline __attribute__((target("avx2"), always_inline)) void unpool_rest_avx2(float *top, float *bot,
+                                                                                 const float *g, const float *p,
+                                                                                 const uint8_t *a, int Wp, int x,
+                                                                                 __m256 acc, float *sum) {
+    float s = 0.0f, lanes[8];
     for (; x + 8 <= Wp; x += 8) acc = _mm256_add_ps(acc, unpool8_avx2(top, bot, g, p, a, x));
-    /* a fixed reduction order: the sum does not depend on anything but the data */
-    float lanes[8];
     _mm256_storeu_ps(lanes, acc);
     for (int i = 0; i < 8; i++) s += lanes[i];
     for (; x < Wp; x++) s += unpool_relu_one(top, bot, g, p, a, x);
     *sum += s;
+}
+
+__attribute__((target("avx2"))) static void unpool_relu_row_avx2(float *top, float *bot, const float *g,
+                                                                 const float *p, const uint8_t *a, int Wp,
+                                                                 float *sum) {
+    unpool_rest_avx2(top, bot, g, p, a, Wp, 0, _mm256_setzero_ps(), sum);
 }
 #endif
 
@@ -373,7 +378,6 @@ __attribute__((target("avx512f"))) static void unpool_relu_row_avx512(float *top
                                                                      const float *p, const uint8_t *a, int Wp,
                                                                      float *sum) {
     int x = 0;
-    float s = 0.0f;
     const __m512 zero = _mm512_setzero_ps();
     const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
     const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
@@ -392,12 +396,7 @@ __attribute__((target("avx512f"))) static void unpool_relu_row_avx512(float *top
         acc = _mm256_add_ps(acc, _mm512_castps512_ps256(v));
         acc = _mm256_add_ps(acc, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
     }
-    for (; x + 8 <= Wp; x += 8) acc = _mm256_add_ps(acc, unpool8_avx2(top, bot, g, p, a, x));
-    float lanes[8];
-    _mm256_storeu_ps(lanes, acc);
-    for (int i = 0; i < 8; i++) s += lanes[i];
-    for (; x < Wp; x++) s += unpool_relu_one(top, bot, g, p, a, x);
-    *sum += s;
+    unpool_rest_avx2(top, bot, g, p, a, Wp, x, acc, sum);
 }
 #endif
 
