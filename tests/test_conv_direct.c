@@ -160,7 +160,8 @@ static void run_layer(LayerOut *r, const Shape *s, int pooled, const float *in, 
     conv_flip_weights(flipped, w, s->Cin, s->Cout, s->k);
     r->out = zeros(out_n);
     r->argmax = calloc((size_t)out_n + 1, 1);
-    r->din = zeros(s->Cin * hw);
+    r->din = random_array(s->Cin * hw, 1.0f); /* garbage: conv_backward writes din */
+    for (long i = 0; i < s->Cin * hw; i += 7) r->din[i] = NAN;
     r->dweight = zeros(nw), r->dbias = zeros(s->Cout);
     r->dweight_first = zeros(nw), r->dbias_first = zeros(s->Cout);
     uint8_t *argmax = pooled ? r->argmax : NULL;

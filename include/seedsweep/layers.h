@@ -37,7 +37,9 @@ typedef struct ConvShape {
  *                                              group backward: the input gradient before it is
  *                                              scattered back to the images
  *   dconv:    out_c x h*w (strips), out_c x n (group)   backward: gradient at the conv output
- *   dflipped: in_c*out_c*k*k                   strip backward: weight gradient, flipped layout */
+ *   dflipped: in_c*out_c*k*k                   strip backward: weight gradient, flipped layout
+ *                                              (im2col), or in_c zeros where the direct kernel
+ *                                              starts the input gradient */
 typedef struct ConvScratch {
     float *col, *conv, *dconv, *dflipped;
 } ConvScratch;
@@ -48,8 +50,8 @@ typedef struct ConvScratch {
  * weight [out_c][in_c][k][k], bias [out_c]. Dispatches on shape->pool and shape->rows. */
 void conv_forward(float *out, uint8_t *argmax, const float *in, const float *weight, const float *bias,
                   const ConvShape *shape, const ConvScratch *scratch);
-/* Backward, given dout and out (post-ReLU, pooled with pool) and argmax: ACCUMULATES into din,
- * dweight and dbias. din = conv of the masked gradient with the flipped weights
+/* Backward, given dout and out (post-ReLU, pooled with pool) and argmax: WRITES din (whatever it
+ * held) and ACCUMULATES into dweight and dbias. din = conv of the masked gradient with the flipped weights
  * (conv_flip_weights), the same im2col + sgemm shape as the forward pass, and that im2col also
  * gives dweight (see layers.c); din and weight_flipped may be NULL (first layer: no input
  * gradient). */

@@ -158,13 +158,16 @@ static void relu_rows(float *out, long ldo, int Cout, long n) {
     }
 }
 
-/* From scratch->dconv [out_c][h][w]: din += its conv with the flipped weights (the transposed
+/* From scratch->dconv [out_c][h][w]: din = its conv with the flipped weights (the transposed
  * conv); dweight += its correlation with the input, the 16 partial sums in scratch->col. */
 static void direct_backward_from_dconv(float *din, float *dweight, const float *in, const float *weight_flipped,
                                        const ConvShape *s, const ConvScratch *scratch) {
     const int Cin = s->in_c, H = s->h, W = s->w, Cout = s->out_c, k = s->k;
     long hw = (long)H * W;
-    if (din) conv_direct_forward_rows(din, hw, scratch->dconv, weight_flipped, NULL, Cout, H, W, Cin, k, 0, H);
+    if (din) { /* written: each input-gradient chain starts at +0, as it would from zeroed memory */
+        memset(scratch->dflipped, 0, sizeof(float) * (size_t)Cin);
+        conv_direct_forward_rows(din, hw, scratch->dconv, weight_flipped, scratch->dflipped, Cout, H, W, Cin, k, 0, H);
+    }
     memset(scratch->col, 0, sizeof(float) * (size_t)conv_direct_partials_floats(Cin, Cout, k));
     conv_direct_dweight_rows(scratch->col, scratch->dconv, hw, in, Cin, H, W, Cout, k, 0, H);
     conv_direct_dweight_finish(dweight, scratch->col, Cin, Cout, k);
@@ -623,6 +626,9 @@ void conv_forward(float *out, uint8_t *argmax, const float *in, const float *wei
 void conv_backward(float *din, float *dweight, float *dbias, const float *dout, const float *out,
                    const uint8_t *argmax, const float *in, const float *weight_flipped, const ConvShape *shape,
                    const ConvScratch *scratch) {
+    /* din is written: the direct strip kernel writes it, the sgemm lowerings add into zeros */
+    if (din && !(shape->rows > 0 && use_direct(shape)))
+        memset(din, 0, sizeof(float) * (size_t)shape->in_c * shape->h * shape->w * shape->images);
     if (shape->rows > 0 && shape->pool)
         conv_relu_pool_backward(din, dweight, dbias, dout, out, argmax, in, weight_flipped, shape, scratch);
     else if (shape->rows > 0)

@@ -401,7 +401,6 @@ static void conv_step_backward(Model *m, const Step *st, int B, float *din_all, 
         float *din = din_all ? din_all + b * st->in_size : NULL;
         /* this layer's part of the slot: zeroed here, while it is about to be hot */
         memset(slot + wo, 0, sizeof(float) * (size_t)(bo + call.out_c - wo));
-        if (din) memset(din, 0, sizeof(float) * st->in_size * call.images);
         conv_backward(din, slot + wo, slot + bo, dout + b * st->out_size, st->out + b * st->out_size,
                       st->argmax ? st->argmax + b * st->out_size : NULL, st->in + b * st->in_size, flipped, &call,
                       &m->work[omp_get_thread_num()]);
