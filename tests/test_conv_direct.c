@@ -270,6 +270,8 @@ int main(void) {
     const Shape pool_shapes[] = {
         {1, 4, 2, 3, 3, 2},  {2, 6, 6, 4, 3, 2},    {1, 8, 16, 16, 3, 2}, {3, 4, 30, 5, 3, 4},
         {1, 6, 32, 16, 3, 2}, {4, 4, 34, 6, 3, 2},  {1, 10, 54, 16, 3, 2}, {16, 8, 80, 16, 3, 4},
+        /* one input channel, 16k output channels, rows of 32k: the fused one-channel kernel */
+        {1, 4, 64, 32, 3, 2}, {1, 8, 96, 16, 3, 4},
     };
     for (size_t i = 0; i < sizeof pool_shapes / sizeof pool_shapes[0]; i++) {
         check_pool_isas(&pool_shapes[i], 0);

@@ -14,6 +14,7 @@
  * AVX2 in two, the portable code in a loop. The build's -ffp-contract=off keeps the compiler
  * from fusing anything else; the portable code calls fmaf (correctly rounded by definition). */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -113,6 +114,7 @@ static void dweight_rows_portable(float *partials, const float *dconv, long ldd,
 /* ---- shifted copies of input rows for the weight gradient ----
  * S[kx][j][x] = in[y0 + j - k/2][x + kx - k/2] for j < rows + k - 1 and x < wpad (W rounded up to
  * 16), 0 outside the image and past the row end: each tap's input is then a whole, aligned row. */
+#define POOL1_MAX_W 4096          /* the widest rows of the fused one-channel kernel (stack)  */
 #define SHIFTED_FLOATS_L1 6144   /* what a strip's copies take when rows are not too wide: L1 */
 #define SHIFTED_FLOATS_MAX 16384 /* the buffer (on the stack): the widest rows that still use it */
 static long shifted_row_floats(int W) { return ((long)W + 15) / 16 * 16; }
@@ -233,6 +235,103 @@ static inline __mmask16 lanes_avx512(int lo, int hi) {
 #undef VMSTORE
 #undef VSET1
 #undef VFMA
+
+/* ---- one input channel, 3x3, pool fused (AVX-512): the 16 output channels of a pixel in the
+ * lanes. Each lane's chain is the portable code's (bias, then the 9 taps in order, zero outside
+ * the image); the pool compares 4 pixels' vectors as layers.c's pool_relu_one compares 4 values,
+ * and a 16x16 transpose turns 16 pooled pixels x 16 channels into the [channel][row][x] layout. */
+static inline void transpose16_avx512(__m512 r[16]) {
+    __m512 a[16], b[16], c[16];
+    for (int i = 0; i < 16; i += 2) {
+        a[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        a[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int g = 0; g < 16; g += 4) {
+        b[g] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(a[g]), _mm512_castps_pd(a[g + 2])));
+        b[g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(a[g]), _mm512_castps_pd(a[g + 2])));
+        b[g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(a[g + 1]), _mm512_castps_pd(a[g + 3])));
+        b[g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(a[g + 1]), _mm512_castps_pd(a[g + 3])));
+    }
+    for (int h = 0; h < 16; h += 8)
+        for (int i = h; i < h + 4; i++) {
+            c[i] = _mm512_shuffle_f32x4(b[i], b[i + 4], 0x88);
+            c[i + 4] = _mm512_shuffle_f32x4(b[i], b[i + 4], 0xdd);
+        }
+    for (int i = 0; i < 8; i++) {
+        r[i] = _mm512_shuffle_f32x4(c[i], c[i + 8], 0x88);
+        r[i + 8] = _mm512_shuffle_f32x4(c[i], c[i + 8], 0xdd);
+    }
+}
+
+/* Pooled window px of the row pair held in P (4 padded rows: P[j][x + 1] = input row y - 1 + j
+ * at x, 0 outside): its 16 channels' pooled value and winner. */
+static inline __attribute__((always_inline)) void pool1_window_avx512(__m512 *value, __m512i *winner,
+                                                                      const float *P, long pw,
+                                                                      const __m512 wv[9], __m512 bv, int px) {
+    __m512 v[4], b[4][4]; /* the window's 4 x 4 input pixels, each broadcast once */
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++)
+#pragma GCC unroll 4
+        for (int i = 0; i < 4; i++) b[j][i] = _mm512_set1_ps(P[j * pw + 2 * px + i]);
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; q++) v[q] = bv;
+#pragma GCC unroll 3
+    for (int ky = 0; ky < 3; ky++)
+#pragma GCC unroll 3
+        for (int kx = 0; kx < 3; kx++)
+#pragma GCC unroll 4
+            for (int q = 0; q < 4; q++) v[q] = _mm512_fmadd_ps(wv[ky * 3 + kx], b[q / 2 + ky][q % 2 + kx], v[q]);
+    const __mmask16 c1 = _mm512_cmp_ps_mask(v[1], v[0], _CMP_GT_OQ), c3 = _mm512_cmp_ps_mask(v[3], v[2], _CMP_GT_OQ);
+    const __m512 m01 = _mm512_mask_blend_ps(c1, v[0], v[1]), m23 = _mm512_mask_blend_ps(c3, v[2], v[3]);
+    const __mmask16 c = _mm512_cmp_ps_mask(m23, m01, _CMP_GT_OQ);
+    const __m512i one = _mm512_set1_epi32(1);
+    const __m512i i01 = _mm512_maskz_mov_epi32(c1, one);
+    const __m512i i23 = _mm512_mask_mov_epi32(_mm512_set1_epi32(2), c3, _mm512_set1_epi32(3));
+    *value = _mm512_max_ps(_mm512_setzero_ps(), _mm512_mask_blend_ps(c, m01, m23));
+    *winner = _mm512_mask_blend_epi32(c, i01, i23);
+}
+
+static void pool1_rows_avx512(float *pooled, uint8_t *argmax, const float *in, const float *weight,
+                              const float *bias, int H, int W, int Cout, int y0, int rows) {
+    const int Hp = H / 2, Wp = W / 2;
+    const long pw = W + 2;
+    float P[4 * (POOL1_MAX_W + 2)];
+    for (int y = y0; y < y0 + rows; y += 2) {
+        for (int j = 0; j < 4; j++) { /* input rows y-1 .. y+2, padded */
+            const int iy = y - 1 + j;
+            float *row = P + j * pw;
+            row[0] = row[W + 1] = 0.0f;
+            if (iy < 0 || iy >= H)
+                memset(row + 1, 0, sizeof(float) * (size_t)W);
+            else
+                memcpy(row + 1, in + (long)iy * W, sizeof(float) * (size_t)W);
+        }
+        const long prow = (long)(y / 2) * Wp;
+        for (int cg = 0; cg < Cout; cg += 16) {
+            __m512 wv[9];
+            for (int t = 0; t < 9; t++)
+                wv[t] = _mm512_i32gather_ps(_mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                               _mm512_set1_epi32(9)),
+                                            weight + (long)cg * 9 + t, 4);
+            const __m512 bv = _mm512_loadu_ps(bias + cg);
+            for (int px0 = 0; px0 < Wp; px0 += 16) {
+                __m512 value[16], win[16];
+                for (int j = 0; j < 16; j++) {
+                    __m512i w;
+                    pool1_window_avx512(&value[j], &w, P, pw, wv, bv, px0 + j);
+                    win[j] = _mm512_castsi512_ps(w);
+                }
+                transpose16_avx512(value);
+                transpose16_avx512(win);
+                for (int l = 0; l < 16; l++) {
+                    const long o = (long)(cg + l) * Hp * Wp + prow + px0;
+                    _mm512_storeu_ps(pooled + o, value[l]);
+                    _mm_storeu_si128((__m128i *)(argmax + o), _mm512_cvtepi32_epi8(_mm512_castps_si512(win[l])));
+                }
+            }
+        }
+    }
+}
 #pragma GCC pop_options
 
 #endif
@@ -265,4 +364,17 @@ void conv_direct_dweight_rows(float *partials, const float *dconv, long ldd, con
     }
 #endif
     dweight_rows_portable(partials, dconv, ldd, in, Cin, H, W, Cout, k, y0, rows);
+}
+
+int conv_direct_pool1_rows(float *pooled, uint8_t *argmax, const float *in, const float *weight, const float *bias,
+                           int H, int W, int Cout, int y0, int rows) {
+#ifdef SS_CONV_SIMD
+    if (simd_level() == SIMD_AVX512 && Cout % 16 == 0 && W % 32 == 0 && W <= POOL1_MAX_W && H % 2 == 0 &&
+        y0 % 2 == 0 && rows % 2 == 0 && bias) {
+        pool1_rows_avx512(pooled, argmax, in, weight, bias, H, W, Cout, y0, rows);
+        return 0;
+    }
+#endif
+    (void)pooled, (void)argmax, (void)in, (void)weight, (void)bias, (void)H, (void)W, (void)Cout, (void)y0, (void)rows;
+    return -1;
 }

@@ -433,6 +433,9 @@ void conv_relu_pool_forward(float *pooled, uint8_t *argmax, const float *in, con
     for (int y0 = 0; y0 < H; y0 += rows) {
         int r = H - y0 < rows ? H - y0 : rows;
         int n = r * W;
+        if (direct && s->in_c == 1 && s->k == 3 &&
+            conv_direct_pool1_rows(pooled, argmax, in, weight, bias, H, W, Cout, y0, r) == 0)
+            continue; /* conv, ReLU and pool in one kernel */
         if (direct) {
             conv_direct_forward_rows(conv, n, in, weight, bias, s->in_c, H, W, Cout, s->k, y0, r);
         } else {
