@@ -19,6 +19,8 @@
 #include <string.h>
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+
+#include "pool4_avx512.h"
 #endif
 
 #include "seedsweep/conv_direct.h"
@@ -114,7 +116,6 @@ static void dweight_rows_portable(float *partials, const float *dconv, long ldd,
 /* ---- shifted copies of input rows for the weight gradient ----
  * S[kx][j][x] = in[y0 + j - k/2][x + kx - k/2] for j < rows + k - 1 and x < wpad (W rounded up to
  * 16), 0 outside the image and past the row end: each tap's input is then a whole, aligned row. */
-#define POOL1_MAX_W 4096          /* the widest rows of the fused one-channel kernel (stack)  */
 #define SHIFTED_FLOATS_L1 6144   /* what a strip's copies take when rows are not too wide: L1 */
 #define SHIFTED_FLOATS_MAX 16384 /* the buffer (on the stack): the widest rows that still use it */
 static long shifted_row_floats(int W) { return ((long)W + 15) / 16 * 16; }
@@ -213,7 +214,6 @@ static inline __mmask16 lanes_avx512(int lo, int hi) {
     _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(mid), _mm512_castps_si512(left), 15))
 #define SHIFT_IN_RIGHT(right, mid) \
     _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(right), _mm512_castps_si512(mid), 1))
-#define KEEP_LANES(v, n) _mm512_maskz_mov_ps(lanes_avx512(0, (n)), (v))
 #include "conv_direct_simd.inc"
 #undef SIMD
 #undef VT
@@ -238,8 +238,9 @@ static inline __mmask16 lanes_avx512(int lo, int hi) {
 
 /* ---- one input channel, 3x3, pool fused (AVX-512): the 16 output channels of a pixel in the
  * lanes. Each lane's chain is the portable code's (bias, then the 9 taps in order, zero outside
- * the image); the pool compares 4 pixels' vectors as layers.c's pool_relu_one compares 4 values,
+ * the image); the pool compares 4 pixels' vectors as layers.c's pooling does (pool4_avx512.h),
  * and a 16x16 transpose turns 16 pooled pixels x 16 channels into the [channel][row][x] layout. */
+#define POOL1_MAX_W 4096 /* the widest rows of this kernel (its padded input rows are on the stack) */
 static inline void transpose16_avx512(__m512 r[16]) {
     __m512 a[16], b[16], c[16];
     for (int i = 0; i < 16; i += 2) {
@@ -281,14 +282,7 @@ static inline __attribute__((always_inline)) void pool1_window_avx512(__m512 *va
         for (int kx = 0; kx < 3; kx++)
 #pragma GCC unroll 4
             for (int q = 0; q < 4; q++) v[q] = _mm512_fmadd_ps(wv[ky * 3 + kx], b[q / 2 + ky][q % 2 + kx], v[q]);
-    const __mmask16 c1 = _mm512_cmp_ps_mask(v[1], v[0], _CMP_GT_OQ), c3 = _mm512_cmp_ps_mask(v[3], v[2], _CMP_GT_OQ);
-    const __m512 m01 = _mm512_mask_blend_ps(c1, v[0], v[1]), m23 = _mm512_mask_blend_ps(c3, v[2], v[3]);
-    const __mmask16 c = _mm512_cmp_ps_mask(m23, m01, _CMP_GT_OQ);
-    const __m512i one = _mm512_set1_epi32(1);
-    const __m512i i01 = _mm512_maskz_mov_epi32(c1, one);
-    const __m512i i23 = _mm512_mask_mov_epi32(_mm512_set1_epi32(2), c3, _mm512_set1_epi32(3));
-    *value = _mm512_max_ps(_mm512_setzero_ps(), _mm512_mask_blend_ps(c, m01, m23));
-    *winner = _mm512_mask_blend_epi32(c, i01, i23);
+    pool4_avx512(v[0], v[1], v[2], v[3], value, winner);
 }
 
 static void pool1_rows_avx512(float *pooled, uint8_t *argmax, const float *in, const float *weight,
@@ -367,14 +361,15 @@ void conv_direct_dweight_rows(float *partials, const float *dconv, long ldd, con
 }
 
 int conv_direct_pool1_rows(float *pooled, uint8_t *argmax, const float *in, const float *weight, const float *bias,
-                           int H, int W, int Cout, int y0, int rows) {
+                           int Cin, int H, int W, int Cout, int k, int y0, int rows) {
 #ifdef SS_CONV_SIMD
-    if (simd_level() == SIMD_AVX512 && Cout % 16 == 0 && W % 32 == 0 && W <= POOL1_MAX_W && H % 2 == 0 &&
-        y0 % 2 == 0 && rows % 2 == 0 && bias) {
+    if (simd_level() == SIMD_AVX512 && Cin == 1 && k == 3 && Cout % 16 == 0 && W % 32 == 0 && W <= POOL1_MAX_W &&
+        H % 2 == 0 && y0 % 2 == 0 && rows % 2 == 0 && bias) {
         pool1_rows_avx512(pooled, argmax, in, weight, bias, H, W, Cout, y0, rows);
         return 0;
     }
 #endif
-    (void)pooled, (void)argmax, (void)in, (void)weight, (void)bias, (void)H, (void)W, (void)Cout, (void)y0, (void)rows;
+    (void)pooled, (void)argmax, (void)in, (void)weight, (void)bias, (void)Cin, (void)H, (void)W, (void)Cout, (void)k,
+        (void)y0, (void)rows;
     return -1;
 }

@@ -228,6 +228,7 @@ void conv_relu_backward(float *din, float *dweight, float *dbias, const float *d
  * kernel does; see docs/performance.md). */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define SS_AVX2_DISPATCH 1
+#include "pool4_avx512.h"
 #endif
 
 /* One 2x2 window x of a row: p[x] = relu(max of the window), a[x] = its winner (first maximum
@@ -278,27 +279,22 @@ __attribute__((target("avx2"))) static void pool_relu_row_avx2(float *p, uint8_t
 #endif
 
 #ifdef SS_AVX2_DISPATCH
-/* 16 windows at a time (columns de-interleaved by one permute each), then the AVX2 code:
- * identical to pool_relu_one on every window (vmaxps(0, m) is m < 0 ? 0 : m, NaN included). */
+/* 16 windows at a time (columns de-interleaved by one permute each, pool4_avx512.h), then the AVX2
+ * code: identical to pool_relu_one on every window. */
 __attribute__((target("avx512f"))) static void pool_relu_row_avx512(float *p, uint8_t *a, const float *top,
                                                                    const float *bot, int Wp) {
     int x = 0;
-    const __m512 zero = _mm512_setzero_ps();
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-    const __m512i one = _mm512_set1_epi32(1), two = _mm512_set1_epi32(2), three = _mm512_set1_epi32(3);
     for (; x + 16 <= Wp; x += 16) {
         __m512 t0 = _mm512_loadu_ps(top + 2 * x), t1 = _mm512_loadu_ps(top + 2 * x + 16);
         __m512 b0 = _mm512_loadu_ps(bot + 2 * x), b1 = _mm512_loadu_ps(bot + 2 * x + 16);
-        __m512 v0 = _mm512_permutex2var_ps(t0, even, t1), v1 = _mm512_permutex2var_ps(t0, odd, t1);
-        __m512 v2 = _mm512_permutex2var_ps(b0, even, b1), v3 = _mm512_permutex2var_ps(b0, odd, b1);
-        __mmask16 c1 = _mm512_cmp_ps_mask(v1, v0, _CMP_GT_OQ), c3 = _mm512_cmp_ps_mask(v3, v2, _CMP_GT_OQ);
-        __m512 m01 = _mm512_mask_blend_ps(c1, v0, v1), m23 = _mm512_mask_blend_ps(c3, v2, v3);
-        __mmask16 c = _mm512_cmp_ps_mask(m23, m01, _CMP_GT_OQ);
-        __m512 m = _mm512_mask_blend_ps(c, m01, m23);
-        __m512i i01 = _mm512_maskz_mov_epi32(c1, one), i23 = _mm512_mask_mov_epi32(two, c3, three);
-        _mm512_storeu_ps(p + x, _mm512_max_ps(zero, m));
-        _mm_storeu_si128((__m128i *)(a + x), _mm512_cvtepi32_epi8(_mm512_mask_blend_epi32(c, i01, i23)));
+        __m512 value;
+        __m512i winner;
+        pool4_avx512(_mm512_permutex2var_ps(t0, even, t1), _mm512_permutex2var_ps(t0, odd, t1),
+                     _mm512_permutex2var_ps(b0, even, b1), _mm512_permutex2var_ps(b0, odd, b1), &value, &winner);
+        _mm512_storeu_ps(p + x, value);
+        _mm_storeu_si128((__m128i *)(a + x), _mm512_cvtepi32_epi8(winner));
     }
     pool_relu_row_avx2(p + x, a + x, top + 2 * x, bot + 2 * x, Wp - x);
 }
@@ -433,8 +429,7 @@ void conv_relu_pool_forward(float *pooled, uint8_t *argmax, const float *in, con
     for (int y0 = 0; y0 < H; y0 += rows) {
         int r = H - y0 < rows ? H - y0 : rows;
         int n = r * W;
-        if (direct && s->in_c == 1 && s->k == 3 &&
-            conv_direct_pool1_rows(pooled, argmax, in, weight, bias, H, W, Cout, y0, r) == 0)
+        if (direct && conv_direct_pool1_rows(pooled, argmax, in, weight, bias, s->in_c, H, W, Cout, s->k, y0, r) == 0)
             continue; /* conv, ReLU and pool in one kernel */
         if (direct) {
             conv_direct_forward_rows(conv, n, in, weight, bias, s->in_c, H, W, Cout, s->k, y0, r);

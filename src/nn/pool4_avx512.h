@@ -1,0 +1,24 @@
+/* pool4_avx512.h - the 2x2 max pool + ReLU of 16 windows at once (AVX-512), for the pooling kernel
+ * of layers.c and the fused one-channel convolution of conv_direct.c: v0, v1 the window's top row,
+ * v2, v3 its bottom row (each vector 16 windows, or 16 channels of one window). The same compares
+ * in the same order as layers.c's pool_relu_one: the first maximum wins ties, ReLU after the max,
+ * vmaxps(0, m) being m < 0 ? 0 : m with NaN passed through. Included where x86-64 intrinsics are. */
+#ifndef SEEDSWEEP_POOL4_AVX512_H
+#define SEEDSWEEP_POOL4_AVX512_H
+
+#include <immintrin.h>
+
+/* *value = relu(max of the window), *winner = its index 0..3 (row-major). */
+static inline __attribute__((target("avx512f"), always_inline)) void pool4_avx512(__m512 v0, __m512 v1, __m512 v2,
+                                                                                  __m512 v3, __m512 *value,
+                                                                                  __m512i *winner) {
+    const __mmask16 c1 = _mm512_cmp_ps_mask(v1, v0, _CMP_GT_OQ), c3 = _mm512_cmp_ps_mask(v3, v2, _CMP_GT_OQ);
+    const __m512 m01 = _mm512_mask_blend_ps(c1, v0, v1), m23 = _mm512_mask_blend_ps(c3, v2, v3);
+    const __mmask16 c = _mm512_cmp_ps_mask(m23, m01, _CMP_GT_OQ);
+    const __m512i i01 = _mm512_maskz_mov_epi32(c1, _mm512_set1_epi32(1));
+    const __m512i i23 = _mm512_mask_mov_epi32(_mm512_set1_epi32(2), c3, _mm512_set1_epi32(3));
+    *value = _mm512_max_ps(_mm512_setzero_ps(), _mm512_mask_blend_ps(c, m01, m23));
+    *winner = _mm512_mask_blend_epi32(c, i01, i23);
+}
+
+#endif
