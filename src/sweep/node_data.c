@@ -25,6 +25,7 @@
 
 #include "seedsweep/job_data.h"
 #include "seedsweep/progress.h"
+#include "seedsweep/rank_agree.h"
 
 struct NodeData {
     MPI_Comm node;
@@ -59,25 +60,6 @@ static size_t aligned(size_t bytes) { return (bytes + IMAGE_ALIGN - 1) / IMAGE_A
 
 static void free_sets(Dataset *sets, int count) {
     for (int d = 0; d < count; d++) dataset_free(&sets[d]);
-}
-
-/* The node's worst status (every rank of the node must take the same branch to the next
- * collective). The node's ranks take the message of its first rank that failed that way: the rank
- * that reports may be another one of the node, and it must tell the real reason. */
-static int node_worst(MPI_Comm node, int rc, Error *err) {
-    int worst = rc;
-    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, node);
-    if (worst == SS_OK) return SS_OK;
-    int node_rank = 0, node_size = 1;
-    MPI_Comm_rank(node, &node_rank);
-    MPI_Comm_size(node, &node_size);
-    int mine = rc == worst ? node_rank : node_size, first = mine;
-    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, node);
-    char message[sizeof err->message];
-    snprintf(message, sizeof message, "%s", err->message);
-    MPI_Bcast(message, (int)sizeof message, MPI_CHAR, first, node);
-    if (node_rank != first) error_set(err, worst, "%s", message);
-    return worst;
 }
 
 /* Each rank reads every file whole: no window (one rank on the node, sharing off, or no window). */
@@ -147,7 +129,7 @@ static int fill_window(const JobSpec *job, Dataset *sets, MPI_Comm node, int nod
         }
     }
     MPI_Win_sync(window);      /* the leader's stores are visible ... */
-    rc = node_worst(node, rc, err);
+    rc = rank_agree_worst(node, rc, err);
     MPI_Win_sync(window);      /* ... to every rank after the barrier the reduction makes */
     MPI_Win_unlock_all(window);
     return rc;
@@ -170,7 +152,7 @@ int node_data_load(NodeData *data, const JobSpec *job, Dataset *sets, Error *err
     }
 
     int rc = job_data_load_headers(job, sets, err);
-    int worst = node_worst(node, rc, err);
+    int worst = rank_agree_worst(node, rc, err);
     if (worst != SS_OK) {
         if (rc == SS_OK) free_sets(sets, job->dataset_count);
         return worst;
