@@ -126,7 +126,7 @@ static int shifted_strip_rows(int W, int k) {
     long per = (long)k * shifted_row_floats(W);
     long n = SHIFTED_FLOATS_L1 / per - (k - 1);
     if (n < 1) n = SHIFTED_FLOATS_MAX / per - (k - 1);
-    return n < 1 ? 0 : n > 1 << 20 ? 1 << 20 : (int)n;
+    return n < 1 ? 0 : (int)n; /* at most SHIFTED_FLOATS_MAX / 16 */
 }
 
 /* ---- vector versions, compiled for their instruction set whatever -march says ---- */
