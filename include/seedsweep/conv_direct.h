@@ -10,9 +10,12 @@
 #include <stdint.h>
 
 /* Which lowering the conv layers use. Process-wide, set once at start-up (the CLI reads
- * SEEDSWEEP_CONV); the results file records it. */
-typedef enum ConvPath { CONV_PATH_DIRECT = 0, CONV_PATH_IM2COL = 1 } ConvPath;
-/* "direct" or "im2col" (NULL or "" = direct): 0, else -1 and *path untouched. */
+ * SEEDSWEEP_CONV); the results file records it. direct2 (the default): the direct kernels on
+ * strips of large images and conv_images.h's on groups of small ones; direct: the same strips,
+ * im2col + sgemm on the groups; im2col: im2col + sgemm everywhere. Each reproduces the files
+ * it made bit for bit. */
+typedef enum ConvPath { CONV_PATH_DIRECT = 0, CONV_PATH_IM2COL = 1, CONV_PATH_DIRECT2 = 2 } ConvPath;
+/* "direct2", "direct" or "im2col" (NULL or "" = direct2): 0, else -1 and *path untouched. */
 int conv_path_parse(const char *text, ConvPath *path);
 void conv_path_set(ConvPath path);
 ConvPath conv_path_get(void);

@@ -157,10 +157,11 @@ static void print_header(const BenchOptions *o, const ModelSpec *spec) {
     printf("blas %s (%s)\n", blas_core_name(), blas_config());
     if (coretype)
         printf("warning: OPENBLAS_CORETYPE=%s is set: OpenBLAS may not use this CPU's best kernel\n", coretype);
-    if (conv_path_get() == CONV_PATH_DIRECT)
-        printf("conv direct (%s kernels; SEEDSWEEP_CONV=im2col selects im2col + sgemm)\n", simd_level_name(simd_level()));
-    else
+    if (conv_path_get() == CONV_PATH_IM2COL)
         printf("conv im2col (SEEDSWEEP_CONV=im2col)\n");
+    else
+        printf("conv %s (%s kernels; SEEDSWEEP_CONV=direct2, direct or im2col selects the path)\n",
+               conv_path_name(conv_path_get()), simd_level_name(simd_level()));
     printf("model input %s layers %s\n", o->input, o->layers);
     printf("batch %d threads %d params %lld forward_mflop_per_image %.1f train_mflop_per_image %.1f\n", o->batch,
            o->threads, (long long)spec->param_count, 2e-6 * model_forward_macs(spec), 1e-6 * model_train_flops(spec));

@@ -26,10 +26,14 @@
 #include "seedsweep/conv_direct.h"
 #include "seedsweep/simd.h"
 
-static ConvPath conv_path = CONV_PATH_DIRECT;
+static ConvPath conv_path = CONV_PATH_DIRECT2;
 
 int conv_path_parse(const char *text, ConvPath *path) {
-    if (!text || !*text || !strcmp(text, "direct")) {
+    if (!text || !*text || !strcmp(text, "direct2")) {
+        *path = CONV_PATH_DIRECT2;
+        return 0;
+    }
+    if (!strcmp(text, "direct")) {
         *path = CONV_PATH_DIRECT;
         return 0;
     }
@@ -42,7 +46,9 @@ int conv_path_parse(const char *text, ConvPath *path) {
 
 void conv_path_set(ConvPath path) { conv_path = path; }
 ConvPath conv_path_get(void) { return conv_path; }
-const char *conv_path_name(ConvPath path) { return path == CONV_PATH_IM2COL ? "im2col" : "direct"; }
+const char *conv_path_name(ConvPath path) {
+    return path == CONV_PATH_IM2COL ? "im2col" : path == CONV_PATH_DIRECT ? "direct" : "direct2";
+}
 
 static inline int ss_min3(int a, int b, int c) {
     int m = a < b ? a : b;

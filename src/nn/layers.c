@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "seedsweep/conv_direct.h"
+#include "seedsweep/conv_images.h"
 #include "seedsweep/layers.h"
 #include "seedsweep/simd.h"
 
@@ -147,7 +148,7 @@ SS_VECTOR_CLONES static void fill_bias_rows(float *out, long ldo, const float *b
  * (col is max(in_c, out_c)*k*k x rows*w); a layer where it does not stays on im2col. The choice
  * depends on the shapes alone, never on the thread count. */
 static int use_direct(const ConvShape *s) {
-    return conv_path_get() == CONV_PATH_DIRECT &&
+    return conv_path_get() != CONV_PATH_IM2COL &&
            16L * (s->in_c < s->out_c ? s->in_c : s->out_c) <= (long)s->rows * s->w;
 }
 
@@ -496,8 +497,11 @@ void conv_relu_pool_backward(float *din, float *dweight, float *dbias, const flo
         conv_backward_from_dconv(din, dweight, in, weight_flipped, s, scratch);
 }
 
-/* ---- groups of small images: one sgemm over G whole images ----
+/* ---- groups of small images: one sgemm over G whole images, or (SEEDSWEEP_CONV=direct2)
+ * conv_images.h's kernels over them ----
  * Group layout of scratch: [channel][G*H*W], image g at columns g*H*W. */
+
+static int use_images(void) { return conv_path_get() == CONV_PATH_DIRECT2; }
 
 static void group_im2col(float *col, const float *images, long image_stride, long cstride, int C, int H, int W,
                          int k, int G) {
@@ -512,6 +516,10 @@ static void group_conv(float *conv, float *col, const float *in, const float *we
     const int Cin = s->in_c, H = s->h, W = s->w, Cout = s->out_c, k = s->k, G = s->images;
     long hw = (long)H * W, n = G * hw;
     int K = Cin * k * k;
+    if (use_images()) {
+        conv_images_forward(conv, hw, n, in, Cin * hw, hw, weight, bias, G, Cin, H, W, Cout, k, col);
+        return;
+    }
     group_im2col(col, in, Cin * hw, hw, Cin, H, W, k, G);
     if (bias) fill_bias_rows(conv, n, bias, Cout, (int)n);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Cout, (int)n, K, 1.0f, weight, K, col, (int)n,
@@ -527,6 +535,11 @@ static void group_backward_from_dconv(float *din, float *dweight, const float *i
     float *scratch = work->conv, *col = work->col;
     long hw = (long)H * W, n = G * hw;
     int K = Cin * k * k, Kt = Cout * k * k;
+    if (use_images()) { /* din written: each chain starts at +0 */
+        conv_images_dweight(dweight, dconv, hw, n, in, Cin * hw, hw, G, Cin, H, W, Cout, k, col);
+        if (din) conv_images_forward(din, Cin * hw, hw, dconv, hw, n, weight_flipped, NULL, G, Cout, H, W, Cin, k, col);
+        return;
+    }
     group_im2col(col, in, Cin * hw, hw, Cin, H, W, k, G);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Cout, K, (int)n, 1.0f, dconv, (int)n, col, (int)n, 1.0f,
                 dweight, K);
@@ -624,8 +637,8 @@ void conv_forward(float *out, uint8_t *argmax, const float *in, const float *wei
 void conv_backward(float *din, float *dweight, float *dbias, const float *dout, const float *out,
                    const uint8_t *argmax, const float *in, const float *weight_flipped, const ConvShape *shape,
                    const ConvScratch *scratch) {
-    /* din is written: the direct strip kernel writes it, the sgemm lowerings add into zeros */
-    if (din && !(shape->rows > 0 && use_direct(shape)))
+    /* din is written: the direct kernels write it, the sgemm lowerings add into zeros */
+    if (din && !(shape->rows > 0 ? use_direct(shape) : use_images()))
         memset(din, 0, sizeof(float) * (size_t)shape->in_c * shape->h * shape->w * shape->images);
     if (shape->rows > 0 && shape->pool)
         conv_relu_pool_backward(din, dweight, dbias, dout, out, argmax, in, weight_flipped, shape, scratch);

@@ -494,7 +494,7 @@ static int write_root_attributes(const char *path, hid_t file, const ResultsMeta
              h5util_attr_string(file, "created", created) && h5util_attr_int(file, "ranks", info->ranks) &&
              h5util_attr_int(file, "threads_per_rank", info->threads_per_rank) &&
              h5util_attr_string(file, "blas", info->blas ? info->blas : "unknown") &&
-             h5util_attr_string(file, "conv_path", info->conv_path ? info->conv_path : "direct") &&
+             h5util_attr_string(file, "conv_path", info->conv_path ? info->conv_path : "direct2") &&
              h5util_attr_string(file, "vary", meta->vary) && h5util_attr_int(file, "fixed_seed", meta->fixed_seed) &&
              h5util_attr_string(file, "design", meta->design) && h5util_attr_string(file, "sample", meta->sample) &&
              h5util_attr_string(file, "model_input", meta->model_input) &&
