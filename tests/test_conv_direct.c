@@ -154,7 +154,7 @@ static void run_layer(LayerOut *r, const Shape *s, int pooled, const float *in, 
     long out_n = pooled ? (long)s->Cout * (s->H / 2) * (s->W / 2) : s->Cout * hw;
     ConvShape shape = {.in_c = s->Cin, .h = s->H, .w = s->W, .out_c = s->Cout, .k = s->k, .pool = pooled,
                        .images = 1, .rows = s->rows};
-    ConvScratch scratch = {.col = zeros(Cmax * kk * n), .conv = zeros(Cmax * n), .dconv = zeros(s->Cout * hw),
+    ConvScratch scratch = {.col = zeros(conv_col_floats(&shape)), .conv = zeros(Cmax * n), .dconv = zeros(s->Cout * hw),
                            .dflipped = zeros(nw)};
     float *flipped = zeros(nw);
     conv_flip_weights(flipped, w, s->Cin, s->Cout, s->k);
@@ -184,25 +184,29 @@ static void check_layer(const Shape *s, int pooled) {
     LayerOut a, d;
     conv_path_set(CONV_PATH_IM2COL);
     run_layer(&a, s, pooled, in, w, b, R);
-    conv_path_set(CONV_PATH_DIRECT);
+    for (int path = 0; path < 2; path++) {
+    conv_path_set(path ? CONV_PATH_DIRECT2 : CONV_PATH_DIRECT);
     run_layer(&d, s, pooled, in, w, b, R);
     double e_out = rel_err_f(d.out, a.out, out_n), e_din = rel_err_f(d.din, a.din, s->Cin * hw);
     double e_dw = rel_err_f(d.dweight, a.dweight, nw), e_db = rel_err_f(d.dbias, a.dbias, s->Cout);
     double e_dw1 = rel_err_f(d.dweight_first, a.dweight_first, nw);
     int same_argmax = !pooled || memcmp(a.argmax, d.argmax, (size_t)out_n) == 0;
-    CHECK(e_out < 1e-5 && e_din < 1e-5 && e_dw < 1e-5 && e_db < 1e-5 && e_dw1 < 1e-5 && same_argmax,
-          "conv%s_direct_vs_im2col Cin%d %dx%d Cout%d k%d rows%d (out %.2g din %.2g dweight %.2g dbias %.2g "
-          "dweight_first_layer %.2g argmax %s)",
-          pooled ? "_pool" : "", s->Cin, s->H, s->W, s->Cout, s->k, s->rows, e_out, e_din, e_dw, e_db, e_dw1,
-          same_argmax ? "same" : "differs");
-    free_layer_out(&a), free_layer_out(&d);
+    double e_db1 = rel_err_f(d.dbias_first, a.dbias_first, s->Cout);
+    CHECK(e_out < 1e-5 && e_din < 1e-5 && e_dw < 1e-5 && e_db < 1e-5 && e_dw1 < 1e-5 && e_db1 < 1e-5 && same_argmax,
+          "conv%s_%s_vs_im2col Cin%d %dx%d Cout%d k%d rows%d (out %.2g din %.2g dweight %.2g dbias %.2g "
+          "dweight_first_layer %.2g dbias_first_layer %.2g argmax %s)",
+          pooled ? "_pool" : "", conv_path_name(conv_path_get()), s->Cin, s->H, s->W, s->Cout, s->k, s->rows, e_out,
+          e_din, e_dw, e_db, e_dw1, e_db1, same_argmax ? "same" : "differs");
+    free_layer_out(&d);
+    }
+    free_layer_out(&a);
     free(in), free(w), free(b), free(R);
 }
 
 /* A pooled layer on small integers (ties in every window, zero outputs), biases of -0 and +0 and,
  * with nan, one NaN input pixel: out, argmax and every gradient bit-identical whichever code
  * (portable, AVX2, AVX-512) runs the pooling, the unpooling and the convolutions. */
-static void check_pool_isas(const Shape *s, int nan) {
+static void check_pool_isas(const Shape *s, int nan, ConvPath path) {
     long hw = (long)s->H * s->W, nw = s->Cout * s->Cin * (long)s->k * s->k;
     long out_n = (long)s->Cout * (s->H / 2) * (s->W / 2);
     float *in = random_array(s->Cin * hw, 1.0f), *w = random_array(nw, 1.0f), *b = zeros(s->Cout);
@@ -213,6 +217,7 @@ static void check_pool_isas(const Shape *s, int nan) {
     if (nan) in[hw / 2 + 3] = NAN;
     const char *isas[] = {"portable", "avx2", "avx512"};
     LayerOut base = {0};
+    conv_path_set(path);
     for (int i = 0; i < 3; i++) {
         if (simd_use(isas[i]) != 0) {
             SKIP("pooled layer %s: not on this CPU", isas[i]);
@@ -228,13 +233,80 @@ static void check_pool_isas(const Shape *s, int nan) {
                   same_bits(r.din, base.din, s->Cin * hw) && same_bits(r.dweight, base.dweight, nw) &&
                   same_bits(r.dbias, base.dbias, s->Cout) && same_bits(r.dweight_first, base.dweight_first, nw) &&
                   same_bits(r.dbias_first, base.dbias_first, s->Cout),
-              "pooled_layer_%s_bit_identical_to_portable Cin%d %dx%d Cout%d%s", isas[i], s->Cin, s->H, s->W,
-              s->Cout, nan ? " with a NaN" : "");
+              "pooled_layer_%s_bit_identical_to_portable %s path Cin%d %dx%d Cout%d%s", isas[i],
+              conv_path_name(path), s->Cin, s->H, s->W, s->Cout, nan ? " with a NaN" : "");
         free_layer_out(&r);
     }
     free_layer_out(&base);
     use_best_isa();
     free(in), free(w), free(b), free(R);
+}
+
+/* conv_direct_pool_dweight alone, on random pooled values (a third not positive: ReLU), winners
+ * and gradients: against a double-precision sum over each window's winner, and every ISA bit for
+ * bit against the portable code (with nan: a NaN input pixel and a NaN gradient at a pixel that
+ * ReLU stops). */
+static void check_pool_dweight(const Shape *s, int nan) {
+    const int Hp = s->H / 2, Wp = s->W / 2;
+    const long hw = (long)s->H * s->W, plane = (long)Hp * Wp, nw = (long)s->Cout * s->Cin * 9;
+    float *in = random_array(s->Cin * hw, 1.0f), *g = random_array(s->Cout * plane, 1.0f);
+    float *p = random_array(s->Cout * plane, 1.0f);
+    uint8_t *a = malloc((size_t)(s->Cout * plane + 1));
+    for (long i = 0; i < s->Cout * plane; i++) {
+        a[i] = (uint8_t)(rng_uniform(&rng) * 4.0) & 3;
+        if (p[i] < -0.33f) p[i] = i % 2 ? 0.0f : -0.0f;
+    }
+    if (nan && plane > 0) {
+        in[hw / 2] = NAN;
+        p[plane / 2] = -1.0f, g[plane / 2] = NAN;
+    }
+    double *ref_dw = calloc((size_t)nw, sizeof(double)), *ref_db = calloc((size_t)s->Cout, sizeof(double));
+    for (int co = 0; co < s->Cout; co++)
+        for (long q = 0; q < plane; q++) {
+            const long i = co * plane + q;
+            const double v = p[i] > 0.0f ? g[i] : 0.0;
+            const int y = (int)(q / Wp) * 2 + a[i] / 2, x = (int)(q % Wp) * 2 + a[i] % 2;
+            ref_db[co] += v;
+            for (int ci = 0; ci < s->Cin; ci++)
+                for (int t = 0; t < 9; t++) {
+                    const int iy = y + t / 3 - 1, ix = x + t % 3 - 1;
+                    if (v != 0.0 && iy >= 0 && iy < s->H && ix >= 0 && ix < s->W)
+                        ref_dw[((long)co * s->Cin + ci) * 9 + t] += v * in[ci * hw + (long)iy * s->W + ix];
+                }
+        }
+    const long nscratch = conv_direct_pool_dweight_floats(s->Cin, s->H, s->W, s->Cout);
+    const char *isas[] = {"portable", "avx2", "avx512"};
+    float *base_dw = NULL, *base_db = NULL, *dw_start = random_array(nw, 1.0f), *db_start = random_array(s->Cout, 1.0f);
+    for (int i = 0; i < 3; i++) {
+        if (simd_use(isas[i]) != 0) {
+            SKIP("pool_dweight %s: not on this CPU", isas[i]);
+            continue;
+        }
+        float *dw = malloc(sizeof(float) * (size_t)nw), *db = malloc(sizeof(float) * (size_t)s->Cout);
+        float *dw0 = malloc(sizeof(float) * (size_t)nw), *db0 = malloc(sizeof(float) * (size_t)s->Cout);
+        float *scratch = random_array(nscratch, 1.0f); /* garbage: the kernel starts its sums itself */
+        memcpy(dw, dw_start, sizeof(float) * (size_t)nw), memcpy(db, db_start, sizeof(float) * (size_t)s->Cout);
+        memcpy(dw0, dw, sizeof(float) * (size_t)nw), memcpy(db0, db, sizeof(float) * (size_t)s->Cout);
+        conv_direct_pool_dweight(dw, db, g, p, a, in, s->Cin, s->H, s->W, s->Cout, scratch);
+        if (!nan) { /* adds into what is there */
+            for (long j = 0; j < nw; j++) dw0[j] = dw[j] - dw0[j];
+            for (int j = 0; j < s->Cout; j++) db0[j] = db[j] - db0[j];
+            double e1 = rel_err(dw0, ref_dw, nw), e2 = rel_err(db0, ref_db, s->Cout);
+            CHECK(e1 < 1e-5 && e2 < 1e-5, "pool_dweight_%s_vs_double Cin%d %dx%d Cout%d (dweight %.2g dbias %.2g)",
+                  isas[i], s->Cin, s->H, s->W, s->Cout, e1, e2);
+        }
+        free(dw0), free(db0), free(scratch);
+        if (i == 0) {
+            base_dw = dw, base_db = db;
+            continue;
+        }
+        CHECK(same_bits(dw, base_dw, nw) && same_bits(db, base_db, s->Cout),
+              "pool_dweight_%s_bit_identical_to_portable Cin%d %dx%d Cout%d%s", isas[i], s->Cin, s->H, s->W, s->Cout,
+              nan ? " with a NaN" : "");
+        free(dw), free(db);
+    }
+    use_best_isa();
+    free(base_dw), free(base_db), free(dw_start), free(db_start), free(in), free(g), free(p), free(a), free(ref_dw), free(ref_db);
 }
 
 int main(void) {
@@ -274,8 +346,19 @@ int main(void) {
         {1, 4, 64, 32, 3, 2}, {1, 8, 96, 16, 3, 4},
     };
     for (size_t i = 0; i < sizeof pool_shapes / sizeof pool_shapes[0]; i++) {
-        check_pool_isas(&pool_shapes[i], 0);
-        check_pool_isas(&pool_shapes[i], 1);
+        for (int nan = 0; nan < 2; nan++) {
+            check_pool_isas(&pool_shapes[i], nan, CONV_PATH_DIRECT);
+            check_pool_isas(&pool_shapes[i], nan, CONV_PATH_DIRECT2);
+        }
     }
+    /* the first-layer gradients from the pooled gradient: odd sizes, one window, pooled widths
+     * around the 8- and 16-pixel chunks, several input channels, channel counts off 16 */
+    const Shape pool_dweight_shapes[] = {
+        {1, 2, 2, 1, 3, 0},   {1, 5, 7, 3, 3, 0},   {2, 7, 31, 16, 3, 0}, {1, 4, 32, 16, 3, 0},
+        {1, 6, 34, 17, 3, 0}, {3, 9, 66, 5, 3, 0},  {1, 12, 256, 16, 3, 0}, {4, 3, 17, 2, 3, 0},
+        {1, 1, 8, 4, 3, 0},   {2, 8, 1, 3, 3, 0},
+    };
+    for (size_t i = 0; i < sizeof pool_dweight_shapes / sizeof pool_dweight_shapes[0]; i++)
+        for (int nan = 0; nan < 2; nan++) check_pool_dweight(&pool_dweight_shapes[i], nan);
     return check_failures ? 1 : 0;
 }

@@ -74,13 +74,13 @@ static void check_conv(int Cin, int H, int W, int Cout, int k, int rows, int poo
     ConvCase c = {.Cin = Cin, .H = H, .W = W, .Cout = Cout, .k = k, .rows = rows, .pooled = pooled,
                   .shape = {.in_c = Cin, .h = H, .w = W, .out_c = Cout, .k = k, .pool = pooled, .images = 1,
                             .rows = rows}};
-    long K = (long)Cin * k * k, n = (long)rows * W, Kmax = (long)(Cin > Cout ? Cin : Cout) * k * k;
+    long K = (long)Cin * k * k, n = (long)rows * W;
     c.in = random_array((long)Cin * H * W, 1.0f);
     c.w = random_array(Cout * K, 0.5f);
     c.b = random_array(Cout, 0.1f);
     c.out = calloc((size_t)Cout * H * W, sizeof(float));
     c.R = random_array(conv_out_size(&c), 1.0f);
-    c.scratch.col = calloc((size_t)(Kmax * n), sizeof(float));
+    c.scratch.col = calloc((size_t)conv_col_floats(&c.shape), sizeof(float));
     c.scratch.conv = calloc((size_t)(Cout * n), sizeof(float));
     c.scratch.dconv = calloc((size_t)Cout * H * W, sizeof(float));
     c.scratch.dflipped = calloc((size_t)(Cout * K), sizeof(float));
@@ -126,13 +126,13 @@ static void check_group(int Cin, int H, int W, int Cout, int k, int G, int poole
     GroupCase c = {.Cin = Cin, .H = H, .W = W, .Cout = Cout, .k = k, .G = G, .pooled = pooled,
                    .shape = {.in_c = Cin, .h = H, .w = W, .out_c = Cout, .k = k, .pool = pooled, .images = G,
                              .rows = 0}};
-    long hw = (long)H * W, n = G * hw, K = (long)Cin * k * k, Kmax = (long)(Cin > Cout ? Cin : Cout) * k * k;
+    long hw = (long)H * W, n = G * hw, K = (long)Cin * k * k;
     c.in = random_array(G * Cin * hw, 1.0f);
     c.w = random_array(Cout * K, 0.5f);
     c.b = random_array(Cout, 0.1f);
     c.out = calloc((size_t)(G * Cout * hw), sizeof(float));
     c.R = random_array(group_out_size(&c), 1.0f);
-    c.scratch.col = calloc((size_t)(Kmax * n), sizeof(float));
+    c.scratch.col = calloc((size_t)conv_col_floats(&c.shape), sizeof(float));
     c.scratch.conv = calloc((size_t)((Cin > Cout ? Cin : Cout) * n), sizeof(float));
     c.scratch.dconv = calloc((size_t)(Cout * n), sizeof(float));
     c.argmax = calloc((size_t)(G * Cout * hw), 1);
@@ -206,6 +206,8 @@ int main(void) {
     check_group(3, 4, 6, 2, 3, 2, 0);
     check_group(2, 2, 2, 4, 3, 4, 1);   /* 2x2 images, as the seed network's last conv */
     check_group(2, 5, 3, 2, 5, 3, 0);   /* 5x5 kernel larger than the image */
+    check_conv(8, 6, 10, 3, 3, 2, 1);  /* 8 input channels and more, pooled, 3x3: the direct2 path's stamps */
+    check_conv(17, 6, 8, 2, 3, 2, 1);  /* input channels past one vector */
 
     {
         PoolCase p = {.C = 3, .H = 6, .W = 8};

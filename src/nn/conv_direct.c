@@ -21,6 +21,7 @@
 #include <immintrin.h>
 
 #include "pool4_avx512.h"
+#include "transpose16_avx512.h"
 #endif
 
 #include "seedsweep/conv_direct.h"
@@ -247,29 +248,6 @@ static inline __mmask16 lanes_avx512(int lo, int hi) {
  * the image); the pool compares 4 pixels' vectors as layers.c's pooling does (pool4_avx512.h),
  * and a 16x16 transpose turns 16 pooled pixels x 16 channels into the [channel][row][x] layout. */
 #define POOL1_MAX_W 4096 /* the widest rows of this kernel (its padded input rows are on the stack) */
-static inline void transpose16_avx512(__m512 r[16]) {
-    __m512 a[16], b[16], c[16];
-    for (int i = 0; i < 16; i += 2) {
-        a[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-        a[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-    }
-    for (int g = 0; g < 16; g += 4) {
-        b[g] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(a[g]), _mm512_castps_pd(a[g + 2])));
-        b[g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(a[g]), _mm512_castps_pd(a[g + 2])));
-        b[g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(a[g + 1]), _mm512_castps_pd(a[g + 3])));
-        b[g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(a[g + 1]), _mm512_castps_pd(a[g + 3])));
-    }
-    for (int h = 0; h < 16; h += 8)
-        for (int i = h; i < h + 4; i++) {
-            c[i] = _mm512_shuffle_f32x4(b[i], b[i + 4], 0x88);
-            c[i + 4] = _mm512_shuffle_f32x4(b[i], b[i + 4], 0xdd);
-        }
-    for (int i = 0; i < 8; i++) {
-        r[i] = _mm512_shuffle_f32x4(c[i], c[i + 8], 0x88);
-        r[i + 8] = _mm512_shuffle_f32x4(c[i], c[i + 8], 0xdd);
-    }
-}
-
 /* Pooled window px of the row pair held in P (4 padded rows: P[j][x + 1] = input row y - 1 + j
  * at x, 0 outside): its 16 channels' pooled value and winner. */
 static inline __attribute__((always_inline)) void pool1_window_avx512(__m512 *value, __m512i *winner,

@@ -448,6 +448,31 @@ void conv_relu_pool_forward(float *pooled, uint8_t *argmax, const float *in, con
     }
 }
 
+/* The direct2 path's pooled backward for 3x3 kernels, on the shapes alone: from 8 input channels
+ * conv_pool_backward.c (its scratch in col, see conv_col_floats), else, for a first layer,
+ * conv_pool_dweight.c (its scratch in dconv, out_c x h x w, when it fits). */
+static int use_pool_backward(const ConvShape *s) {
+    return conv_path_get() == CONV_PATH_DIRECT2 && s->pool && s->k == 3 && s->in_c >= 8;
+}
+static int use_pool_dweight(const ConvShape *s) {
+    return conv_path_get() == CONV_PATH_DIRECT2 && s->k == 3 && s->in_c < 8 &&
+           conv_direct_pool_dweight_floats(s->in_c, s->h, s->w, s->out_c) <= (long)s->out_c * s->h * s->w;
+}
+
+long conv_col_floats(const ConvShape *s) {
+    const long kk = (long)s->k * s->k, cmax = s->in_c > s->out_c ? s->in_c : s->out_c;
+    long n = s->rows > 0 ? (long)s->rows * s->w : (long)s->images * s->h * s->w, col = cmax * kk * n;
+    if (s->rows == 0 && s->images > 1) {
+        long c = conv_images_scratch_floats(s->in_c, s->h, s->w, s->out_c, s->k);
+        col = c > col ? c : col;
+    }
+    if (s->rows > 0 && s->pool && s->k == 3 && s->in_c >= 8) {
+        long c = conv_direct_pool_backward_floats(s->in_c, s->h, s->w, s->out_c);
+        col = c > col ? c : col;
+    }
+    return col;
+}
+
 void conv_relu_pool_backward(float *din, float *dweight, float *dbias, const float *dpooled, const float *pooled,
                              const uint8_t *argmax, const float *in, const float *weight_flipped,
                              const ConvShape *s, const ConvScratch *scratch) {
@@ -455,6 +480,15 @@ void conv_relu_pool_backward(float *din, float *dweight, float *dbias, const flo
     float *dconv = scratch->dconv, *col = scratch->col;
     int Hp = H / 2, Wp = W / 2;
     long hw = (long)H * W;
+    if (use_pool_backward(s)) {
+        conv_direct_pool_backward(din, dweight, dbias, dpooled, pooled, argmax, in, weight_flipped, Cin, H, W, Cout,
+                                  col);
+        return;
+    }
+    if (!din && use_pool_dweight(s)) { /* no input gradient (first layer), direct2: from the pooled gradient */
+        conv_direct_pool_dweight(dweight, dbias, dpooled, pooled, argmax, in, Cin, H, W, Cout, dconv);
+        return;
+    }
     if (!din) {
         /* No input gradient (first layer): rebuild dconv one strip at a time, so it stays in
          * cache between the unpooling and the weight-gradient sgemm. */

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "seedsweep/conv_images.h"
 #include "seedsweep/layers.h"
 #include "seedsweep/model.h"
 #include "seedsweep/rng.h"
@@ -112,13 +111,13 @@ static ConvShape plan_conv(const LayerSpec *S, int fused, int max_batch, ArenaSi
     int64_t hw = (int64_t)S->in_h * S->in_w, G = hw < STRIP_COLUMNS ? STRIP_COLUMNS / hw : 1;
     if (G > max_batch) G = max_batch;
     int64_t n = G > 1 ? G * hw : rows * S->in_w, cmax = S->in_c > S->units ? S->in_c : S->units;
-    z->col = max64(z->col, cmax * S->kernel * S->kernel * n);
-    if (G > 1) z->col = max64(z->col, conv_images_scratch_floats(S->in_c, S->in_h, S->in_w, S->units, S->kernel));
+    const ConvShape shape = {.in_c = S->in_c, .h = S->in_h, .w = S->in_w, .out_c = S->units, .k = S->kernel,
+                             .pool = fused, .images = (int)G, .rows = G > 1 ? 0 : (int)rows};
+    z->col = max64(z->col, conv_col_floats(&shape));
     z->conv = max64(z->conv, cmax * n);
     z->dconv = max64(z->dconv, (int64_t)S->units * (G > 1 ? n : hw));
     z->conv_weights = max64(z->conv_weights, K * S->units);
-    return (ConvShape){.in_c = S->in_c, .h = S->in_h, .w = S->in_w, .out_c = S->units, .k = S->kernel,
-                       .pool = fused, .images = (int)G, .rows = G > 1 ? 0 : (int)rows};
+    return shape;
 }
 
 /* The step table (pointers come later, from the arena) and the scratch sizes. */

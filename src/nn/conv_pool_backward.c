@@ -1,0 +1,342 @@
+/* conv_pool_backward.c - the backward pass of a layer fusing a 3x3 conv, ReLU and a 2x2 max
+ * pool, from its pooled gradient, on the default convolution path (SEEDSWEEP_CONV=direct2; see
+ * conv_direct.h).
+ *
+ * Each pooled pixel passes its gradient g (0 where the pooled value is not positive: ReLU) to
+ * one conv pixel, its window's winner. So the input gradient is a sum of 3x3 stamps
+ * g * weight[co][ci] around the winners, and the weight gradient a sum of g times the input's
+ * 3x3 neighbourhood of each winner: a quarter of the work of the dense convolutions of the
+ * full-resolution gradient, and nothing for the windows whose g is 0 (ReLU stops about half).
+ * The input channels sit in the vector lanes: the input is copied once into a zero-padded,
+ * pixel-major buffer [y][x][ci] (channels padded to 16), the input gradient is summed in another
+ * and copied back to [ci][y][x] at the end.
+ *
+ * Determinism: the lanes hold independent input channels, so the AVX-512, AVX2 and portable code
+ * (the definition; fmaf is correctly rounded) give the same bits. The orders:
+ *   - per strip of POOL_STRIP pooled rows and output channel co, the windows with g != 0 (NaN
+ *     included) are that strip's list, row by row, in each row the even windows px = 0, 2, ..
+ *     then the odd ones (two windows in a row then never share a pixel: no stamp waits for the
+ *     one before);
+ *   - din[ci][y][x]: from +0, strip by strip, co by co, window by window of the list, taps in
+ *     order: din = fma(g, weight[co][ci][ky][kx], din) at (winner_y + ky - 1, winner_x + kx - 1);
+ *   - dweight[co][ci][ky][kx]: one chain from +0 over the lists of all strips in order,
+ *     fma(g, in[ci][winner_y + ky - 1][winner_x + kx - 1] (0 outside the image), .), then added
+ *     to dweight;
+ *   - dbias[co]: 16 partial sums from +0, lane l taking the windows px = px0 + l of the 16-window
+ *     chunks px0 = 0, 16, .. of every pooled row, rows in order; added in lane order to dbias. */
+#include <stdint.h>
+#include <math.h>
+#include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
+#include "seedsweep/conv_direct.h"
+#include "seedsweep/simd.h"
+#if defined(__x86_64__) && defined(__GNUC__)
+#include "transpose16_avx512.h"
+#endif
+
+#define POOL_STRIP 4 /* pooled rows per strip; the input gradient's summation order depends on it */
+
+static long round16(long n) { return (n + 15) / 16 * 16; }
+
+/* The scratch parts, in order, each a multiple of 16 floats. */
+typedef struct Parts {
+    long cp, plane, in_pm, din_pm, wt, acc, bsum, list;
+} Parts;
+static Parts parts(int Cin, int H, int W, int Cout) {
+    Parts p = {.cp = round16(Cin), .plane = (long)(H + 2) * (W + 2)};
+    p.in_pm = p.din_pm = p.plane * p.cp;
+    p.wt = p.acc = 9L * Cout * p.cp;
+    p.bsum = 16L * Cout;
+    p.list = 2 * round16((long)POOL_STRIP * (W / 2) + 16); /* + a vector's slack */
+    return p;
+}
+
+long conv_direct_pool_backward_floats(int Cin, int H, int W, int Cout) {
+    const Parts p = parts(Cin, H, W, Cout);
+    return p.in_pm + p.din_pm + p.wt + p.acc + p.bsum + p.list;
+}
+
+/* One output channel's list of n windows (pos: the winner's pixel in the padded buffers, g):
+ * acc[t][ci] (its weight gradient, running) and, with din_pm, the input-gradient stamps with
+ * wt[t][ci]. off[t]: tap t's offset in the padded pixel-major buffers. */
+typedef struct Stamp {
+    float *din_pm, *acc;
+    const float *in_pm, *wt, *g;
+    const int32_t *pos;
+    long cp, off[9];
+    int n;
+} Stamp;
+
+static void stamp_portable(const Stamp *s) {
+    for (int e = 0; e < s->n; e++) {
+        const long p = s->pos[e] * s->cp;
+        const float g = s->g[e];
+        for (int t = 0; t < 9; t++)
+            for (long ci = 0; ci < s->cp; ci++) {
+                s->acc[t * s->cp + ci] = fmaf(g, s->in_pm[p + s->off[t] + ci], s->acc[t * s->cp + ci]);
+                if (s->din_pm) s->din_pm[p + s->off[t] + ci] = fmaf(g, s->wt[t * s->cp + ci], s->din_pm[p + s->off[t] + ci]);
+            }
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SS_POOL_BACKWARD_SIMD 1
+/* CP: s->cp, a constant where the caller can make it one (16: the taps' column offsets become
+ * displacements). rs: the offset of the next row. */
+static inline __attribute__((target("avx512f,avx2,fma"), always_inline)) void stamp_avx512_cp(const Stamp *s,
+                                                                                               const long CP) {
+    const long rs = s->off[6] - s->off[3]; /* (W + 2) * CP */
+    for (long cb = 0; cb < CP; cb += 16) {
+        __m512 acc[9], wv[9];
+        for (int t = 0; t < 9; t++) {
+            acc[t] = _mm512_loadu_ps(s->acc + t * CP + cb);
+            wv[t] = _mm512_loadu_ps(s->wt + t * CP + cb);
+        }
+        const float *in = s->in_pm + cb;
+        float *din = s->din_pm ? s->din_pm + cb : NULL;
+        for (int e = 0; e < s->n; e++) {
+            const long p = s->pos[e] * CP;
+            const __m512 g = _mm512_set1_ps(s->g[e]);
+            for (int ky = 0; ky < 3; ky++) {
+                const float *r = in + p + (ky - 1) * rs;
+                for (int kx = 0; kx < 3; kx++)
+                    acc[ky * 3 + kx] = _mm512_fmadd_ps(g, _mm512_loadu_ps(r + (kx - 1) * CP), acc[ky * 3 + kx]);
+            }
+            if (din)
+                for (int ky = 0; ky < 3; ky++) {
+                    float *r = din + p + (ky - 1) * rs;
+                    for (int kx = 0; kx < 3; kx++) {
+                        float *d = r + (kx - 1) * CP;
+                        _mm512_storeu_ps(d, _mm512_fmadd_ps(g, wv[ky * 3 + kx], _mm512_loadu_ps(d)));
+                    }
+                }
+        }
+        for (int t = 0; t < 9; t++) _mm512_storeu_ps(s->acc + t * CP + cb, acc[t]);
+    }
+}
+__attribute__((target("avx512f,avx2,fma"))) static void stamp_avx512(const Stamp *s) {
+    if (s->cp == 16)
+        stamp_avx512_cp(s, 16);
+    else
+        stamp_avx512_cp(s, s->cp);
+}
+
+__attribute__((target("avx2,fma"))) static void stamp_avx2(const Stamp *s) {
+    for (long cb = 0; cb < s->cp; cb += 8) {
+        __m256 acc[9];
+        for (int t = 0; t < 9; t++) acc[t] = _mm256_loadu_ps(s->acc + t * s->cp + cb);
+        const float *in = s->in_pm + cb, *wt = s->wt + cb;
+        float *din = s->din_pm ? s->din_pm + cb : NULL;
+        for (int e = 0; e < s->n; e++) {
+            const long p = s->pos[e] * s->cp;
+            const __m256 g = _mm256_set1_ps(s->g[e]);
+            for (int t = 0; t < 9; t++) acc[t] = _mm256_fmadd_ps(g, _mm256_loadu_ps(in + p + s->off[t]), acc[t]);
+            if (din)
+                for (int t = 0; t < 9; t++) {
+                    float *d = din + p + s->off[t];
+                    _mm256_storeu_ps(d, _mm256_fmadd_ps(g, _mm256_loadu_ps(wt + t * s->cp), _mm256_loadu_ps(d)));
+                }
+        }
+        for (int t = 0; t < 9; t++) _mm256_storeu_ps(s->acc + t * s->cp + cb, acc[t]);
+    }
+}
+#endif
+
+static void stamp(const Stamp *s) {
+#ifdef SS_POOL_BACKWARD_SIMD
+    if (simd_level() == SIMD_AVX512) {
+        stamp_avx512(s);
+        return;
+    }
+    if (simd_level() == SIMD_AVX2) {
+        stamp_avx2(s);
+        return;
+    }
+#endif
+    stamp_portable(s);
+}
+
+/* One output channel's pooled rows [py0, py1): the windows with g != 0 (pos, g; returns how many)
+ * and the bias lanes (bl[16]). */
+typedef struct ListIn {
+    const float *dpooled, *pooled; /* channel co */
+    const uint8_t *argmax;
+    int py0, py1, Wp, W2;
+} ListIn;
+
+static int list_portable(int32_t *pos, float *gl, float *bl, const ListIn *L) {
+    int n = 0;
+    for (int py = L->py0; py < L->py1; py++) {
+        const long o = (long)py * L->Wp;
+        for (int px = 0; px < L->Wp; px++) bl[px % 16] += L->pooled[o + px] > 0.0f ? L->dpooled[o + px] : 0.0f;
+        for (int parity = 0; parity < 2; parity++)
+            for (int px = parity; px < L->Wp; px += 2) {
+                const float v = L->pooled[o + px] > 0.0f ? L->dpooled[o + px] : 0.0f;
+                const int a = L->argmax[o + px];
+                pos[n] = (2 * py + ((a >> 1) & 1) + 1) * L->W2 + 2 * px + (a & 1) + 1;
+                gl[n] = v;
+                n += v != 0.0f; /* a NaN is listed */
+            }
+    }
+    return n;
+}
+
+/* The input [Cin][H][W] into the padded pixel-major buffer (rows and columns 1..), and back. */
+static void to_pixel_major_portable(float *pm, const float *in, int Cin, int H, int W, long cp) {
+    const long hw = (long)H * W;
+    for (int y = 0; y < H; y++) /* row by row: a row's pixels stay in L1 while its channels arrive */
+        for (int ci = 0; ci < Cin; ci++) {
+            const float *row = in + ci * hw + (long)y * W;
+            float *o = pm + ((long)(y + 1) * (W + 2) + 1) * cp + ci;
+            for (int x = 0; x < W; x++) o[x * cp] = row[x];
+        }
+}
+static void from_pixel_major_portable(float *out, const float *pm, int Cin, int H, int W, long cp) {
+    const long hw = (long)H * W;
+    for (int y = 0; y < H; y++)
+        for (int ci = 0; ci < Cin; ci++) {
+            const float *i = pm + ((long)(y + 1) * (W + 2) + 1) * cp + ci;
+            float *row = out + ci * hw + (long)y * W;
+            for (int x = 0; x < W; x++) row[x] = i[x * cp];
+        }
+}
+
+#ifdef SS_POOL_BACKWARD_SIMD
+__attribute__((target("avx512f,avx2,fma,popcnt"))) static int list_avx512(int32_t *pos, float *gl, float *bl,
+                                                                          const ListIn *L) {
+    const __m512 zero = _mm512_setzero_ps();
+    const __m512i one = _mm512_set1_epi32(1), iota2 = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22,
+                                                                            24, 26, 28, 30);
+    __m512 b = _mm512_loadu_ps(bl);
+    int n = 0;
+    for (int py = L->py0; py < L->py1; py++) {
+        const long o = (long)py * L->Wp;
+        const __m512i row = _mm512_set1_epi32((2 * py + 1) * L->W2 + 1), w2 = _mm512_set1_epi32(L->W2);
+        for (int pass = 0; pass < 2; pass++) /* the even windows (and the bias), then the odd ones */
+        for (int px0 = 0; px0 < L->Wp; px0 += 16) {
+            const int m = L->Wp - px0 < 16 ? L->Wp - px0 : 16;
+            const __mmask16 lanes = (__mmask16)((1u << m) - 1u);
+            const __m512 pv = _mm512_maskz_loadu_ps(lanes, L->pooled + o + px0);
+            const __m512 v = _mm512_maskz_loadu_ps(_mm512_cmp_ps_mask(pv, zero, _CMP_GT_OQ) & lanes, L->dpooled + o + px0);
+            __m128i ab;
+            if (m == 16)
+                ab = _mm_loadu_si128((const __m128i *)(L->argmax + o + px0));
+            else {
+                uint8_t tmp[16] = {0};
+                memcpy(tmp, L->argmax + o + px0, (size_t)m);
+                ab = _mm_loadu_si128((const __m128i *)tmp);
+            }
+            const __m512i a = _mm512_cvtepu8_epi32(ab);
+            const __m512i dy = _mm512_and_si512(_mm512_srli_epi32(a, 1), one), dx = _mm512_and_si512(a, one);
+            const __m512i p = _mm512_add_epi32(_mm512_add_epi32(row, _mm512_mullo_epi32(dy, w2)),
+                                               _mm512_add_epi32(_mm512_set1_epi32(2 * px0), _mm512_add_epi32(iota2, dx)));
+            const __mmask16 live = _mm512_cmp_ps_mask(v, zero, _CMP_NEQ_UQ) & lanes & (pass ? 0xaaaa : 0x5555);
+            if (!pass) b = _mm512_add_ps(b, v); /* a NaN is listed, above */
+            /* compressed in registers, stored whole (the next chunk overwrites the rest): a
+             * compressing store to memory is slow on some CPUs */
+            _mm512_storeu_si512(pos + n, _mm512_maskz_compress_epi32(live, p));
+            _mm512_storeu_ps(gl + n, _mm512_maskz_compress_ps(live, v));
+            n += __builtin_popcount(live);
+        }
+    }
+    _mm512_storeu_ps(bl, b);
+    return n;
+}
+
+__attribute__((target("avx512f"))) static void to_pixel_major_avx512(float *pm, const float *in, int Cin, int H,
+                                                                     int W, long cp) {
+    const long hw = (long)H * W;
+    for (int y = 0; y < H; y++)
+        for (int cb = 0; cb < Cin; cb += 16)
+            for (int x0 = 0; x0 < W; x0 += 16) {
+                const int m = W - x0 < 16 ? W - x0 : 16;
+                const __mmask16 lanes = (__mmask16)((1u << m) - 1u);
+                __m512 r[16];
+                for (int j = 0; j < 16; j++)
+                    r[j] = cb + j < Cin ? _mm512_maskz_loadu_ps(lanes, in + (cb + j) * hw + (long)y * W + x0)
+                                        : _mm512_setzero_ps();
+                transpose16_avx512(r);
+                float *o = pm + ((long)(y + 1) * (W + 2) + x0 + 1) * cp + cb;
+                for (int i = 0; i < m; i++) _mm512_storeu_ps(o + i * cp, r[i]);
+            }
+}
+__attribute__((target("avx512f"))) static void from_pixel_major_avx512(float *out, const float *pm, int Cin, int H,
+                                                                       int W, long cp) {
+    const long hw = (long)H * W;
+    for (int y = 0; y < H; y++)
+        for (int cb = 0; cb < Cin; cb += 16)
+            for (int x0 = 0; x0 < W; x0 += 16) {
+                const int m = W - x0 < 16 ? W - x0 : 16;
+                const __mmask16 lanes = (__mmask16)((1u << m) - 1u);
+                const float *i = pm + ((long)(y + 1) * (W + 2) + x0 + 1) * cp + cb;
+                __m512 r[16];
+                for (int j = 0; j < 16; j++) r[j] = j < m ? _mm512_loadu_ps(i + j * cp) : _mm512_setzero_ps();
+                transpose16_avx512(r);
+                for (int c = 0; c < 16 && cb + c < Cin; c++)
+                    _mm512_mask_storeu_ps(out + (cb + c) * hw + (long)y * W + x0, lanes, r[c]);
+            }
+}
+#endif
+
+void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const float *dpooled, const float *pooled,
+                               const uint8_t *argmax, const float *in, const float *weight_flipped, int Cin, int H,
+                               int W, int Cout, float *scratch) {
+    const Parts P = parts(Cin, H, W, Cout);
+    const int Hp = H / 2, Wp = W / 2, W2 = W + 2;
+    const long cp = P.cp, pplane = (long)Hp * Wp;
+    float *in_pm = scratch, *din_pm = in_pm + P.in_pm, *wt = din_pm + P.din_pm, *acc = wt + P.wt;
+    float *bsum = acc + P.acc, *gl = bsum + P.bsum;
+    int32_t *pos = (int32_t *)(gl + P.list / 2);
+
+    const int wide = simd_level() == SIMD_AVX512;
+    memset(in_pm, 0, sizeof(float) * (size_t)P.in_pm);
+#ifdef SS_POOL_BACKWARD_SIMD
+    if (wide)
+        to_pixel_major_avx512(in_pm, in, Cin, H, W, cp);
+    else
+#endif
+        to_pixel_major_portable(in_pm, in, Cin, H, W, cp);
+    if (din) memset(din_pm, 0, sizeof(float) * (size_t)P.din_pm);
+    memset(wt, 0, sizeof(float) * (size_t)(P.wt + P.acc + P.bsum));
+    for (int co = 0; din && co < Cout; co++) /* wt[co][t][ci] = weight[co][ci][t] = flipped[ci][co][8 - t] */
+        for (int t = 0; t < 9; t++)
+            for (int ci = 0; ci < Cin; ci++) wt[((long)co * 9 + t) * cp + ci] = weight_flipped[((long)ci * Cout + co) * 9 + 8 - t];
+
+    Stamp s = {.din_pm = din ? din_pm : NULL, .in_pm = in_pm, .g = gl, .pos = pos, .cp = cp};
+    for (int t = 0; t < 9; t++) s.off[t] = ((long)(t / 3 - 1) * W2 + (t % 3 - 1)) * cp;
+    for (int py0 = 0; py0 < Hp; py0 += POOL_STRIP) {
+        const int py1 = py0 + POOL_STRIP < Hp ? py0 + POOL_STRIP : Hp;
+        for (int co = 0; co < Cout; co++) {
+            const ListIn L = {.dpooled = dpooled + co * pplane, .pooled = pooled + co * pplane,
+                              .argmax = argmax + co * pplane, .py0 = py0, .py1 = py1, .Wp = Wp, .W2 = W2};
+            int n;
+#ifdef SS_POOL_BACKWARD_SIMD
+            if (wide)
+                n = list_avx512(pos, gl, bsum + co * 16, &L);
+            else
+#endif
+                n = list_portable(pos, gl, bsum + co * 16, &L);
+            s.acc = acc + (long)co * 9 * cp, s.wt = wt + (long)co * 9 * cp, s.n = n;
+            stamp(&s);
+        }
+    }
+
+    for (int co = 0; co < Cout; co++) {
+        for (int ci = 0; ci < Cin; ci++)
+            for (int t = 0; t < 9; t++) dweight[((long)co * Cin + ci) * 9 + t] += acc[((long)co * 9 + t) * cp + ci];
+        float b = bsum[co * 16];
+        for (int l = 1; l < 16; l++) b += bsum[co * 16 + l];
+        dbias[co] += b;
+    }
+    if (din) {
+#ifdef SS_POOL_BACKWARD_SIMD
+        if (wide)
+            from_pixel_major_avx512(din, din_pm, Cin, H, W, cp);
+        else
+#endif
+            from_pixel_major_portable(din, din_pm, Cin, H, W, cp);
+    }
+}
