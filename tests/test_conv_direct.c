@@ -203,16 +203,17 @@ static void check_layer(const Shape *s, int pooled) {
     free(in), free(w), free(b), free(R);
 }
 
-/* A pooled layer on small integers (ties in every window, zero outputs), biases of -0 and +0 and,
- * with nan, one NaN input pixel: out, argmax and every gradient bit-identical whichever code
+/* A pooled layer on small integers (ties in every window, zero outputs; with rounded) or random
+ * values (every chain rounds: an order changed shows), biases of -0 and +0 and, with nan, one NaN
+ * input pixel: out, argmax and every gradient bit-identical whichever code
  * (portable, AVX2, AVX-512) runs the pooling, the unpooling and the convolutions. */
-static void check_pool_isas(const Shape *s, int nan, ConvPath path) {
+static void check_pool_isas(const Shape *s, int nan, int rounded, ConvPath path) {
     long hw = (long)s->H * s->W, nw = s->Cout * s->Cin * (long)s->k * s->k;
     long out_n = (long)s->Cout * (s->H / 2) * (s->W / 2);
     float *in = random_array(s->Cin * hw, 1.0f), *w = random_array(nw, 1.0f), *b = zeros(s->Cout);
     float *R = random_array(out_n, 1.0f);
-    for (long i = 0; i < s->Cin * hw; i++) in[i] = (float)(int)(2.5f * in[i]);
-    for (long i = 0; i < nw; i++) w[i] = (float)(int)(1.5f * w[i]);
+    for (long i = 0; rounded && i < s->Cin * hw; i++) in[i] = (float)(int)(2.5f * in[i]);
+    for (long i = 0; rounded && i < nw; i++) w[i] = (float)(int)(1.5f * w[i]);
     for (int co = 0; co < s->Cout; co += 2) b[co] = -0.0f;
     if (nan) in[hw / 2 + 3] = NAN;
     const char *isas[] = {"portable", "avx2", "avx512"};
@@ -233,8 +234,9 @@ static void check_pool_isas(const Shape *s, int nan, ConvPath path) {
                   same_bits(r.din, base.din, s->Cin * hw) && same_bits(r.dweight, base.dweight, nw) &&
                   same_bits(r.dbias, base.dbias, s->Cout) && same_bits(r.dweight_first, base.dweight_first, nw) &&
                   same_bits(r.dbias_first, base.dbias_first, s->Cout),
-              "pooled_layer_%s_bit_identical_to_portable %s path Cin%d %dx%d Cout%d%s", isas[i],
-              conv_path_name(path), s->Cin, s->H, s->W, s->Cout, nan ? " with a NaN" : "");
+              "pooled_layer_%s_bit_identical_to_portable %s path Cin%d %dx%d Cout%d%s%s", isas[i],
+              conv_path_name(path), s->Cin, s->H, s->W, s->Cout, rounded ? " small integers" : " random",
+              nan ? " with a NaN" : "");
         free_layer_out(&r);
     }
     free_layer_out(&base);
@@ -344,11 +346,14 @@ int main(void) {
         {1, 6, 32, 16, 3, 2}, {4, 4, 34, 6, 3, 2},  {1, 10, 54, 16, 3, 2}, {16, 8, 80, 16, 3, 4},
         /* one input channel, 16k output channels, rows of 32k: the fused one-channel kernel */
         {1, 4, 64, 32, 3, 2}, {1, 8, 96, 16, 3, 4},
+        /* 8+ input channels on direct2 (the stamps): padded lanes, two and four vectors of
+         * channels, strips and 16-window chunks cut by the image edge */
+        {8, 6, 34, 5, 3, 2}, {17, 4, 18, 3, 3, 4}, {64, 2, 36, 8, 3, 2}, {32, 10, 66, 16, 3, 2},
     };
     for (size_t i = 0; i < sizeof pool_shapes / sizeof pool_shapes[0]; i++) {
-        for (int nan = 0; nan < 2; nan++) {
-            check_pool_isas(&pool_shapes[i], nan, CONV_PATH_DIRECT);
-            check_pool_isas(&pool_shapes[i], nan, CONV_PATH_DIRECT2);
+        for (int mode = 0; mode < 3; mode++) { /* small integers (ties), with a NaN, random (rounding) */
+            check_pool_isas(&pool_shapes[i], mode == 1, mode < 2, CONV_PATH_DIRECT);
+            check_pool_isas(&pool_shapes[i], mode == 1, mode < 2, CONV_PATH_DIRECT2);
         }
     }
     /* the first-layer gradients from the pooled gradient: odd sizes, one window, pooled widths

@@ -42,8 +42,9 @@ void conv_direct_dweight_finish(float *dweight, const float *partials, int Cin, 
 /* A conv with bias, ReLU and 2x2 max pool fused, for output rows [y0, y0+rows) (y0, rows, H even):
  * pooled[co][y/2][x/2] and argmax (each window's first maximum, row-major, as layers.c's
  * pooling), each conv value the same fused multiply-add chain as conv_direct_forward_rows.
- * 0 when done; -1 when this CPU or shape has no such kernel (there is one for AVX-512, Cin 1,
- * k 3, Cout a multiple of 16, W a multiple of 32 up to 4096), and nothing was written. */
+ * 0 when done; -1 when this CPU or shape has no such kernel (there is one for Cin 1, k 3, W up to
+ * 4096: AVX-512 for Cout a multiple of 16 and W of 32, AVX2 for Cout a multiple of 8 and W of
+ * 16), and nothing was written. */
 int conv_direct_pool1_rows(float *pooled, uint8_t *argmax, const float *in, const float *weight, const float *bias,
                            int Cin, int H, int W, int Cout, int k, int y0, int rows);
 

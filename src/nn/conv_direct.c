@@ -20,6 +20,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
+#include "pool4_avx2.h"
 #include "pool4_avx512.h"
 #include "transpose16_avx512.h"
 #endif
@@ -312,6 +313,86 @@ static void pool1_rows_avx512(float *pooled, uint8_t *argmax, const float *in, c
 }
 #pragma GCC pop_options
 
+/* The same for AVX2: 8 output channels in the lanes, the pool by pool4_avx2.h (the same compares),
+ * an 8x8 transpose to the channel-major output. */
+static inline __attribute__((target("avx2"), always_inline)) void transpose8_avx2(__m256 r[8]) {
+    __m256 a[8], b[8];
+    for (int i = 0; i < 8; i += 2) {
+        a[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        a[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int g = 0; g < 8; g += 4) {
+        b[g] = _mm256_shuffle_ps(a[g], a[g + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        b[g + 1] = _mm256_shuffle_ps(a[g], a[g + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        b[g + 2] = _mm256_shuffle_ps(a[g + 1], a[g + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        b[g + 3] = _mm256_shuffle_ps(a[g + 1], a[g + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int i = 0; i < 4; i++) {
+        r[i] = _mm256_permute2f128_ps(b[i], b[i + 4], 0x20);
+        r[i + 4] = _mm256_permute2f128_ps(b[i], b[i + 4], 0x31);
+    }
+}
+
+static inline __attribute__((target("avx2,fma"), always_inline)) void pool1_window_avx2(__m256 *value, __m256i *winner,
+                                                                                      const float *P, long pw,
+                                                                                      const __m256 wv[9], __m256 bv,
+                                                                                      int px) {
+    __m256 v[4];
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; q++) v[q] = bv;
+#pragma GCC unroll 3
+    for (int ky = 0; ky < 3; ky++)
+#pragma GCC unroll 3
+        for (int kx = 0; kx < 3; kx++)
+#pragma GCC unroll 4
+            for (int q = 0; q < 4; q++)
+                v[q] = _mm256_fmadd_ps(wv[ky * 3 + kx], _mm256_set1_ps(P[(q / 2 + ky) * pw + 2 * px + q % 2 + kx]), v[q]);
+    pool4_avx2(v[0], v[1], v[2], v[3], value, winner);
+}
+
+__attribute__((target("avx2,fma"))) static void pool1_rows_avx2(float *pooled, uint8_t *argmax, const float *in,
+                                                               const float *weight, const float *bias, int H, int W,
+                                                               int Cout, int y0, int rows) {
+    const int Hp = H / 2, Wp = W / 2;
+    const long pw = W + 2;
+    float P[4 * (POOL1_MAX_W + 2)];
+    for (int y = y0; y < y0 + rows; y += 2) {
+        for (int j = 0; j < 4; j++) { /* input rows y-1 .. y+2, padded */
+            const int iy = y - 1 + j;
+            float *row = P + j * pw;
+            row[0] = row[W + 1] = 0.0f;
+            if (iy < 0 || iy >= H)
+                memset(row + 1, 0, sizeof(float) * (size_t)W);
+            else
+                memcpy(row + 1, in + (long)iy * W, sizeof(float) * (size_t)W);
+        }
+        const long prow = (long)(y / 2) * Wp;
+        for (int cg = 0; cg < Cout; cg += 8) {
+            __m256 wv[9];
+            for (int t = 0; t < 9; t++)
+                wv[t] = _mm256_i32gather_ps(weight + (long)cg * 9 + t, _mm256_setr_epi32(0, 9, 18, 27, 36, 45, 54, 63), 4);
+            const __m256 bv = _mm256_loadu_ps(bias + cg);
+            for (int px0 = 0; px0 < Wp; px0 += 8) {
+                __m256 value[8], win[8];
+                for (int j = 0; j < 8; j++) {
+                    __m256i w;
+                    pool1_window_avx2(&value[j], &w, P, pw, wv, bv, px0 + j);
+                    win[j] = _mm256_castsi256_ps(w);
+                }
+                transpose8_avx2(value);
+                transpose8_avx2(win);
+                for (int l = 0; l < 8; l++) {
+                    const long o = (long)(cg + l) * Hp * Wp + prow + px0;
+                    const __m256i wi = _mm256_castps_si256(win[l]);
+                    const __m128i w16 = _mm_packus_epi32(_mm256_castsi256_si128(wi), _mm256_extracti128_si256(wi, 1));
+                    _mm256_storeu_ps(pooled + o, value[l]);
+                    _mm_storel_epi64((__m128i *)(argmax + o), _mm_packus_epi16(w16, w16));
+                }
+            }
+        }
+    }
+}
+
 #endif
 
 void conv_direct_forward_rows(float *out, long ldo, const float *in, const float *weight, const float *bias,
@@ -347,9 +428,13 @@ void conv_direct_dweight_rows(float *partials, const float *dconv, long ldd, con
 int conv_direct_pool1_rows(float *pooled, uint8_t *argmax, const float *in, const float *weight, const float *bias,
                            int Cin, int H, int W, int Cout, int k, int y0, int rows) {
 #ifdef SS_CONV_SIMD
-    if (simd_level() == SIMD_AVX512 && Cin == 1 && k == 3 && Cout % 16 == 0 && W % 32 == 0 && W <= POOL1_MAX_W &&
-        H % 2 == 0 && y0 % 2 == 0 && rows % 2 == 0 && bias) {
+    const int shape = Cin == 1 && k == 3 && W <= POOL1_MAX_W && H % 2 == 0 && y0 % 2 == 0 && rows % 2 == 0 && bias;
+    if (shape && simd_level() == SIMD_AVX512 && Cout % 16 == 0 && W % 32 == 0) {
         pool1_rows_avx512(pooled, argmax, in, weight, bias, H, W, Cout, y0, rows);
+        return 0;
+    }
+    if (shape && simd_level() >= SIMD_AVX2 && Cout % 8 == 0 && W % 16 == 0) {
+        pool1_rows_avx2(pooled, argmax, in, weight, bias, H, W, Cout, y0, rows);
         return 0;
     }
 #endif

@@ -229,6 +229,7 @@ void conv_relu_backward(float *din, float *dweight, float *dbias, const float *d
  * kernel does; see docs/performance.md). */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define SS_AVX2_DISPATCH 1
+#include "pool4_avx2.h"
 #include "pool4_avx512.h"
 #endif
 
@@ -249,8 +250,6 @@ static inline void pool_relu_one(float *p, uint8_t *a, const float *top, const f
 __attribute__((target("avx2"))) static void pool_relu_row_avx2(float *p, uint8_t *a, const float *top,
                                                                const float *bot, int Wp) {
     int x = 0;
-    const __m256 zero = _mm256_setzero_ps();
-    const __m256i one = _mm256_set1_epi32(1), two = _mm256_set1_epi32(2);
     for (; x + 8 <= Wp; x += 8) {
         __m256 t0 = _mm256_loadu_ps(top + 2 * x), t1 = _mm256_loadu_ps(top + 2 * x + 8);
         __m256 b0 = _mm256_loadu_ps(bot + 2 * x), b1 = _mm256_loadu_ps(bot + 2 * x + 8);
@@ -263,15 +262,10 @@ __attribute__((target("avx2"))) static void pool_relu_row_avx2(float *p, uint8_t
         v1 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v1), _MM_SHUFFLE(3, 1, 2, 0)));
         v2 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v2), _MM_SHUFFLE(3, 1, 2, 0)));
         v3 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v3), _MM_SHUFFLE(3, 1, 2, 0)));
-        __m256 c1 = _mm256_cmp_ps(v1, v0, _CMP_GT_OQ), c3 = _mm256_cmp_ps(v3, v2, _CMP_GT_OQ);
-        __m256 m01 = _mm256_blendv_ps(v0, v1, c1), m23 = _mm256_blendv_ps(v2, v3, c3);
-        __m256 c = _mm256_cmp_ps(m23, m01, _CMP_GT_OQ);
-        __m256 m = _mm256_blendv_ps(m01, m23, c);
-        __m256i i01 = _mm256_and_si256(_mm256_castps_si256(c1), one);
-        __m256i i23 = _mm256_add_epi32(two, _mm256_and_si256(_mm256_castps_si256(c3), one));
-        __m256i idx = _mm256_castps_si256(
-            _mm256_blendv_ps(_mm256_castsi256_ps(i01), _mm256_castsi256_ps(i23), c));
-        _mm256_storeu_ps(p + x, _mm256_max_ps(zero, m)); /* max(0, NaN) = NaN */
+        __m256 value;
+        __m256i idx;
+        pool4_avx2(v0, v1, v2, v3, &value, &idx);
+        _mm256_storeu_ps(p + x, value);
         __m128i w16 = _mm_packus_epi32(_mm256_castsi256_si128(idx), _mm256_extracti128_si256(idx, 1));
         _mm_storel_epi64((__m128i *)(a + x), _mm_packus_epi16(w16, w16));
     }
