@@ -51,7 +51,8 @@ int conv_direct_pool1_rows(float *pooled, uint8_t *argmax, const float *in, cons
 /* The weight and bias gradients of a layer with no input gradient (the first) fusing a 3x3 conv,
  * ReLU and 2x2 max pool, from its pooled gradient, pooled values and argmax (conv_relu_pool_forward's
  * outputs; H and W may be odd): dweight[co][ci][ky][kx] += and dbias[co] +=, in the order of
- * conv_pool_dweight.c. The direct2 path's kernel; scratch holds conv_direct_pool_dweight_floats. */
+ * conv_pool_backward.c (patches). The direct2 path's kernel for such layers with fewer than 8 input
+ * channels; scratch holds conv_direct_pool_dweight_floats. */
 long conv_direct_pool_dweight_floats(int Cin, int H, int W, int Cout);
 void conv_direct_pool_dweight(float *dweight, float *dbias, const float *dpooled, const float *pooled,
                               const uint8_t *argmax, const float *in, int Cin, int H, int W, int Cout, float *scratch);

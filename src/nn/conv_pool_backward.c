@@ -1,22 +1,22 @@
-/* conv_pool_backward.c - the backward pass of a layer fusing a 3x3 conv, ReLU and a 2x2 max
- * pool, from its pooled gradient, on the default convolution path (SEEDSWEEP_CONV=direct2; see
- * conv_direct.h).
+/* conv_pool_backward.c - the backward pass of a layer fusing a 3x3 conv, ReLU and a 2x2 max pool,
+ * from its pooled gradient, on the default convolution path (SEEDSWEEP_CONV=direct2; see
+ * conv_direct.h). Each pooled pixel passes its gradient g (0 where the pooled value is not
+ * positive: ReLU) to one conv pixel, its window's winner; so the full-resolution gradient (three
+ * quarters zeros) is never built, and the windows whose g is 0 (ReLU stops about half) cost
+ * nothing. Both kernels first list, per output channel, the windows with g != 0 (the winner's
+ * position, g), vectorized; the list is the same whichever code builds it.
  *
- * Each pooled pixel passes its gradient g (0 where the pooled value is not positive: ReLU) to
- * one conv pixel, its window's winner. So the input gradient is a sum of 3x3 stamps
- * g * weight[co][ci] around the winners, and the weight gradient a sum of g times the input's
- * 3x3 neighbourhood of each winner: a quarter of the work of the dense convolutions of the
- * full-resolution gradient, and nothing for the windows whose g is 0 (ReLU stops about half).
- * The input channels sit in the vector lanes: the input is copied once into a zero-padded,
- * pixel-major buffer [y][x][ci] (channels padded to 16), the input gradient is summed in another
- * and copied back to [ci][y][x] at the end.
+ * Stamps (8 or more input channels): the input gradient is a sum of 3x3 stamps g * weight[co][ci]
+ * around the winners, the weight gradient a sum of g times the input's 3x3 neighbourhood of each
+ * winner: a quarter of the work of the dense convolutions. The input channels sit in the vector
+ * lanes: the input is copied once into a zero-padded, pixel-major buffer [y][x][ci] (channels
+ * padded to 16), the input gradient is summed in another and copied back to [ci][y][x] at the end.
+ * Patches (a first layer with fewer input channels): see below.
  *
  * Determinism: the lanes hold independent input channels, so the AVX-512, AVX2 and portable code
- * (the definition; fmaf is correctly rounded) give the same bits. The orders:
+ * (the definition; fmaf is correctly rounded) give the same bits. The orders of the stamps:
  *   - per strip of POOL_STRIP pooled rows and output channel co, the windows with g != 0 (NaN
- *     included) are that strip's list, row by row, in each row the even windows px = 0, 2, ..
- *     then the odd ones (two windows in a row then never share a pixel: no stamp waits for the
- *     one before);
+ *     included), in row-major order, are that strip's list;
  *   - din[ci][y][x]: from +0, strip by strip, co by co, window by window of the list, taps in
  *     order: din = fma(g, weight[co][ci][ky][kx], din) at (winner_y + ky - 1, winner_x + kx - 1);
  *   - dweight[co][ci][ky][kx]: one chain from +0 over the lists of all strips in order,
@@ -171,15 +171,14 @@ static int list_portable(int32_t *pos, float *gl, float *bl, const ListIn *L) {
     int n = 0;
     for (int py = L->py0; py < L->py1; py++) {
         const long o = (long)py * L->Wp;
-        for (int px = 0; px < L->Wp; px++) bl[px % 16] += L->pooled[o + px] > 0.0f ? L->dpooled[o + px] : 0.0f;
-        for (int parity = 0; parity < 2; parity++)
-            for (int px = parity; px < L->Wp; px += 2) {
-                const float v = L->pooled[o + px] > 0.0f ? L->dpooled[o + px] : 0.0f;
-                const int a = L->argmax[o + px];
-                pos[n] = (2 * py + ((a >> 1) & 1) + 1) * L->W2 + 2 * px + (a & 1) + 1;
-                gl[n] = v;
-                n += v != 0.0f; /* a NaN is listed */
-            }
+        for (int px = 0; px < L->Wp; px++) {
+            const float v = L->pooled[o + px] > 0.0f ? L->dpooled[o + px] : 0.0f;
+            const int a = L->argmax[o + px];
+            bl[px % 16] += v;
+            pos[n] = (2 * py + ((a >> 1) & 1) + 1) * L->W2 + 2 * px + (a & 1) + 1;
+            gl[n] = v;
+            n += v != 0.0f; /* a NaN is listed */
+        }
     }
     return n;
 }
@@ -208,14 +207,13 @@ static void from_pixel_major_portable(float *out, const float *pm, int Cin, int 
 __attribute__((target("avx512f,avx2,fma,popcnt"))) static int list_avx512(int32_t *pos, float *gl, float *bl,
                                                                           const ListIn *L) {
     const __m512 zero = _mm512_setzero_ps();
-    const __m512i one = _mm512_set1_epi32(1), iota2 = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22,
-                                                                            24, 26, 28, 30);
+    const __m512i one = _mm512_set1_epi32(1), two = _mm512_set1_epi32(2), w2 = _mm512_set1_epi32(L->W2);
+    const __m512i iota2 = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     __m512 b = _mm512_loadu_ps(bl);
     int n = 0;
     for (int py = L->py0; py < L->py1; py++) {
         const long o = (long)py * L->Wp;
-        const __m512i row = _mm512_set1_epi32((2 * py + 1) * L->W2 + 1), w2 = _mm512_set1_epi32(L->W2);
-        for (int pass = 0; pass < 2; pass++) /* the even windows (and the bias), then the odd ones */
+        const __m512i row = _mm512_add_epi32(_mm512_set1_epi32((2 * py + 1) * L->W2 + 1), iota2);
         for (int px0 = 0; px0 < L->Wp; px0 += 16) {
             const int m = L->Wp - px0 < 16 ? L->Wp - px0 : 16;
             const __mmask16 lanes = (__mmask16)((1u << m) - 1u);
@@ -230,12 +228,13 @@ __attribute__((target("avx512f,avx2,fma,popcnt"))) static int list_avx512(int32_
                 ab = _mm_loadu_si128((const __m128i *)tmp);
             }
             const __m512i a = _mm512_cvtepu8_epi32(ab);
-            const __m512i dy = _mm512_and_si512(_mm512_srli_epi32(a, 1), one), dx = _mm512_and_si512(a, one);
-            const __m512i p = _mm512_add_epi32(_mm512_add_epi32(row, _mm512_mullo_epi32(dy, w2)),
-                                               _mm512_add_epi32(_mm512_set1_epi32(2 * px0), _mm512_add_epi32(iota2, dx)));
-            const __mmask16 live = _mm512_cmp_ps_mask(v, zero, _CMP_NEQ_UQ) & lanes & (pass ? 0xaaaa : 0x5555);
-            if (!pass) b = _mm512_add_ps(b, v); /* a NaN is listed, above */
-            /* compressed in registers, stored whole (the next chunk overwrites the rest): a
+            /* (2py + dy + 1) * W2 + 2px + dx + 1 */
+            const __m512i p = _mm512_add_epi32(_mm512_add_epi32(row, _mm512_set1_epi32(2 * px0)),
+                                               _mm512_add_epi32(_mm512_maskz_mov_epi32(_mm512_test_epi32_mask(a, two), w2),
+                                                                _mm512_and_si512(a, one)));
+            const __mmask16 live = _mm512_cmp_ps_mask(v, zero, _CMP_NEQ_UQ) & lanes; /* a NaN is listed */
+            b = _mm512_add_ps(b, v);
+            /* compressed in registers, stored whole (the next store overwrites the rest): a
              * compressing store to memory is slow on some CPUs */
             _mm512_storeu_si512(pos + n, _mm512_maskz_compress_epi32(live, p));
             _mm512_storeu_ps(gl + n, _mm512_maskz_compress_ps(live, v));
@@ -281,6 +280,69 @@ __attribute__((target("avx512f"))) static void from_pixel_major_avx512(float *ou
 }
 #endif
 
+#ifdef SS_POOL_BACKWARD_SIMD
+/* compress8[m]: the lanes set in m, in order (then 0): AVX2's stand-in for a compressing permute. */
+static int32_t compress8[256][8];
+__attribute__((constructor)) static void compress8_init(void) {
+    for (int m = 0; m < 256; m++) {
+        int k = 0;
+        for (int i = 0; i < 8; i++)
+            if (m >> i & 1) compress8[m][k++] = i;
+        while (k < 8) compress8[m][k++] = 0;
+    }
+}
+
+__attribute__((target("avx2,fma,popcnt"))) static int list_avx2(int32_t *pos, float *gl, float *bl, const ListIn *L) {
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256i one = _mm256_set1_epi32(1), two = _mm256_set1_epi32(2), w2 = _mm256_set1_epi32(L->W2);
+    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), iota2 = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
+    __m256 b[2] = {_mm256_loadu_ps(bl), _mm256_loadu_ps(bl + 8)};
+    int n = 0;
+    for (int py = L->py0; py < L->py1; py++) {
+        const long o = (long)py * L->Wp;
+        const __m256i row = _mm256_add_epi32(_mm256_set1_epi32((2 * py + 1) * L->W2 + 1), iota2);
+        for (int px0 = 0; px0 < L->Wp; px0 += 8) {
+            const int m = L->Wp - px0 < 8 ? L->Wp - px0 : 8;
+            const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(m), iota);
+            const __m256 pv = _mm256_maskload_ps(L->pooled + o + px0, lanes);
+            const __m256 v =
+                _mm256_and_ps(_mm256_maskload_ps(L->dpooled + o + px0, lanes), _mm256_cmp_ps(pv, zero, _CMP_GT_OQ));
+            __m128i ab;
+            if (m == 8)
+                ab = _mm_loadl_epi64((const __m128i *)(L->argmax + o + px0));
+            else {
+                uint8_t tmp[8] = {0};
+                memcpy(tmp, L->argmax + o + px0, (size_t)m);
+                ab = _mm_loadl_epi64((const __m128i *)tmp);
+            }
+            const __m256i a = _mm256_cvtepu8_epi32(ab);
+            const __m256i dyw = _mm256_and_si256(_mm256_cmpeq_epi32(_mm256_and_si256(a, two), two), w2);
+            const __m256i p = _mm256_add_epi32(_mm256_add_epi32(row, _mm256_set1_epi32(2 * px0)),
+                                               _mm256_add_epi32(dyw, _mm256_and_si256(a, one)));
+            const int live = _mm256_movemask_ps(_mm256_cmp_ps(v, zero, _CMP_NEQ_UQ)) & ((1 << m) - 1); /* NaN listed */
+            b[px0 / 8 % 2] = _mm256_add_ps(b[px0 / 8 % 2], v); /* +0 in the lanes past the row */
+            const __m256i idx = _mm256_loadu_si256((const __m256i *)compress8[live]);
+            _mm256_storeu_si256((__m256i *)(pos + n), _mm256_permutevar8x32_epi32(p, idx));
+            _mm256_storeu_ps(gl + n, _mm256_permutevar8x32_ps(v, idx));
+            n += __builtin_popcount(live);
+        }
+    }
+    _mm256_storeu_ps(bl, b[0]);
+    _mm256_storeu_ps(bl + 8, b[1]);
+    return n;
+}
+
+#endif
+
+/* The list of one output channel's rows (ListIn): the same entries whichever code builds it. */
+static int list(int32_t *pos, float *gl, float *bl, const ListIn *L) {
+#ifdef SS_POOL_BACKWARD_SIMD
+    if (simd_level() == SIMD_AVX512) return list_avx512(pos, gl, bl, L);
+    if (simd_level() == SIMD_AVX2) return list_avx2(pos, gl, bl, L);
+#endif
+    return list_portable(pos, gl, bl, L);
+}
+
 void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const float *dpooled, const float *pooled,
                                const uint8_t *argmax, const float *in, const float *weight_flipped, int Cin, int H,
                                int W, int Cout, float *scratch) {
@@ -312,13 +374,7 @@ void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const f
         for (int co = 0; co < Cout; co++) {
             const ListIn L = {.dpooled = dpooled + co * pplane, .pooled = pooled + co * pplane,
                               .argmax = argmax + co * pplane, .py0 = py0, .py1 = py1, .Wp = Wp, .W2 = W2};
-            int n;
-#ifdef SS_POOL_BACKWARD_SIMD
-            if (wide)
-                n = list_avx512(pos, gl, bsum + co * 16, &L);
-            else
-#endif
-                n = list_portable(pos, gl, bsum + co * 16, &L);
+            const int n = list(pos, gl, bsum + co * 16, &L);
             s.acc = acc + (long)co * 9 * cp, s.wt = wt + (long)co * 9 * cp, s.n = n;
             stamp(&s);
         }
@@ -338,5 +394,145 @@ void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const f
         else
 #endif
             from_pixel_major_portable(din, din_pm, Cin, H, W, cp);
+    }
+}
+
+/* ---- Patches: a first layer (no input gradient) with fewer than 8 input channels ----
+ * The weight gradient of output channel co is the sum over its listed windows of g times the
+ * winner's 3x3 input patch, per input channel. A patch is three rows of 4 floats of a zero-padded
+ * copy of the input, taken into one vector (row ky in lanes 4ky .. 4ky+3, the 4th float of each row
+ * unused), so one fused multiply-add takes all 9 taps of a window.
+ * Determinism: the lanes hold independent taps. The lists are those of one pooled row (see above),
+ * channel by channel (co outer); list entry j of each row goes to partial sum j % 4 (from +0; four
+ * chains instead of one, for the adder's latency): partial = fma(g, in[ci][winner + (ky-1,
+ * kx-1)], partial), then dweight += ((p0 + p1) + p2) + p3. The bias as the stamps' (16 lanes). */
+#define PATCH_PARTIALS 4
+
+static long patch_plane(int H, int W) { return round16((long)(H + 2) * (W + 2) + 4); }
+
+long conv_direct_pool_dweight_floats(int Cin, int H, int W, int Cout) {
+    return Cin * patch_plane(H, W) + 16L * PATCH_PARTIALS * Cin * Cout + 16L * Cout + 2 * round16(W / 2 + 16);
+}
+
+typedef struct Patches {
+    const float *pad; /* the padded input, channel ci at pad + ci * plane, rows of W2 */
+    long plane;
+    int W2, Cin;
+} Patches;
+
+/* One list into the partials part[ci][PATCH_PARTIALS][16] of one output channel. */
+static void patches_portable(float *part, const int32_t *pos, const float *gl, int n, const Patches *P) {
+    for (int j = 0; j < n; j++)
+        for (int ci = 0; ci < P->Cin; ci++) {
+            const float *src = P->pad + ci * P->plane + pos[j] - P->W2 - 1;
+            float *acc = part + ((long)ci * PATCH_PARTIALS + j % PATCH_PARTIALS) * 16;
+            for (int ky = 0; ky < 3; ky++)
+                for (int kx = 0; kx < 3; kx++) acc[4 * ky + kx] = fmaf(gl[j], src[ky * P->W2 + kx], acc[4 * ky + kx]);
+        }
+}
+
+#ifdef SS_POOL_BACKWARD_SIMD
+__attribute__((target("avx512f,avx2,fma"))) static void patches_avx512(float *part, const int32_t *pos, const float *gl,
+                                                                       int n, const Patches *P) {
+    const long w2 = P->W2;
+    for (int ci = 0; ci < P->Cin; ci++) {
+        float *pp = part + (long)ci * PATCH_PARTIALS * 16;
+        __m512 acc[PATCH_PARTIALS];
+        for (int k = 0; k < PATCH_PARTIALS; k++) acc[k] = _mm512_loadu_ps(pp + k * 16);
+        const float *base = P->pad + ci * P->plane - w2 - 1;
+        int j = 0;
+#define PATCH512(k)                                                                                                 \
+    do {                                                                                                            \
+        const float *src = base + pos[j + (k)];                                                                     \
+        const __m512 v = _mm512_insertf32x4(                                                                        \
+            _mm512_insertf32x4(_mm512_zextps128_ps512(_mm_loadu_ps(src)), _mm_loadu_ps(src + w2), 1),              \
+            _mm_loadu_ps(src + 2 * w2), 2);                                                                         \
+        acc[k] = _mm512_fmadd_ps(_mm512_set1_ps(gl[j + (k)]), v, acc[k]);                                           \
+    } while (0)
+        for (; j + PATCH_PARTIALS <= n; j += PATCH_PARTIALS) {
+            PATCH512(0);
+            PATCH512(1);
+            PATCH512(2);
+            PATCH512(3);
+        }
+        for (int k = 0; j + k < n; k++) { /* the last entries: partials 0 .. n%4 - 1 */
+            if (k == 0) PATCH512(0);
+            if (k == 1) PATCH512(1);
+            if (k == 2) PATCH512(2);
+        }
+#undef PATCH512
+        for (int k = 0; k < PATCH_PARTIALS; k++) _mm512_storeu_ps(pp + k * 16, acc[k]);
+    }
+}
+
+__attribute__((target("avx2,fma"))) static void patches_avx2(float *part, const int32_t *pos, const float *gl, int n,
+                                                             const Patches *P) {
+    const long w2 = P->W2;
+    for (int ci = 0; ci < P->Cin; ci++) {
+        float *pp = part + (long)ci * PATCH_PARTIALS * 16;
+        __m256 lo[PATCH_PARTIALS]; /* rows 0 and 1 of the patch */
+        __m128 hi[PATCH_PARTIALS]; /* row 2 */
+        for (int k = 0; k < PATCH_PARTIALS; k++) lo[k] = _mm256_loadu_ps(pp + k * 16), hi[k] = _mm_loadu_ps(pp + k * 16 + 8);
+        const float *base = P->pad + ci * P->plane - w2 - 1;
+        int j = 0;
+#define PATCH256(k)                                                                                                 \
+    do {                                                                                                            \
+        const float *src = base + pos[j + (k)];                                                                     \
+        const __m256 v = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(src)), _mm_loadu_ps(src + w2), 1); \
+        lo[k] = _mm256_fmadd_ps(_mm256_set1_ps(gl[j + (k)]), v, lo[k]);                                             \
+        hi[k] = _mm_fmadd_ps(_mm_set1_ps(gl[j + (k)]), _mm_loadu_ps(src + 2 * w2), hi[k]);                          \
+    } while (0)
+        for (; j + PATCH_PARTIALS <= n; j += PATCH_PARTIALS) {
+            PATCH256(0);
+            PATCH256(1);
+            PATCH256(2);
+            PATCH256(3);
+        }
+        for (int k = 0; j + k < n; k++) {
+            if (k == 0) PATCH256(0);
+            if (k == 1) PATCH256(1);
+            if (k == 2) PATCH256(2);
+        }
+#undef PATCH256
+        for (int k = 0; k < PATCH_PARTIALS; k++) _mm256_storeu_ps(pp + k * 16, lo[k]), _mm_storeu_ps(pp + k * 16 + 8, hi[k]);
+    }
+}
+#endif
+
+void conv_direct_pool_dweight(float *dweight, float *dbias, const float *dpooled, const float *pooled,
+                              const uint8_t *argmax, const float *in, int Cin, int H, int W, int Cout, float *scratch) {
+    const int Hp = H / 2, Wp = W / 2, W2 = W + 2;
+    const long plane = patch_plane(H, W), pplane = (long)Hp * Wp, npart = 16L * PATCH_PARTIALS * Cin;
+    float *pad = scratch, *part = pad + Cin * plane, *bl = part + npart * Cout, *gl = bl + 16L * Cout;
+    int32_t *pos = (int32_t *)(gl + round16(W / 2 + 16));
+    memset(pad, 0, sizeof(float) * (size_t)(Cin * plane + npart * Cout + 16L * Cout));
+    for (int ci = 0; ci < Cin; ci++)
+        for (int y = 0; y < H; y++)
+            memcpy(pad + ci * plane + (long)(y + 1) * W2 + 1, in + ((long)ci * H + y) * W, sizeof(float) * (size_t)W);
+    const Patches P = {.pad = pad, .plane = plane, .W2 = W2, .Cin = Cin};
+    for (int co = 0; co < Cout; co++)
+        for (int py = 0; py < Hp; py++) {
+            const ListIn L = {.dpooled = dpooled + co * pplane, .pooled = pooled + co * pplane,
+                              .argmax = argmax + co * pplane, .py0 = py, .py1 = py + 1, .Wp = Wp, .W2 = W2};
+            const int n = list(pos, gl, bl + co * 16, &L);
+            float *pc = part + co * npart;
+#ifdef SS_POOL_BACKWARD_SIMD
+            if (simd_level() == SIMD_AVX512)
+                patches_avx512(pc, pos, gl, n, &P);
+            else if (simd_level() == SIMD_AVX2)
+                patches_avx2(pc, pos, gl, n, &P);
+            else
+#endif
+                patches_portable(pc, pos, gl, n, &P);
+        }
+    for (int co = 0; co < Cout; co++) {
+        for (int ci = 0; ci < Cin; ci++)
+            for (int t = 0; t < 9; t++) {
+                const float *pp = part + co * npart + (long)ci * PATCH_PARTIALS * 16 + 4 * (t / 3) + t % 3;
+                dweight[((long)co * Cin + ci) * 9 + t] += ((pp[0] + pp[16]) + pp[32]) + pp[48];
+            }
+        float b = bl[co * 16];
+        for (int l = 1; l < 16; l++) b += bl[co * 16 + l];
+        dbias[co] += b;
     }
 }

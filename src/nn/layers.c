@@ -443,8 +443,8 @@ void conv_relu_pool_forward(float *pooled, uint8_t *argmax, const float *in, con
 }
 
 /* The direct2 path's pooled backward for 3x3 kernels, on the shapes alone: from 8 input channels
- * conv_pool_backward.c (its scratch in col, see conv_col_floats), else, for a first layer,
- * conv_pool_dweight.c (its scratch in dconv, out_c x h x w, when it fits). */
+ * conv_pool_backward.c's stamps (their scratch in col, see conv_col_floats), else, for a first
+ * layer, its patches (their scratch in dconv, out_c x h x w, when it fits). */
 static int use_pool_backward(const ConvShape *s) {
     return conv_path_get() == CONV_PATH_DIRECT2 && s->pool && s->k == 3 && s->in_c >= 8;
 }
