@@ -22,24 +22,6 @@ static float *random_array(long n, float scale) {
 }
 static float *zeros(long n) { return calloc((size_t)(n > 0 ? n : 1), sizeof(float)); }
 
-/* Largest |a - b| over the largest |b| (floored at 1e-3). */
-static double rel_err(const float *a, const double *b, long n) {
-    double worst = 0.0, scale = 1e-3;
-    for (long i = 0; i < n; i++) scale = fabs(b[i]) > scale ? fabs(b[i]) : scale;
-    for (long i = 0; i < n; i++) {
-        double d = fabs((double)a[i] - b[i]);
-        if (d > worst || d != d) worst = d != d ? INFINITY : d;
-    }
-    return worst / scale;
-}
-static double rel_err_f(const float *a, const float *b, long n) {
-    double *bd = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
-    for (long i = 0; i < n; i++) bd[i] = b[i];
-    double e = rel_err(a, bd, n);
-    free(bd);
-    return e;
-}
-
 typedef struct Shape {
     int Cin, H, W, Cout, k, rows;
 } Shape;
@@ -84,7 +66,6 @@ static void use_best_isa(void) {
     if (simd_use("avx512") != 0 && simd_use("avx2") != 0) simd_use("portable");
 }
 
-static int same_bits(const float *a, const float *b, long n) { return memcmp(a, b, sizeof(float) * (size_t)n) == 0; }
 
 static void check_kernels(const Shape *s) {
     long hw = (long)s->H * s->W, kk = (long)s->k * s->k, nw = s->Cout * s->Cin * kk;

@@ -26,25 +26,6 @@ static float *random_array(long n, float scale, int integers) {
     return a;
 }
 static float *zeros(long n) { return calloc((size_t)(n > 0 ? n : 1), sizeof(float)); }
-static int same_bits(const float *a, const float *b, long n) { return memcmp(a, b, sizeof(float) * (size_t)n) == 0; }
-
-/* Largest |a - b| over the largest |b| (floored at 1e-3); NaN counts as infinite. */
-static double rel_err(const float *a, const double *b, long n) {
-    double worst = 0.0, scale = 1e-3;
-    for (long i = 0; i < n; i++) scale = fabs(b[i]) > scale ? fabs(b[i]) : scale;
-    for (long i = 0; i < n; i++) {
-        double d = fabs((double)a[i] - b[i]);
-        if (d > worst || d != d) worst = d != d ? INFINITY : d;
-    }
-    return worst / scale;
-}
-static double rel_err_f(const float *a, const float *b, long n) {
-    double *bd = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
-    for (long i = 0; i < n; i++) bd[i] = b[i];
-    double e = rel_err(a, bd, n);
-    free(bd);
-    return e;
-}
 
 static void use_best_isa(void) {
     if (simd_use("avx512") != 0 && simd_use("avx2") != 0) simd_use("portable");

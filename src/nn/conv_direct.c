@@ -141,6 +141,20 @@ static int shifted_strip_rows(int W, int k) {
 #if defined(__x86_64__) && defined(__GNUC__)
 #define SS_CONV_SIMD 1
 
+/* The fused one-channel kernels' padded input rows (plain C: both ISAs' kernels call it):
+ * P[j][x + 1] = input row y - 1 + j at x for j < 4 (rows pw apart), 0 outside the image. */
+static void pool1_pad_rows(float *P, long pw, const float *in, int H, int W, int y) {
+    for (int j = 0; j < 4; j++) {
+        const int iy = y - 1 + j;
+        float *row = P + j * pw;
+        row[0] = row[W + 1] = 0.0f;
+        if (iy < 0 || iy >= H)
+            memset(row + 1, 0, sizeof(float) * (size_t)W);
+        else
+            memcpy(row + 1, in + (long)iy * W, sizeof(float) * (size_t)W);
+    }
+}
+
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 #define DWS_CB 4
@@ -276,15 +290,7 @@ static void pool1_rows_avx512(float *pooled, uint8_t *argmax, const float *in, c
     const long pw = W + 2;
     float P[4 * (POOL1_MAX_W + 2)];
     for (int y = y0; y < y0 + rows; y += 2) {
-        for (int j = 0; j < 4; j++) { /* input rows y-1 .. y+2, padded */
-            const int iy = y - 1 + j;
-            float *row = P + j * pw;
-            row[0] = row[W + 1] = 0.0f;
-            if (iy < 0 || iy >= H)
-                memset(row + 1, 0, sizeof(float) * (size_t)W);
-            else
-                memcpy(row + 1, in + (long)iy * W, sizeof(float) * (size_t)W);
-        }
+        pool1_pad_rows(P, pw, in, H, W, y);
         const long prow = (long)(y / 2) * Wp;
         for (int cg = 0; cg < Cout; cg += 16) {
             __m512 wv[9];
@@ -357,15 +363,7 @@ __attribute__((target("avx2,fma"))) static void pool1_rows_avx2(float *pooled, u
     const long pw = W + 2;
     float P[4 * (POOL1_MAX_W + 2)];
     for (int y = y0; y < y0 + rows; y += 2) {
-        for (int j = 0; j < 4; j++) { /* input rows y-1 .. y+2, padded */
-            const int iy = y - 1 + j;
-            float *row = P + j * pw;
-            row[0] = row[W + 1] = 0.0f;
-            if (iy < 0 || iy >= H)
-                memset(row + 1, 0, sizeof(float) * (size_t)W);
-            else
-                memcpy(row + 1, in + (long)iy * W, sizeof(float) * (size_t)W);
-        }
+        pool1_pad_rows(P, pw, in, H, W, y);
         const long prow = (long)(y / 2) * Wp;
         for (int cg = 0; cg < Cout; cg += 8) {
             __m256 wv[9];

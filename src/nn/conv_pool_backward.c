@@ -353,7 +353,9 @@ void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const f
     float *bsum = acc + P.acc, *gl = bsum + P.bsum;
     int32_t *pos = (int32_t *)(gl + P.list / 2);
 
+#ifdef SS_POOL_BACKWARD_SIMD
     const int wide = simd_level() == SIMD_AVX512;
+#endif
     memset(in_pm, 0, sizeof(float) * (size_t)P.in_pm);
 #ifdef SS_POOL_BACKWARD_SIMD
     if (wide)
