@@ -23,6 +23,7 @@
 #include "pool4_avx2.h"
 #include "pool4_avx512.h"
 #include "transpose16_avx512.h"
+#include "transpose8_avx2.h"
 #endif
 
 #include "seedsweep/conv_direct.h"
@@ -320,25 +321,7 @@ static void pool1_rows_avx512(float *pooled, uint8_t *argmax, const float *in, c
 #pragma GCC pop_options
 
 /* The same for AVX2: 8 output channels in the lanes, the pool by pool4_avx2.h (the same compares),
- * an 8x8 transpose to the channel-major output. */
-static inline __attribute__((target("avx2"), always_inline)) void transpose8_avx2(__m256 r[8]) {
-    __m256 a[8], b[8];
-    for (int i = 0; i < 8; i += 2) {
-        a[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-        a[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-    }
-    for (int g = 0; g < 8; g += 4) {
-        b[g] = _mm256_shuffle_ps(a[g], a[g + 2], _MM_SHUFFLE(1, 0, 1, 0));
-        b[g + 1] = _mm256_shuffle_ps(a[g], a[g + 2], _MM_SHUFFLE(3, 2, 3, 2));
-        b[g + 2] = _mm256_shuffle_ps(a[g + 1], a[g + 3], _MM_SHUFFLE(1, 0, 1, 0));
-        b[g + 3] = _mm256_shuffle_ps(a[g + 1], a[g + 3], _MM_SHUFFLE(3, 2, 3, 2));
-    }
-    for (int i = 0; i < 4; i++) {
-        r[i] = _mm256_permute2f128_ps(b[i], b[i + 4], 0x20);
-        r[i + 4] = _mm256_permute2f128_ps(b[i], b[i + 4], 0x31);
-    }
-}
-
+ * an 8x8 transpose (transpose8_avx2.h) to the channel-major output. */
 static inline __attribute__((target("avx2,fma"), always_inline)) void pool1_window_avx2(__m256 *value, __m256i *winner,
                                                                                       const float *P, long pw,
                                                                                       const __m256 wv[9], __m256 bv,

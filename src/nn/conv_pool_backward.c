@@ -35,6 +35,7 @@
 #include "seedsweep/simd.h"
 #if defined(__x86_64__) && defined(__GNUC__)
 #include "transpose16_avx512.h"
+#include "transpose8_avx2.h"
 #endif
 
 #define POOL_STRIP 4 /* pooled rows per strip; the input gradient's summation order depends on it */
@@ -304,9 +305,9 @@ __attribute__((target("avx2,fma,popcnt"))) static int list_avx2(int32_t *pos, fl
         for (int px0 = 0; px0 < L->Wp; px0 += 8) {
             const int m = L->Wp - px0 < 8 ? L->Wp - px0 : 8;
             const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(m), iota);
-            const __m256 pv = _mm256_maskload_ps(L->pooled + o + px0, lanes);
-            const __m256 v =
-                _mm256_and_ps(_mm256_maskload_ps(L->dpooled + o + px0, lanes), _mm256_cmp_ps(pv, zero, _CMP_GT_OQ));
+            const __m256 pv = m == 8 ? _mm256_loadu_ps(L->pooled + o + px0) : _mm256_maskload_ps(L->pooled + o + px0, lanes);
+            const __m256 gv = m == 8 ? _mm256_loadu_ps(L->dpooled + o + px0) : _mm256_maskload_ps(L->dpooled + o + px0, lanes);
+            const __m256 v = _mm256_and_ps(gv, _mm256_cmp_ps(pv, zero, _CMP_GT_OQ));
             __m128i ab;
             if (m == 8)
                 ab = _mm_loadl_epi64((const __m128i *)(L->argmax + o + px0));
@@ -332,6 +333,42 @@ __attribute__((target("avx2,fma,popcnt"))) static int list_avx2(int32_t *pos, fl
     return n;
 }
 
+
+__attribute__((target("avx2"))) static void to_pixel_major_avx2(float *pm, const float *in, int Cin, int H, int W,
+                                                                long cp) {
+    const long hw = (long)H * W;
+    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (int y = 0; y < H; y++)
+        for (int cb = 0; cb < Cin; cb += 8)
+            for (int x0 = 0; x0 < W; x0 += 8) {
+                const int m = W - x0 < 8 ? W - x0 : 8;
+                const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(m), iota);
+                __m256 r[8];
+                for (int j = 0; j < 8; j++)
+                    r[j] = cb + j < Cin ? _mm256_maskload_ps(in + (cb + j) * hw + (long)y * W + x0, lanes)
+                                        : _mm256_setzero_ps();
+                transpose8_avx2(r);
+                float *o = pm + ((long)(y + 1) * (W + 2) + x0 + 1) * cp + cb;
+                for (int i = 0; i < m; i++) _mm256_storeu_ps(o + i * cp, r[i]);
+            }
+}
+__attribute__((target("avx2"))) static void from_pixel_major_avx2(float *out, const float *pm, int Cin, int H, int W,
+                                                                  long cp) {
+    const long hw = (long)H * W;
+    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (int y = 0; y < H; y++)
+        for (int cb = 0; cb < Cin; cb += 8)
+            for (int x0 = 0; x0 < W; x0 += 8) {
+                const int m = W - x0 < 8 ? W - x0 : 8;
+                const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(m), iota);
+                const float *i = pm + ((long)(y + 1) * (W + 2) + x0 + 1) * cp + cb;
+                __m256 r[8];
+                for (int j = 0; j < 8; j++) r[j] = j < m ? _mm256_loadu_ps(i + j * cp) : _mm256_setzero_ps();
+                transpose8_avx2(r);
+                for (int c = 0; c < 8 && cb + c < Cin; c++)
+                    _mm256_maskstore_ps(out + (cb + c) * hw + (long)y * W + x0, lanes, r[c]);
+            }
+}
 #endif
 
 /* The list of one output channel's rows (ListIn): the same entries whichever code builds it. */
@@ -353,13 +390,12 @@ void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const f
     float *bsum = acc + P.acc, *gl = bsum + P.bsum;
     int32_t *pos = (int32_t *)(gl + P.list / 2);
 
-#ifdef SS_POOL_BACKWARD_SIMD
-    const int wide = simd_level() == SIMD_AVX512;
-#endif
     memset(in_pm, 0, sizeof(float) * (size_t)P.in_pm);
 #ifdef SS_POOL_BACKWARD_SIMD
-    if (wide)
+    if (simd_level() == SIMD_AVX512)
         to_pixel_major_avx512(in_pm, in, Cin, H, W, cp);
+    else if (simd_level() == SIMD_AVX2)
+        to_pixel_major_avx2(in_pm, in, Cin, H, W, cp);
     else
 #endif
         to_pixel_major_portable(in_pm, in, Cin, H, W, cp);
@@ -391,8 +427,10 @@ void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const f
     }
     if (din) {
 #ifdef SS_POOL_BACKWARD_SIMD
-        if (wide)
+        if (simd_level() == SIMD_AVX512)
             from_pixel_major_avx512(din, din_pm, Cin, H, W, cp);
+        else if (simd_level() == SIMD_AVX2)
+            from_pixel_major_avx2(din, din_pm, Cin, H, W, cp);
         else
 #endif
             from_pixel_major_portable(din, din_pm, Cin, H, W, cp);
