@@ -519,8 +519,9 @@ __attribute__((target("avx2,fma"))) static void patches_avx2(float *part, const 
     do {                                                                                                            \
         const float *src = base + pos[j + (k)];                                                                     \
         const __m256 v = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(src)), _mm_loadu_ps(src + w2), 1); \
-        lo[k] = _mm256_fmadd_ps(_mm256_set1_ps(gl[j + (k)]), v, lo[k]);                                             \
-        hi[k] = _mm_fmadd_ps(_mm_set1_ps(gl[j + (k)]), _mm_loadu_ps(src + 2 * w2), hi[k]);                          \
+        const __m256 g = _mm256_broadcast_ss(gl + j + (k));                                                         \
+        lo[k] = _mm256_fmadd_ps(g, v, lo[k]);                                                                       \
+        hi[k] = _mm_fmadd_ps(_mm256_castps256_ps128(g), _mm_loadu_ps(src + 2 * w2), hi[k]);                        \
     } while (0)
         for (; j + PATCH_PARTIALS <= n; j += PATCH_PARTIALS) {
             PATCH256(0);
