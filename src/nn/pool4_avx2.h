@@ -14,11 +14,12 @@ static inline __attribute__((target("avx2"), always_inline)) void pool4_avx2(__m
                                                                              __m256 *value, __m256i *winner) {
     const __m256i one = _mm256_set1_epi32(1), two = _mm256_set1_epi32(2);
     const __m256 c1 = _mm256_cmp_ps(v1, v0, _CMP_GT_OQ), c3 = _mm256_cmp_ps(v3, v2, _CMP_GT_OQ);
-    const __m256 m01 = _mm256_blendv_ps(v0, v1, c1), m23 = _mm256_blendv_ps(v2, v3, c3);
+    /* vmaxps(a, b) is a > b ? a : b (b when either is NaN): the blends of the compares above */
+    const __m256 m01 = _mm256_max_ps(v1, v0), m23 = _mm256_max_ps(v3, v2);
     const __m256 c = _mm256_cmp_ps(m23, m01, _CMP_GT_OQ);
     const __m256i i01 = _mm256_and_si256(_mm256_castps_si256(c1), one);
     const __m256i i23 = _mm256_add_epi32(two, _mm256_and_si256(_mm256_castps_si256(c3), one));
-    *value = _mm256_max_ps(_mm256_setzero_ps(), _mm256_blendv_ps(m01, m23, c)); /* max(0, NaN) = NaN */
+    *value = _mm256_max_ps(_mm256_setzero_ps(), _mm256_max_ps(m23, m01)); /* max(0, NaN) = NaN */
     *winner = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(i01), _mm256_castsi256_ps(i23), c));
 }
 

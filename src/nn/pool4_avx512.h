@@ -13,11 +13,12 @@ static inline __attribute__((target("avx512f"), always_inline)) void pool4_avx51
                                                                                   __m512 v3, __m512 *value,
                                                                                   __m512i *winner) {
     const __mmask16 c1 = _mm512_cmp_ps_mask(v1, v0, _CMP_GT_OQ), c3 = _mm512_cmp_ps_mask(v3, v2, _CMP_GT_OQ);
-    const __m512 m01 = _mm512_mask_blend_ps(c1, v0, v1), m23 = _mm512_mask_blend_ps(c3, v2, v3);
+    /* vmaxps(a, b) is a > b ? a : b (b when either is NaN): the blends of the compares above */
+    const __m512 m01 = _mm512_max_ps(v1, v0), m23 = _mm512_max_ps(v3, v2);
     const __mmask16 c = _mm512_cmp_ps_mask(m23, m01, _CMP_GT_OQ);
     const __m512i i01 = _mm512_maskz_mov_epi32(c1, _mm512_set1_epi32(1));
     const __m512i i23 = _mm512_mask_mov_epi32(_mm512_set1_epi32(2), c3, _mm512_set1_epi32(3));
-    *value = _mm512_max_ps(_mm512_setzero_ps(), _mm512_mask_blend_ps(c, m01, m23));
+    *value = _mm512_max_ps(_mm512_setzero_ps(), _mm512_max_ps(m23, m01));
     *winner = _mm512_mask_blend_epi32(c, i01, i23);
 }
 
