@@ -205,6 +205,15 @@ static void from_pixel_major_portable(float *out, const float *pm, int Cin, int 
 }
 
 #ifdef SS_POOL_BACKWARD_SIMD
+/* The winners of a chunk of `full` (8 or 16) windows, m of them in the row, as bytes (0 past m):
+ * the chunk's own bytes when whole, else a copy (nothing read past the row). */
+static inline __m128i winner_bytes(const uint8_t *a, int m, int full) {
+    if (m == full) return full == 16 ? _mm_loadu_si128((const __m128i *)a) : _mm_loadl_epi64((const __m128i *)a);
+    uint8_t tmp[16] = {0};
+    memcpy(tmp, a, (size_t)m);
+    return _mm_loadu_si128((const __m128i *)tmp);
+}
+
 __attribute__((target("avx512f,avx2,fma,popcnt"))) static int list_avx512(int32_t *pos, float *gl, float *bl,
                                                                           const ListIn *L) {
     const __m512 zero = _mm512_setzero_ps();
@@ -220,15 +229,7 @@ __attribute__((target("avx512f,avx2,fma,popcnt"))) static int list_avx512(int32_
             const __mmask16 lanes = (__mmask16)((1u << m) - 1u);
             const __m512 pv = _mm512_maskz_loadu_ps(lanes, L->pooled + o + px0);
             const __m512 v = _mm512_maskz_loadu_ps(_mm512_cmp_ps_mask(pv, zero, _CMP_GT_OQ) & lanes, L->dpooled + o + px0);
-            __m128i ab;
-            if (m == 16)
-                ab = _mm_loadu_si128((const __m128i *)(L->argmax + o + px0));
-            else {
-                uint8_t tmp[16] = {0};
-                memcpy(tmp, L->argmax + o + px0, (size_t)m);
-                ab = _mm_loadu_si128((const __m128i *)tmp);
-            }
-            const __m512i a = _mm512_cvtepu8_epi32(ab);
+            const __m512i a = _mm512_cvtepu8_epi32(winner_bytes(L->argmax + o + px0, m, 16));
             /* (2py + dy + 1) * W2 + 2px + dx + 1 */
             const __m512i p = _mm512_add_epi32(_mm512_add_epi32(row, _mm512_set1_epi32(2 * px0)),
                                                _mm512_add_epi32(_mm512_maskz_mov_epi32(_mm512_test_epi32_mask(a, two), w2),
@@ -308,15 +309,7 @@ __attribute__((target("avx2,fma,popcnt"))) static int list_avx2(int32_t *pos, fl
             const __m256 pv = m == 8 ? _mm256_loadu_ps(L->pooled + o + px0) : _mm256_maskload_ps(L->pooled + o + px0, lanes);
             const __m256 gv = m == 8 ? _mm256_loadu_ps(L->dpooled + o + px0) : _mm256_maskload_ps(L->dpooled + o + px0, lanes);
             const __m256 v = _mm256_and_ps(gv, _mm256_cmp_ps(pv, zero, _CMP_GT_OQ));
-            __m128i ab;
-            if (m == 8)
-                ab = _mm_loadl_epi64((const __m128i *)(L->argmax + o + px0));
-            else {
-                uint8_t tmp[8] = {0};
-                memcpy(tmp, L->argmax + o + px0, (size_t)m);
-                ab = _mm_loadl_epi64((const __m128i *)tmp);
-            }
-            const __m256i a = _mm256_cvtepu8_epi32(ab);
+            const __m256i a = _mm256_cvtepu8_epi32(winner_bytes(L->argmax + o + px0, m, 8));
             const __m256i dyw = _mm256_and_si256(_mm256_cmpeq_epi32(_mm256_and_si256(a, two), two), w2);
             const __m256i p = _mm256_add_epi32(_mm256_add_epi32(row, _mm256_set1_epi32(2 * px0)),
                                                _mm256_add_epi32(dyw, _mm256_and_si256(a, one)));
@@ -332,7 +325,6 @@ __attribute__((target("avx2,fma,popcnt"))) static int list_avx2(int32_t *pos, fl
     _mm256_storeu_ps(bl + 8, b[1]);
     return n;
 }
-
 
 __attribute__((target("avx2"))) static void to_pixel_major_avx2(float *pm, const float *in, int Cin, int H, int W,
                                                                 long cp) {
@@ -418,13 +410,10 @@ void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const f
         }
     }
 
-    for (int co = 0; co < Cout; co++) {
+    for (int co = 0; co < Cout; co++)
         for (int ci = 0; ci < Cin; ci++)
             for (int t = 0; t < 9; t++) dweight[((long)co * Cin + ci) * 9 + t] += acc[((long)co * 9 + t) * cp + ci];
-        float b = bsum[co * 16];
-        for (int l = 1; l < 16; l++) b += bsum[co * 16 + l];
-        dbias[co] += b;
-    }
+    conv_direct_dweight_finish(dbias, bsum, 1, Cout, 1); /* the 16 bias lanes, in lane order */
     if (din) {
 #ifdef SS_POOL_BACKWARD_SIMD
         if (simd_level() == SIMD_AVX512)
@@ -566,14 +555,11 @@ void conv_direct_pool_dweight(float *dweight, float *dbias, const float *dpooled
 #endif
                 patches_portable(pc, pos, gl, n, &P);
         }
-    for (int co = 0; co < Cout; co++) {
+    for (int co = 0; co < Cout; co++)
         for (int ci = 0; ci < Cin; ci++)
             for (int t = 0; t < 9; t++) {
                 const float *pp = part + co * npart + (long)ci * PATCH_PARTIALS * 16 + 4 * (t / 3) + t % 3;
                 dweight[((long)co * Cin + ci) * 9 + t] += ((pp[0] + pp[16]) + pp[32]) + pp[48];
             }
-        float b = bl[co * 16];
-        for (int l = 1; l < 16; l++) b += bl[co * 16 + l];
-        dbias[co] += b;
-    }
+    conv_direct_dweight_finish(dbias, bl, 1, Cout, 1); /* the 16 bias lanes, in lane order */
 }

@@ -445,8 +445,9 @@ void conv_relu_pool_forward(float *pooled, uint8_t *argmax, const float *in, con
 /* The direct2 path's pooled backward for 3x3 kernels, on the shapes alone: from 8 input channels
  * conv_pool_backward.c's stamps (their scratch in col, see conv_col_floats), else, for a first
  * layer, its patches (their scratch in dconv, out_c x h x w, when it fits). */
+static int pool_stamps_shape(const ConvShape *s) { return s->rows > 0 && s->pool && s->k == 3 && s->in_c >= 8; }
 static int use_pool_backward(const ConvShape *s) {
-    return conv_path_get() == CONV_PATH_DIRECT2 && s->pool && s->k == 3 && s->in_c >= 8;
+    return conv_path_get() == CONV_PATH_DIRECT2 && pool_stamps_shape(s);
 }
 static int use_pool_dweight(const ConvShape *s) {
     return conv_path_get() == CONV_PATH_DIRECT2 && s->k == 3 && s->in_c < 8 &&
@@ -460,7 +461,7 @@ long conv_col_floats(const ConvShape *s) {
         long c = conv_images_scratch_floats(s->in_c, s->h, s->w, s->out_c, s->k);
         col = c > col ? c : col;
     }
-    if (s->rows > 0 && s->pool && s->k == 3 && s->in_c >= 8) {
+    if (pool_stamps_shape(s)) { /* whatever the path: the size depends on the shape alone */
         long c = conv_direct_pool_backward_floats(s->in_c, s->h, s->w, s->out_c);
         col = c > col ? c : col;
     }
