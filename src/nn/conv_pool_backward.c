@@ -280,9 +280,7 @@ __attribute__((target("avx512f"))) static void from_pixel_major_avx512(float *ou
                     _mm512_mask_storeu_ps(out + (cb + c) * hw + (long)y * W + x0, lanes, r[c]);
             }
 }
-#endif
 
-#ifdef SS_POOL_BACKWARD_SIMD
 /* compress8[m]: the lanes set in m, in order (then 0): AVX2's stand-in for a compressing permute. */
 static int32_t compress8[256][8];
 __attribute__((constructor)) static void compress8_init(void) {
