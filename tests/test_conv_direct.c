@@ -243,12 +243,14 @@ static void check_pool_dweight(const Shape *s, int nan) {
         in[hw / 2] = NAN;
         p[plane / 2] = -1.0f, g[plane / 2] = NAN;
     }
+    for (long i = 0; i < s->Cout * plane; i++) /* as the forward pass marks them */
+        if (!(p[i] > 0.0f)) a[i] |= POOL_STOPPED;
     double *ref_dw = calloc((size_t)nw, sizeof(double)), *ref_db = calloc((size_t)s->Cout, sizeof(double));
     for (int co = 0; co < s->Cout; co++)
         for (long q = 0; q < plane; q++) {
             const long i = co * plane + q;
             const double v = p[i] > 0.0f ? g[i] : 0.0;
-            const int y = (int)(q / Wp) * 2 + a[i] / 2, x = (int)(q % Wp) * 2 + a[i] % 2;
+            const int y = (int)(q / Wp) * 2 + (a[i] >> 1 & 1), x = (int)(q % Wp) * 2 + (a[i] & 1);
             ref_db[co] += v;
             for (int ci = 0; ci < s->Cin; ci++)
                 for (int t = 0; t < 9; t++) {
@@ -270,7 +272,7 @@ static void check_pool_dweight(const Shape *s, int nan) {
         float *scratch = random_array(nscratch, 1.0f); /* garbage: the kernel starts its sums itself */
         memcpy(dw, dw_start, sizeof(float) * (size_t)nw), memcpy(db, db_start, sizeof(float) * (size_t)s->Cout);
         memcpy(dw0, dw, sizeof(float) * (size_t)nw), memcpy(db0, db, sizeof(float) * (size_t)s->Cout);
-        conv_direct_pool_dweight(dw, db, g, p, a, in, s->Cin, s->H, s->W, s->Cout, scratch);
+        conv_direct_pool_dweight(dw, db, g, a, in, s->Cin, s->H, s->W, s->Cout, scratch);
         if (!nan) { /* adds into what is there */
             for (long j = 0; j < nw; j++) dw0[j] = dw[j] - dw0[j];
             for (int j = 0; j < s->Cout; j++) db0[j] = db[j] - db0[j];

@@ -49,21 +49,21 @@ int conv_direct_pool1_rows(float *pooled, uint8_t *argmax, const float *in, cons
                            int Cin, int H, int W, int Cout, int k, int y0, int rows);
 
 /* The weight and bias gradients of a layer with no input gradient (the first) fusing a 3x3 conv,
- * ReLU and 2x2 max pool, from its pooled gradient, pooled values and argmax (conv_relu_pool_forward's
- * outputs; H and W may be odd): dweight[co][ci][ky][kx] += and dbias[co] +=, in the order of
+ * ReLU and 2x2 max pool, from its pooled gradient and argmax (conv_relu_pool_forward's, its
+ * POOL_STOPPED marks included; H and W may be odd): dweight[co][ci][ky][kx] += and dbias[co] +=, in the order of
  * conv_pool_backward.c (patches). The direct2 path's kernel for such layers with fewer than 8 input
  * channels; scratch holds conv_direct_pool_dweight_floats. */
 long conv_direct_pool_dweight_floats(int Cin, int H, int W, int Cout);
-void conv_direct_pool_dweight(float *dweight, float *dbias, const float *dpooled, const float *pooled,
-                              const uint8_t *argmax, const float *in, int Cin, int H, int W, int Cout, float *scratch);
+void conv_direct_pool_dweight(float *dweight, float *dbias, const float *dpooled, const uint8_t *argmax,
+                              const float *in, int Cin, int H, int W, int Cout, float *scratch);
 
 /* The backward pass of a layer fusing a 3x3 conv, ReLU and 2x2 max pool, from its pooled gradient
- * (conv_pool_backward.c): din (when not NULL) WRITTEN, dweight and dbias added to. weight_flipped
+ * and argmax (as above; conv_pool_backward.c): din (when not NULL) WRITTEN, dweight and dbias added to. weight_flipped
  * as conv_flip_weights makes it (not read without din); scratch holds conv_direct_pool_backward_floats. The direct2
  * path's kernel for such layers with 8 or more input channels. */
 long conv_direct_pool_backward_floats(int Cin, int H, int W, int Cout);
-void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const float *dpooled, const float *pooled,
-                               const uint8_t *argmax, const float *in, const float *weight_flipped, int Cin, int H,
-                               int W, int Cout, float *scratch);
+void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const float *dpooled, const uint8_t *argmax,
+                               const float *in, const float *weight_flipped, int Cin, int H, int W, int Cout,
+                               float *scratch);
 
 #endif

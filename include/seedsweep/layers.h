@@ -48,8 +48,10 @@ long conv_col_floats(const ConvShape *shape);
 
 /* Forward: out = relu(conv(in) + bias) [out_c][h][w] per image, or with pool the pooled
  * [out_c][h/2][w/2] and argmax (0..3, row-major in the window: each window's winner, so the
- * backward pass never needs the full-resolution conv output of the batch; NULL without pool).
+ * backward pass never needs the full-resolution conv output of the batch; plus POOL_STOPPED
+ * where the pooled value is not positive, so ReLU passes no gradient; NULL without pool).
  * weight [out_c][in_c][k][k], bias [out_c]. Dispatches on shape->pool and shape->rows. */
+#define POOL_STOPPED 4
 void conv_forward(float *out, uint8_t *argmax, const float *in, const float *weight, const float *bias,
                   const ConvShape *shape, const ConvScratch *scratch);
 /* Backward, given dout and out (post-ReLU, pooled with pool) and argmax: WRITES din (whatever it

@@ -354,6 +354,10 @@ __attribute__((target("avx2,fma"))) static void pool1_rows_avx2(float *pooled, u
                 wv[t] = _mm256_i32gather_ps(weight + (long)cg * 9 + t, _mm256_setr_epi32(0, 9, 18, 27, 36, 45, 54, 63), 4);
             const __m256 bv = _mm256_loadu_ps(bias + cg);
             for (int px0 = 0; px0 < Wp; px0 += 8) {
+                if (cg == 0 && y + 4 < H) {
+                    _mm_prefetch((const char *)(in + (long)(y + 3) * W + 2 * px0), _MM_HINT_T0);
+                    _mm_prefetch((const char *)(in + (long)(y + 4) * W + 2 * px0), _MM_HINT_T0);
+                }
                 __m256 value[8], win[8];
                 for (int j = 0; j < 8; j++) {
                     __m256i w;

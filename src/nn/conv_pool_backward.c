@@ -32,6 +32,7 @@
 #endif
 
 #include "seedsweep/conv_direct.h"
+#include "seedsweep/layers.h"
 #include "seedsweep/simd.h"
 #if defined(__x86_64__) && defined(__GNUC__)
 #include "transpose16_avx512.h"
@@ -163,8 +164,8 @@ static void stamp(const Stamp *s) {
 /* One output channel's pooled rows [py0, py1): the windows with g != 0 (pos, g; returns how many)
  * and the bias lanes (bl[16]). */
 typedef struct ListIn {
-    const float *dpooled, *pooled; /* channel co */
-    const uint8_t *argmax;
+    const float *dpooled; /* channel co */
+    const uint8_t *argmax; /* POOL_STOPPED marks the windows whose g is 0 */
     int py0, py1, Wp, W2;
 } ListIn;
 
@@ -173,8 +174,8 @@ static int list_portable(int32_t *pos, float *gl, float *bl, const ListIn *L) {
     for (int py = L->py0; py < L->py1; py++) {
         const long o = (long)py * L->Wp;
         for (int px = 0; px < L->Wp; px++) {
-            const float v = L->pooled[o + px] > 0.0f ? L->dpooled[o + px] : 0.0f;
             const int a = L->argmax[o + px];
+            const float v = a & POOL_STOPPED ? 0.0f : L->dpooled[o + px];
             bl[px % 16] += v;
             pos[n] = (2 * py + ((a >> 1) & 1) + 1) * L->W2 + 2 * px + (a & 1) + 1;
             gl[n] = v;
@@ -218,6 +219,7 @@ __attribute__((target("avx512f,avx2,fma,popcnt"))) static int list_avx512(int32_
                                                                           const ListIn *L) {
     const __m512 zero = _mm512_setzero_ps();
     const __m512i one = _mm512_set1_epi32(1), two = _mm512_set1_epi32(2), w2 = _mm512_set1_epi32(L->W2);
+    const __m512i stopped = _mm512_set1_epi32(POOL_STOPPED);
     const __m512i iota2 = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     __m512 b = _mm512_loadu_ps(bl);
     int n = 0;
@@ -227,9 +229,8 @@ __attribute__((target("avx512f,avx2,fma,popcnt"))) static int list_avx512(int32_
         for (int px0 = 0; px0 < L->Wp; px0 += 16) {
             const int m = L->Wp - px0 < 16 ? L->Wp - px0 : 16;
             const __mmask16 lanes = (__mmask16)((1u << m) - 1u);
-            const __m512 pv = _mm512_maskz_loadu_ps(lanes, L->pooled + o + px0);
-            const __m512 v = _mm512_maskz_loadu_ps(_mm512_cmp_ps_mask(pv, zero, _CMP_GT_OQ) & lanes, L->dpooled + o + px0);
             const __m512i a = _mm512_cvtepu8_epi32(winner_bytes(L->argmax + o + px0, m, 16));
+            const __m512 v = _mm512_maskz_loadu_ps(_mm512_testn_epi32_mask(a, stopped) & lanes, L->dpooled + o + px0);
             /* (2py + dy + 1) * W2 + 2px + dx + 1 */
             const __m512i p = _mm512_add_epi32(_mm512_add_epi32(row, _mm512_set1_epi32(2 * px0)),
                                                _mm512_add_epi32(_mm512_maskz_mov_epi32(_mm512_test_epi32_mask(a, two), w2),
@@ -295,6 +296,7 @@ __attribute__((constructor)) static void compress8_init(void) {
 __attribute__((target("avx2,fma,popcnt"))) static int list_avx2(int32_t *pos, float *gl, float *bl, const ListIn *L) {
     const __m256 zero = _mm256_setzero_ps();
     const __m256i one = _mm256_set1_epi32(1), two = _mm256_set1_epi32(2), w2 = _mm256_set1_epi32(L->W2);
+    const __m256i stopped = _mm256_set1_epi32(POOL_STOPPED);
     const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), iota2 = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
     __m256 b[2] = {_mm256_loadu_ps(bl), _mm256_loadu_ps(bl + 8)};
     int n = 0;
@@ -304,10 +306,10 @@ __attribute__((target("avx2,fma,popcnt"))) static int list_avx2(int32_t *pos, fl
         for (int px0 = 0; px0 < L->Wp; px0 += 8) {
             const int m = L->Wp - px0 < 8 ? L->Wp - px0 : 8;
             const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(m), iota);
-            const __m256 pv = m == 8 ? _mm256_loadu_ps(L->pooled + o + px0) : _mm256_maskload_ps(L->pooled + o + px0, lanes);
             const __m256 gv = m == 8 ? _mm256_loadu_ps(L->dpooled + o + px0) : _mm256_maskload_ps(L->dpooled + o + px0, lanes);
-            const __m256 v = _mm256_and_ps(gv, _mm256_cmp_ps(pv, zero, _CMP_GT_OQ));
             const __m256i a = _mm256_cvtepu8_epi32(winner_bytes(L->argmax + o + px0, m, 8));
+            const __m256i go = _mm256_cmpeq_epi32(_mm256_and_si256(a, stopped), _mm256_setzero_si256());
+            const __m256 v = _mm256_and_ps(gv, _mm256_castsi256_ps(go));
             const __m256i dyw = _mm256_and_si256(_mm256_cmpeq_epi32(_mm256_and_si256(a, two), two), w2);
             const __m256i p = _mm256_add_epi32(_mm256_add_epi32(row, _mm256_set1_epi32(2 * px0)),
                                                _mm256_add_epi32(dyw, _mm256_and_si256(a, one)));
@@ -370,8 +372,7 @@ static int list(int32_t *pos, float *gl, float *bl, const ListIn *L) {
     return list_portable(pos, gl, bl, L);
 }
 
-void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const float *dpooled, const float *pooled,
-                               const uint8_t *argmax, const float *in, const float *weight_flipped, int Cin, int H,
+void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const float *dpooled, const uint8_t *argmax, const float *in, const float *weight_flipped, int Cin, int H,
                                int W, int Cout, float *scratch) {
     const Parts P = parts(Cin, H, W, Cout);
     const int Hp = H / 2, Wp = W / 2, W2 = W + 2;
@@ -400,8 +401,7 @@ void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const f
     for (int py0 = 0; py0 < Hp; py0 += POOL_STRIP) {
         const int py1 = py0 + POOL_STRIP < Hp ? py0 + POOL_STRIP : Hp;
         for (int co = 0; co < Cout; co++) {
-            const ListIn L = {.dpooled = dpooled + co * pplane, .pooled = pooled + co * pplane,
-                              .argmax = argmax + co * pplane, .py0 = py0, .py1 = py1, .Wp = Wp, .W2 = W2};
+            const ListIn L = {.dpooled = dpooled + co * pplane, .argmax = argmax + co * pplane, .py0 = py0, .py1 = py1, .Wp = Wp, .W2 = W2};
             const int n = list(pos, gl, bsum + co * 16, &L);
             s.acc = acc + (long)co * 9 * cp, s.wt = wt + (long)co * 9 * cp, s.n = n;
             stamp(&s);
@@ -527,8 +527,8 @@ __attribute__((target("avx2,fma"))) static void patches_avx2(float *part, const 
 }
 #endif
 
-void conv_direct_pool_dweight(float *dweight, float *dbias, const float *dpooled, const float *pooled,
-                              const uint8_t *argmax, const float *in, int Cin, int H, int W, int Cout, float *scratch) {
+void conv_direct_pool_dweight(float *dweight, float *dbias, const float *dpooled, const uint8_t *argmax,
+                              const float *in, int Cin, int H, int W, int Cout, float *scratch) {
     const int Hp = H / 2, Wp = W / 2, W2 = W + 2;
     const long plane = patch_plane(H, W), pplane = (long)Hp * Wp, npart = 16L * PATCH_PARTIALS * Cin;
     float *pad = scratch, *part = pad + Cin * plane, *bl = part + npart * Cout, *gl = bl + 16L * Cout;
@@ -540,8 +540,7 @@ void conv_direct_pool_dweight(float *dweight, float *dbias, const float *dpooled
     const Patches P = {.pad = pad, .plane = plane, .W2 = W2, .Cin = Cin};
     for (int co = 0; co < Cout; co++)
         for (int py = 0; py < Hp; py++) {
-            const ListIn L = {.dpooled = dpooled + co * pplane, .pooled = pooled + co * pplane,
-                              .argmax = argmax + co * pplane, .py0 = py, .py1 = py + 1, .Wp = Wp, .W2 = W2};
+            const ListIn L = {.dpooled = dpooled + co * pplane, .argmax = argmax + co * pplane, .py0 = py, .py1 = py + 1, .Wp = Wp, .W2 = W2};
             const int n = list(pos, gl, bl + co * 16, &L);
             float *pc = part + co * npart;
 #ifdef SS_POOL_BACKWARD_SIMD

@@ -235,13 +235,14 @@ void conv_relu_backward(float *din, float *dweight, float *dbias, const float *d
 
 /* One 2x2 window x of a row: p[x] = relu(max of the window), a[x] = its winner (first maximum
  * wins ties, as PyTorch's CPU max_pool2d; ReLU after the max since they commute; NaN passes
- * through ReLU as in PyTorch). */
+ * through ReLU as in PyTorch), plus POOL_STOPPED where p[x] is not positive (ReLU passes no
+ * gradient: the backward kernels need not read p). */
 static inline void pool_relu_one(float *p, uint8_t *a, const float *top, const float *bot, int x) {
     float v0 = top[2 * x], v1 = top[2 * x + 1], v2 = bot[2 * x], v3 = bot[2 * x + 1];
     float m01 = v1 > v0 ? v1 : v0, m23 = v3 > v2 ? v3 : v2;
     uint8_t i01 = v1 > v0, i23 = 2 + (v3 > v2);
     float m = m23 > m01 ? m23 : m01;
-    a[x] = m23 > m01 ? i23 : i01;
+    a[x] = (uint8_t)((m23 > m01 ? i23 : i01) | (m > 0.0f ? 0 : POOL_STOPPED));
     p[x] = m < 0.0f ? 0.0f : m;
 }
 
@@ -476,12 +477,12 @@ void conv_relu_pool_backward(float *din, float *dweight, float *dbias, const flo
     int Hp = H / 2, Wp = W / 2;
     long hw = (long)H * W;
     if (use_pool_backward(s)) {
-        conv_direct_pool_backward(din, dweight, dbias, dpooled, pooled, argmax, in, weight_flipped, Cin, H, W, Cout,
+        conv_direct_pool_backward(din, dweight, dbias, dpooled, argmax, in, weight_flipped, Cin, H, W, Cout,
                                   col);
         return;
     }
     if (!din && use_pool_dweight(s)) { /* no input gradient (first layer), direct2: from the pooled gradient */
-        conv_direct_pool_dweight(dweight, dbias, dpooled, pooled, argmax, in, Cin, H, W, Cout, dconv);
+        conv_direct_pool_dweight(dweight, dbias, dpooled, argmax, in, Cin, H, W, Cout, dconv);
         return;
     }
     if (!din) {

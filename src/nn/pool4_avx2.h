@@ -9,7 +9,10 @@
 
 #include <immintrin.h>
 
-/* *value = relu(max of the window), *winner = its index 0..3 (row-major). */
+#include "seedsweep/layers.h"
+
+/* *value = relu(max of the window), *winner = its index 0..3 (row-major), plus POOL_STOPPED
+ * (layers.h) where *value is not positive. */
 static inline __attribute__((target("avx2"), always_inline)) void pool4_avx2(__m256 v0, __m256 v1, __m256 v2, __m256 v3,
                                                                              __m256 *value, __m256i *winner) {
     const __m256i one = _mm256_set1_epi32(1), two = _mm256_set1_epi32(2);
@@ -20,7 +23,9 @@ static inline __attribute__((target("avx2"), always_inline)) void pool4_avx2(__m
     const __m256i i01 = _mm256_and_si256(_mm256_castps_si256(c1), one);
     const __m256i i23 = _mm256_add_epi32(two, _mm256_and_si256(_mm256_castps_si256(c3), one));
     *value = _mm256_max_ps(_mm256_setzero_ps(), _mm256_max_ps(m23, m01)); /* max(0, NaN) = NaN */
-    *winner = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(i01), _mm256_castsi256_ps(i23), c));
+    const __m256i live = _mm256_castps_si256(_mm256_cmp_ps(*value, _mm256_setzero_ps(), _CMP_GT_OQ));
+    *winner = _mm256_or_si256(_mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(i01), _mm256_castsi256_ps(i23), c)),
+                              _mm256_andnot_si256(live, _mm256_set1_epi32(POOL_STOPPED)));
 }
 
 #endif

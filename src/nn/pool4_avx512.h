@@ -8,7 +8,10 @@
 
 #include <immintrin.h>
 
-/* *value = relu(max of the window), *winner = its index 0..3 (row-major). */
+#include "seedsweep/layers.h"
+
+/* *value = relu(max of the window), *winner = its index 0..3 (row-major), plus POOL_STOPPED
+ * (layers.h) where *value is not positive. */
 static inline __attribute__((target("avx512f"), always_inline)) void pool4_avx512(__m512 v0, __m512 v1, __m512 v2,
                                                                                   __m512 v3, __m512 *value,
                                                                                   __m512i *winner) {
@@ -19,7 +22,9 @@ static inline __attribute__((target("avx512f"), always_inline)) void pool4_avx51
     const __m512i i01 = _mm512_maskz_mov_epi32(c1, _mm512_set1_epi32(1));
     const __m512i i23 = _mm512_mask_mov_epi32(_mm512_set1_epi32(2), c3, _mm512_set1_epi32(3));
     *value = _mm512_max_ps(_mm512_setzero_ps(), _mm512_max_ps(m23, m01));
-    *winner = _mm512_mask_blend_epi32(c, i01, i23);
+    const __mmask16 live = _mm512_cmp_ps_mask(*value, _mm512_setzero_ps(), _CMP_GT_OQ);
+    const __m512i w = _mm512_mask_blend_epi32(c, i01, i23);
+    *winner = _mm512_mask_or_epi32(w, (__mmask16)~live, w, _mm512_set1_epi32(POOL_STOPPED));
 }
 
 #endif
