@@ -354,24 +354,33 @@ __attribute__((target("avx2,fma"))) static void pool1_rows_avx2(float *pooled, u
                 wv[t] = _mm256_i32gather_ps(weight + (long)cg * 9 + t, _mm256_setr_epi32(0, 9, 18, 27, 36, 45, 54, 63), 4);
             const __m256 bv = _mm256_loadu_ps(bias + cg);
             for (int px0 = 0; px0 < Wp; px0 += 8) {
-                if (cg == 0 && y + 4 < H) {
+                if (cg == 0 && y + 4 < H) { /* the next row pair's new input rows */
                     _mm_prefetch((const char *)(in + (long)(y + 3) * W + 2 * px0), _MM_HINT_T0);
                     _mm_prefetch((const char *)(in + (long)(y + 4) * W + 2 * px0), _MM_HINT_T0);
                 }
-                __m256 value[8], win[8];
-                for (int j = 0; j < 8; j++) {
-                    __m256i w;
-                    pool1_window_avx2(&value[j], &w, P, pw, wv, bv, px0 + j);
-                    win[j] = _mm256_castsi256_ps(w);
-                }
+                __m256 value[8];
+                __m256i win[8];
+                for (int j = 0; j < 8; j++) pool1_window_avx2(&value[j], &win[j], P, pw, wv, bv, px0 + j);
+                /* winners as bytes while the channels are in the lanes: window j's in byte j % 4
+                 * of half[j / 4], so that each channel's 8 bytes are two of its lanes */
+                __m256i half[2];
+                for (int h = 0; h < 2; h++)
+                    half[h] = _mm256_or_si256(_mm256_or_si256(win[4 * h], _mm256_slli_epi32(win[4 * h + 1], 8)),
+                                              _mm256_or_si256(_mm256_slli_epi32(win[4 * h + 2], 16),
+                                                              _mm256_slli_epi32(win[4 * h + 3], 24)));
                 transpose8_avx2(value);
-                transpose8_avx2(win);
-                for (int l = 0; l < 8; l++) {
-                    const long o = (long)(cg + l) * Hp * Wp + prow + px0;
-                    const __m256i wi = _mm256_castps_si256(win[l]);
-                    const __m128i w16 = _mm_packus_epi32(_mm256_castsi256_si128(wi), _mm256_extracti128_si256(wi, 1));
-                    _mm256_storeu_ps(pooled + o, value[l]);
-                    _mm_storel_epi64((__m128i *)(argmax + o), _mm_packus_epi16(w16, w16));
+                for (int l = 0; l < 8; l++)
+                    _mm256_storeu_ps(pooled + (long)(cg + l) * Hp * Wp + prow + px0, value[l]);
+                /* channel l's bytes: lanes l of half[0] and half[1], side by side */
+                const __m256i lo = _mm256_unpacklo_epi32(half[0], half[1]), hi = _mm256_unpackhi_epi32(half[0], half[1]);
+                const __m128i pair[4] = {_mm256_castsi256_si128(lo), _mm256_castsi256_si128(hi),
+                                         _mm256_extracti128_si256(lo, 1), _mm256_extracti128_si256(hi, 1)};
+                for (int l = 0; l < 8; l++) { /* pair[l / 2]: channel l - l % 2 in its low 8 bytes, the next above */
+                    uint8_t *a = argmax + (long)(cg + l) * Hp * Wp + prow + px0;
+                    if (l % 2 == 0)
+                        _mm_storel_epi64((__m128i *)a, pair[l / 2]);
+                    else
+                        _mm_storeh_pd((double *)a, _mm_castsi128_pd(pair[l / 2]));
                 }
             }
         }

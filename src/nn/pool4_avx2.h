@@ -15,17 +15,16 @@
  * (layers.h) where *value is not positive. */
 static inline __attribute__((target("avx2"), always_inline)) void pool4_avx2(__m256 v0, __m256 v1, __m256 v2, __m256 v3,
                                                                              __m256 *value, __m256i *winner) {
-    const __m256i one = _mm256_set1_epi32(1), two = _mm256_set1_epi32(2);
     const __m256 c1 = _mm256_cmp_ps(v1, v0, _CMP_GT_OQ), c3 = _mm256_cmp_ps(v3, v2, _CMP_GT_OQ);
     /* vmaxps(a, b) is a > b ? a : b (b when either is NaN): the blends of the compares above */
     const __m256 m01 = _mm256_max_ps(v1, v0), m23 = _mm256_max_ps(v3, v2);
     const __m256 c = _mm256_cmp_ps(m23, m01, _CMP_GT_OQ);
-    const __m256i i01 = _mm256_and_si256(_mm256_castps_si256(c1), one);
-    const __m256i i23 = _mm256_add_epi32(two, _mm256_and_si256(_mm256_castps_si256(c3), one));
     *value = _mm256_max_ps(_mm256_setzero_ps(), _mm256_max_ps(m23, m01)); /* max(0, NaN) = NaN */
-    const __m256i live = _mm256_castps_si256(_mm256_cmp_ps(*value, _mm256_setzero_ps(), _CMP_GT_OQ));
-    *winner = _mm256_or_si256(_mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(i01), _mm256_castsi256_ps(i23), c)),
-                              _mm256_andnot_si256(live, _mm256_set1_epi32(POOL_STOPPED)));
+    /* the compares are -1 (true) or 0: 2 where the bottom row wins, minus its row's compare */
+    const __m256i right = _mm256_castps_si256(_mm256_blendv_ps(c1, c3, c));
+    const __m256i index = _mm256_sub_epi32(_mm256_and_si256(_mm256_castps_si256(c), _mm256_set1_epi32(2)), right);
+    const __m256 stopped = _mm256_cmp_ps(*value, _mm256_setzero_ps(), _CMP_NGT_UQ); /* not > 0, NaN included */
+    *winner = _mm256_or_si256(index, _mm256_and_si256(_mm256_castps_si256(stopped), _mm256_set1_epi32(POOL_STOPPED)));
 }
 
 #endif
