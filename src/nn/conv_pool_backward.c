@@ -295,24 +295,24 @@ __attribute__((constructor)) static void compress8_init(void) {
 
 __attribute__((target("avx2,fma,popcnt"))) static int list_avx2(int32_t *pos, float *gl, float *bl, const ListIn *L) {
     const __m256 zero = _mm256_setzero_ps();
-    const __m256i one = _mm256_set1_epi32(1), two = _mm256_set1_epi32(2), w2 = _mm256_set1_epi32(L->W2);
-    const __m256i stopped = _mm256_set1_epi32(POOL_STOPPED);
     const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), iota2 = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
+    /* by winner byte (0..7, POOL_STOPPED = 4): its offset in the window, and whether g passes */
+    const __m256i offset = _mm256_setr_epi32(0, 1, L->W2, L->W2 + 1, 0, 1, L->W2, L->W2 + 1);
+    const __m256 pass = _mm256_castsi256_ps(_mm256_setr_epi32(-1, -1, -1, -1, 0, 0, 0, 0));
     __m256 b[2] = {_mm256_loadu_ps(bl), _mm256_loadu_ps(bl + 8)};
     int n = 0;
     for (int py = L->py0; py < L->py1; py++) {
         const long o = (long)py * L->Wp;
-        const __m256i row = _mm256_add_epi32(_mm256_set1_epi32((2 * py + 1) * L->W2 + 1), iota2);
+        /* the top left pixels of windows px0 .. px0 + 7 */
+        __m256i corner = _mm256_add_epi32(_mm256_set1_epi32((2 * py + 1) * L->W2 + 1), iota2);
         for (int px0 = 0; px0 < L->Wp; px0 += 8) {
             const int m = L->Wp - px0 < 8 ? L->Wp - px0 : 8;
             const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(m), iota);
             const __m256 gv = m == 8 ? _mm256_loadu_ps(L->dpooled + o + px0) : _mm256_maskload_ps(L->dpooled + o + px0, lanes);
             const __m256i a = _mm256_cvtepu8_epi32(winner_bytes(L->argmax + o + px0, m, 8));
-            const __m256i go = _mm256_cmpeq_epi32(_mm256_and_si256(a, stopped), _mm256_setzero_si256());
-            const __m256 v = _mm256_and_ps(gv, _mm256_castsi256_ps(go));
-            const __m256i dyw = _mm256_and_si256(_mm256_cmpeq_epi32(_mm256_and_si256(a, two), two), w2);
-            const __m256i p = _mm256_add_epi32(_mm256_add_epi32(row, _mm256_set1_epi32(2 * px0)),
-                                               _mm256_add_epi32(dyw, _mm256_and_si256(a, one)));
+            const __m256 v = _mm256_and_ps(gv, _mm256_permutevar8x32_ps(pass, a));
+            const __m256i p = _mm256_add_epi32(corner, _mm256_permutevar8x32_epi32(offset, a));
+            corner = _mm256_add_epi32(corner, _mm256_set1_epi32(16));
             const int live = _mm256_movemask_ps(_mm256_cmp_ps(v, zero, _CMP_NEQ_UQ)) & ((1 << m) - 1); /* NaN listed */
             b[px0 / 8 % 2] = _mm256_add_ps(b[px0 / 8 % 2], v); /* +0 in the lanes past the row */
             const __m256i idx = _mm256_loadu_si256((const __m256i *)compress8[live]);
