@@ -492,16 +492,33 @@ __attribute__((target("avx512f,avx2,fma"))) static void patches_avx512(float *pa
     }
 }
 
+/* AVX2: two entries (partials 2h and 2h + 1) side by side in each vector, a patch row per vector:
+ * three fused multiply-adds for two windows; the last n % 4 entries one at a time. */
 __attribute__((target("avx2,fma"))) static void patches_avx2(float *part, const int32_t *pos, const float *gl, int n,
                                                              const Patches *P) {
     const long w2 = P->W2;
+    const __m256i first = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1), second = _mm256_setr_epi32(2, 2, 2, 2, 3, 3, 3, 3);
     for (int ci = 0; ci < P->Cin; ci++) {
         float *pp = part + (long)ci * PATCH_PARTIALS * 16;
+        const float *base = P->pad + ci * P->plane - w2 - 1;
+        int j = 0;
+        __m256 pair[2][3]; /* [h][row]: partial 2h's row in the low half, partial 2h + 1's in the high */
+        for (int h = 0; h < 2; h++)
+            for (int r = 0; r < 3; r++) pair[h][r] = _mm256_loadu2_m128(pp + (2 * h + 1) * 16 + 4 * r, pp + 2 * h * 16 + 4 * r);
+        for (; j + PATCH_PARTIALS <= n; j += PATCH_PARTIALS) {
+            const __m256 g4 = _mm256_broadcast_ps((const __m128 *)(gl + j));
+            for (int h = 0; h < 2; h++) {
+                const float *s0 = base + pos[j + 2 * h], *s1 = base + pos[j + 2 * h + 1];
+                const __m256 g = _mm256_permutevar8x32_ps(g4, h ? second : first);
+                for (int r = 0; r < 3; r++)
+                    pair[h][r] = _mm256_fmadd_ps(g, _mm256_loadu2_m128(s1 + r * w2, s0 + r * w2), pair[h][r]);
+            }
+        }
+        for (int h = 0; h < 2; h++)
+            for (int r = 0; r < 3; r++) _mm256_storeu2_m128(pp + (2 * h + 1) * 16 + 4 * r, pp + 2 * h * 16 + 4 * r, pair[h][r]);
         __m256 lo[PATCH_PARTIALS]; /* rows 0 and 1 of the patch */
         __m128 hi[PATCH_PARTIALS]; /* row 2 */
         for (int k = 0; k < PATCH_PARTIALS; k++) lo[k] = _mm256_loadu_ps(pp + k * 16), hi[k] = _mm_loadu_ps(pp + k * 16 + 8);
-        const float *base = P->pad + ci * P->plane - w2 - 1;
-        int j = 0;
 #define PATCH256(k)                                                                                                 \
     do {                                                                                                            \
         const float *src = base + pos[j + (k)];                                                                     \
@@ -510,12 +527,6 @@ __attribute__((target("avx2,fma"))) static void patches_avx2(float *part, const 
         lo[k] = _mm256_fmadd_ps(g, v, lo[k]);                                                                       \
         hi[k] = _mm_fmadd_ps(_mm256_castps256_ps128(g), _mm_loadu_ps(src + 2 * w2), hi[k]);                        \
     } while (0)
-        for (; j + PATCH_PARTIALS <= n; j += PATCH_PARTIALS) {
-            PATCH256(0);
-            PATCH256(1);
-            PATCH256(2);
-            PATCH256(3);
-        }
         for (int k = 0; j + k < n; k++) {
             if (k == 0) PATCH256(0);
             if (k == 1) PATCH256(1);
