@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# conv_path.sh - the convolution path (SEEDSWEEP_CONV): direct2 by default, direct or im2col + sgemm
-# when asked. On 48x48 images (two conv layers on strips, 1 and 8 input channels: on direct2 the
-# patches and the stamps of the pooled backward pass, and one on 12x12 images, the group lowering)
-# a sweep records its path as the root attribute conv_path; the default
-# path gives bit-identical arrays at 1 and 2 threads and on 1 and 2 ranks; the three paths' results
-# agree within float rounding and differ in the last bits; an unknown value exits 2 naming it;
+# conv_path.sh - the convolution path (SEEDSWEEP_CONV): direct3 by default, direct2, direct or im2col +
+# sgemm when asked. On 48x48 images (two conv layers on strips, 1 and 8 input channels: on direct3
+# the windows and the stamps of the pooled backward pass, on direct2 the patches and the stamps,
+# and one on 12x12 images, the group lowering) a sweep records its path as the root attribute
+# conv_path; the default and direct2 paths give bit-identical arrays at 1 and 2 threads and on 1 and
+# 2 ranks; the four paths' results agree within float rounding and differ in the last bits; an
+# unknown value exits 2 naming it;
 # ranks with different paths are refused (exit 2); a file is only resumed on the path it was made
 # with.
 source "$(dirname "$0")/lib.sh"
@@ -22,12 +23,16 @@ check "conv_path: nothing written for a bad value" [ ! -e "$T/bad.h5" ]
 
 "$SEEDSWEEP" run "$T/job.ini" --out "$T/direct1.h5" --threads 1 --quiet >"$T/log1" 2>&1
 check "conv_path: default sweep exits 0" [ $? = 0 ]
-check "conv_path: default records conv_path = direct2" [ "$(attr "$T/direct1.h5")" = direct2 ]
-"$SEEDSWEEP" run "$T/job.ini" --out "$T/direct2.h5" --threads 2 --quiet >"$T/log2" 2>&1
-check "conv_path: direct2 path, 2 threads bit-identical to 1 thread" same_arrays "$T/direct1.h5" "$T/direct2.h5"
+check "conv_path: default records conv_path = direct3" [ "$(attr "$T/direct1.h5")" = direct3 ]
+"$SEEDSWEEP" run "$T/job.ini" --out "$T/threads2.h5" --threads 2 --quiet >"$T/log2" 2>&1
+check "conv_path: direct3 path, 2 threads bit-identical to 1 thread" same_arrays "$T/direct1.h5" "$T/threads2.h5"
 mpirun -n 2 --oversubscribe --bind-to none "$SEEDSWEEP" run "$T/job.ini" --out "$T/ranks2.h5" --threads 1 --quiet \
     >"$T/log3" 2>&1
-check "conv_path: direct2 path, 2 ranks bit-identical to 1 rank" same_arrays "$T/direct1.h5" "$T/ranks2.h5"
+check "conv_path: direct3 path, 2 ranks bit-identical to 1 rank" same_arrays "$T/direct1.h5" "$T/ranks2.h5"
+SEEDSWEEP_CONV=direct2 "$SEEDSWEEP" run "$T/job.ini" --out "$T/direct2.h5" --threads 1 --quiet >"$T/log7" 2>&1
+check "conv_path: direct2 records conv_path = direct2" [ "$(attr "$T/direct2.h5")" = direct2 ]
+SEEDSWEEP_CONV=direct2 "$SEEDSWEEP" run "$T/job.ini" --out "$T/direct2-t2.h5" --threads 2 --quiet >"$T/log8" 2>&1
+check "conv_path: direct2 path, 2 threads bit-identical to 1 thread" same_arrays "$T/direct2.h5" "$T/direct2-t2.h5"
 
 SEEDSWEEP_CONV=im2col "$SEEDSWEEP" run "$T/job.ini" --out "$T/im2col.h5" --threads 1 --quiet >"$T/log4" 2>&1
 check "conv_path: SEEDSWEEP_CONV=im2col sweep exits 0" [ $? = 0 ]
@@ -49,11 +54,11 @@ differ = any(a["predictions"][k][()].tobytes() != b["predictions"][k][()].tobyte
 print(f"{rel:.2g} {acc:.3g} {int(differ)}")
 PY
 }
-for other in im2col direct; do
+for other in im2col direct direct2; do
     set -- $(compare "$T/direct1.h5" "$T/$other.h5")
-    check "conv_path: direct2 and $other agree (train loss rel. diff $1 < 1e-3, accuracy diff $2 <= 0.05)" \
+    check "conv_path: direct3 and $other agree (train loss rel. diff $1 < 1e-3, accuracy diff $2 <= 0.05)" \
         "$PY" -c "import sys; sys.exit(not (float('$1') < 1e-3 and float('$2') <= 0.05))"
-    check "conv_path: direct2 and $other differ in the last bits (the paths are distinct)" [ "${3:-0}" = 1 ]
+    check "conv_path: direct3 and $other differ in the last bits (the paths are distinct)" [ "${3:-0}" = 1 ]
 done
 
 # a file is resumed only on its own path: a direct run refuses an im2col file, naming the way out
@@ -66,8 +71,8 @@ check "conv_path: resuming it with SEEDSWEEP_CONV=im2col exits 0" [ $? = 0 ]
 
 # ranks on different paths: refused before any task runs
 out=$(mpirun --oversubscribe --bind-to none -n 1 -x SEEDSWEEP_CONV=im2col "$SEEDSWEEP" run "$T/job.ini" \
-    --out "$T/mixed.h5" --quiet : -n 1 -x SEEDSWEEP_CONV=direct2 "$SEEDSWEEP" run "$T/job.ini" --out "$T/mixed.h5" \
+    --out "$T/mixed.h5" --quiet : -n 1 -x SEEDSWEEP_CONV=direct3 "$SEEDSWEEP" run "$T/job.ini" --out "$T/mixed.h5" \
     --quiet 2>&1); rc=$?
 check "conv_path: ranks with different SEEDSWEEP_CONV exit 2 (exit $rc)" [ $rc = 2 ]
-check "conv_path: the refusal names both paths" grep -q "different convolution paths.*'im2col'.*'direct2'" <<<"$out"
+check "conv_path: the refusal names both paths" grep -q "different convolution paths.*'im2col'.*'direct3'" <<<"$out"
 finish

@@ -5,10 +5,11 @@
 # AVX-512 node runs), must reproduce the SHA-256 of every deterministic array recorded in
 # tests/fixtures/reference_digests.txt: both on the im2col lowering (digests made before the direct
 # convolutions existed) and the demo sweep on the direct kernels ("demo-direct", digests made
-# with the first direct kernels, before their weight gradient was reblocked; "demo-direct2", the
-# default path, whose 16x16 layer runs on the small-image kernels, digests made with their first
-# version). Timings, hosts and ranks are left out (they say where a task
-# ran, not what it computed).
+# with the first direct kernels, before their weight gradient was reblocked; "demo-direct2", whose
+# 16x16 layer runs on the small-image kernels, digests made with their first version;
+# "demo-direct3", the default path, digests made with the first version of its first-layer
+# windows kernel). Timings, hosts and ranks are left out (they say where a task ran, not what it
+# computed).
 #   bash tests/reference_results.sh --update    rewrite the fixture (only for a deliberate change of results)
 source "$(dirname "$0")/lib.sh"
 [[ "$BUILD" == build-san* ]] && { skip "reference_results: not with SANITIZE=1 (same code, slower)"; finish; }
@@ -45,7 +46,7 @@ init   = glorot_uniform
 epochs = 3
 batch  = 20
 INI
-jobs="demo demo-direct demo-direct2"
+jobs="demo demo-direct demo-direct2 demo-direct3"
 if [ -r "$FASHION_DIR/train-images-idx3-ubyte.gz" ]; then
     F=$FASHION_DIR
     for s in 0 1; do
@@ -101,7 +102,7 @@ PYEOF
 
 : >"$T/now.txt"
 for j in $jobs; do
-    # demo and fashion: the im2col lowering; demo-direct(2): the demo job on the direct(2) path
+    # demo and fashion: the im2col lowering; demo-direct*: the demo job on the direct* path
     conv=im2col ini=$j
     case $j in demo-direct*) conv=${j#demo-} ini=demo ;; esac
     (cd "$T" && SEEDSWEEP_CONV=$conv mpirun --bind-to none -n 2 -x SEEDSWEEP_CONV "$SEEDSWEEP" run "$ini.ini" \

@@ -165,8 +165,9 @@ static void check_layer(const Shape *s, int pooled) {
     LayerOut a, d;
     conv_path_set(CONV_PATH_IM2COL);
     run_layer(&a, s, pooled, in, w, b, R);
-    for (int path = 0; path < 2; path++) {
-    conv_path_set(path ? CONV_PATH_DIRECT2 : CONV_PATH_DIRECT);
+    const ConvPath paths[] = {CONV_PATH_DIRECT, CONV_PATH_DIRECT2, CONV_PATH_DIRECT3};
+    for (int path = 0; path < 3; path++) {
+    conv_path_set(paths[path]);
     run_layer(&d, s, pooled, in, w, b, R);
     double e_out = rel_err_f(d.out, a.out, out_n), e_din = rel_err_f(d.din, a.din, s->Cin * hw);
     double e_dw = rel_err_f(d.dweight, a.dweight, nw), e_db = rel_err_f(d.dbias, a.dbias, s->Cout);
@@ -225,11 +226,11 @@ static void check_pool_isas(const Shape *s, int nan, int rounded, ConvPath path)
     free(in), free(w), free(b), free(R);
 }
 
-/* conv_direct_pool_dweight alone, on random pooled values (a third not positive: ReLU), winners
- * and gradients: against a double-precision sum over each window's winner, and every ISA bit for
- * bit against the portable code (with nan: a NaN input pixel and a NaN gradient at a pixel that
- * ReLU stops). */
-static void check_pool_dweight(const Shape *s, int nan) {
+/* conv_direct_pool_dweight (patches) or conv_direct_pool_windows alone, on random pooled values (a
+ * third not positive: ReLU), winners and gradients: against a double-precision sum over each
+ * window's winner, and every ISA bit for bit against the portable code (with nan: a NaN input
+ * pixel and a NaN gradient at a pixel that ReLU stops). */
+static void check_pool_dweight(const Shape *s, int nan, int windows) {
     const int Hp = s->H / 2, Wp = s->W / 2;
     const long hw = (long)s->H * s->W, plane = (long)Hp * Wp, nw = (long)s->Cout * s->Cin * 9;
     float *in = random_array(s->Cin * hw, 1.0f), *g = random_array(s->Cout * plane, 1.0f);
@@ -259,12 +260,14 @@ static void check_pool_dweight(const Shape *s, int nan) {
                         ref_dw[((long)co * s->Cin + ci) * 9 + t] += v * in[ci * hw + (long)iy * s->W + ix];
                 }
         }
-    const long nscratch = conv_direct_pool_dweight_floats(s->Cin, s->H, s->W, s->Cout);
+    const long nscratch = windows ? conv_direct_pool_windows_floats(s->Cin, s->H, s->W, s->Cout)
+                                  : conv_direct_pool_dweight_floats(s->Cin, s->H, s->W, s->Cout);
+    const char *kernel = windows ? "windows" : "patches";
     const char *isas[] = {"portable", "avx2", "avx512"};
     float *base_dw = NULL, *base_db = NULL, *dw_start = random_array(nw, 1.0f), *db_start = random_array(s->Cout, 1.0f);
     for (int i = 0; i < 3; i++) {
         if (simd_use(isas[i]) != 0) {
-            SKIP("pool_dweight %s: not on this CPU", isas[i]);
+            SKIP("pool_dweight %s %s: not on this CPU", kernel, isas[i]);
             continue;
         }
         float *dw = malloc(sizeof(float) * (size_t)nw), *db = malloc(sizeof(float) * (size_t)s->Cout);
@@ -272,13 +275,14 @@ static void check_pool_dweight(const Shape *s, int nan) {
         float *scratch = random_array(nscratch, 1.0f); /* garbage: the kernel starts its sums itself */
         memcpy(dw, dw_start, sizeof(float) * (size_t)nw), memcpy(db, db_start, sizeof(float) * (size_t)s->Cout);
         memcpy(dw0, dw, sizeof(float) * (size_t)nw), memcpy(db0, db, sizeof(float) * (size_t)s->Cout);
-        conv_direct_pool_dweight(dw, db, g, a, in, s->Cin, s->H, s->W, s->Cout, scratch);
+        (windows ? conv_direct_pool_windows : conv_direct_pool_dweight)(dw, db, g, a, in, s->Cin, s->H, s->W, s->Cout,
+                                                                        scratch);
         if (!nan) { /* adds into what is there */
             for (long j = 0; j < nw; j++) dw0[j] = dw[j] - dw0[j];
             for (int j = 0; j < s->Cout; j++) db0[j] = db[j] - db0[j];
             double e1 = rel_err(dw0, ref_dw, nw), e2 = rel_err(db0, ref_db, s->Cout);
-            CHECK(e1 < 1e-5 && e2 < 1e-5, "pool_dweight_%s_vs_double Cin%d %dx%d Cout%d (dweight %.2g dbias %.2g)",
-                  isas[i], s->Cin, s->H, s->W, s->Cout, e1, e2);
+            CHECK(e1 < 1e-5 && e2 < 1e-5, "pool_dweight_%s_%s_vs_double Cin%d %dx%d Cout%d (dweight %.2g dbias %.2g)",
+                  kernel, isas[i], s->Cin, s->H, s->W, s->Cout, e1, e2);
         }
         free(dw0), free(db0), free(scratch);
         if (i == 0) {
@@ -286,8 +290,8 @@ static void check_pool_dweight(const Shape *s, int nan) {
             continue;
         }
         CHECK(same_bits(dw, base_dw, nw) && same_bits(db, base_db, s->Cout),
-              "pool_dweight_%s_bit_identical_to_portable Cin%d %dx%d Cout%d%s", isas[i], s->Cin, s->H, s->W, s->Cout,
-              nan ? " with a NaN" : "");
+              "pool_dweight_%s_%s_bit_identical_to_portable Cin%d %dx%d Cout%d%s", kernel, isas[i], s->Cin, s->H, s->W,
+              s->Cout, nan ? " with a NaN" : "");
         free(dw), free(db);
     }
     use_best_isa();
@@ -340,6 +344,7 @@ int main(void) {
         for (int mode = 0; mode < 3; mode++) { /* small integers (ties), with a NaN, random (rounding) */
             check_pool_isas(&pool_shapes[i], mode == 1, mode < 2, CONV_PATH_DIRECT);
             check_pool_isas(&pool_shapes[i], mode == 1, mode < 2, CONV_PATH_DIRECT2);
+            check_pool_isas(&pool_shapes[i], mode == 1, mode < 2, CONV_PATH_DIRECT3);
         }
     }
     /* the first-layer gradients from the pooled gradient: odd sizes, one window, pooled widths
@@ -350,6 +355,7 @@ int main(void) {
         {1, 1, 8, 4, 3, 0},   {2, 8, 1, 3, 3, 0},
     };
     for (size_t i = 0; i < sizeof pool_dweight_shapes / sizeof pool_dweight_shapes[0]; i++)
-        for (int nan = 0; nan < 2; nan++) check_pool_dweight(&pool_dweight_shapes[i], nan);
+        for (int nan = 0; nan < 2; nan++)
+            for (int windows = 0; windows < 2; windows++) check_pool_dweight(&pool_dweight_shapes[i], nan, windows);
     return check_failures ? 1 : 0;
 }

@@ -2,8 +2,8 @@
  * reference and the AVX-512, AVX2 and portable code bit for bit, over 1..70 channels (vector
  * blocks and their tails), images of 1x1 to 16x16 and odd ones, k 1..5, groups of 1..20 images,
  * on random data and on small integers full of exact zeros, -0 and ties; then whole conv layers
- * of the group lowering on SEEDSWEEP_CONV=direct2 against im2col + sgemm, pooled or not, forward
- * and backward, the input gradient written over garbage. */
+ * of the group lowering on SEEDSWEEP_CONV=direct3 (direct2 runs the same kernels) against im2col
+ * + sgemm, pooled or not, forward and backward, the input gradient written over garbage. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,18 +158,18 @@ static void check_layer(const Shape *s, int pooled) {
     LayerOut a, d;
     conv_path_set(CONV_PATH_IM2COL);
     run_layer(&a, s, pooled, in, w, b, R);
-    conv_path_set(CONV_PATH_DIRECT2);
+    conv_path_set(CONV_PATH_DIRECT3);
     run_layer(&d, s, pooled, in, w, b, R);
     double e_out = rel_err_f(d.out, a.out, out_n), e_din = rel_err_f(d.din, a.din, in_n);
     double e_dw = rel_err_f(d.dweight, a.dweight, nw), e_db = rel_err_f(d.dbias, a.dbias, s->Cout);
     double e_dw1 = rel_err_f(d.dweight_first, a.dweight_first, nw);
     int same_argmax = !pooled || memcmp(a.argmax, d.argmax, (size_t)out_n) == 0;
     CHECK(e_out < 1e-5 && e_din < 1e-5 && e_dw < 1e-5 && e_db < 1e-5 && e_dw1 < 1e-5 && same_argmax,
-          "conv%s_group_direct2_vs_im2col G%d Cin%d %dx%d Cout%d k%d (out %.2g din %.2g dweight %.2g dbias %.2g "
+          "conv%s_group_direct3_vs_im2col G%d Cin%d %dx%d Cout%d k%d (out %.2g din %.2g dweight %.2g dbias %.2g "
           "dweight_first_layer %.2g argmax %s)",
           pooled ? "_pool" : "", s->G, s->Cin, s->H, s->W, s->Cout, s->k, e_out, e_din, e_dw, e_db, e_dw1,
           same_argmax ? "same" : "differs");
-    /* the direct2 layer's bits do not depend on the vector code */
+    /* the direct3 layer's bits do not depend on the vector code */
     const char *best = simd_level_name(simd_level()), *isas[] = {"portable", "avx2"};
     for (int i = 0; i < 2; i++) {
         if (!strcmp(isas[i], best) || simd_use(isas[i]) != 0) continue;
@@ -177,12 +177,12 @@ static void check_layer(const Shape *s, int pooled) {
         run_layer(&r, s, pooled, in, w, b, R);
         CHECK(same_bits(r.out, d.out, out_n) && same_bits(r.din, d.din, in_n) && same_bits(r.dweight, d.dweight, nw) &&
                   same_bits(r.dbias, d.dbias, s->Cout) && same_bits(r.dweight_first, d.dweight_first, nw),
-              "conv%s_group_direct2_%s_bit_identical_to_%s G%d Cin%d %dx%d Cout%d", pooled ? "_pool" : "", isas[i],
+              "conv%s_group_direct3_%s_bit_identical_to_%s G%d Cin%d %dx%d Cout%d", pooled ? "_pool" : "", isas[i],
               best, s->G, s->Cin, s->H, s->W, s->Cout);
         free_layer_out(&r);
         use_best_isa();
     }
-    conv_path_set(CONV_PATH_DIRECT2);
+    conv_path_set(CONV_PATH_DIRECT3);
     free_layer_out(&a), free_layer_out(&d);
     free(in), free(w), free(b), free(R);
 }

@@ -206,7 +206,7 @@ int main(void) {
     check_group(3, 4, 6, 2, 3, 2, 0);
     check_group(2, 2, 2, 4, 3, 4, 1);   /* 2x2 images, as the seed network's last conv */
     check_group(2, 5, 3, 2, 5, 3, 0);   /* 5x5 kernel larger than the image */
-    check_conv(8, 6, 10, 3, 3, 2, 1);  /* 8 input channels and more, pooled, 3x3: the direct2 path's stamps */
+    check_conv(8, 6, 10, 3, 3, 2, 1);  /* 8 input channels and more, pooled, 3x3: the direct2 and direct3 stamps */
     check_conv(17, 6, 8, 2, 3, 2, 1);  /* input channels past one vector */
 
     {

@@ -1,6 +1,6 @@
 /* conv_images.h - direct convolution of whole small images ('same' zero padding, stride 1, odd
  * k): the kernels of the group lowering (images smaller than one strip, layers.c) on the
- * default convolution path, SEEDSWEEP_CONV=direct2. The output channels sit in the vector lanes,
+ * default convolution path, SEEDSWEEP_CONV=direct3 (and direct2). The output channels sit in the vector lanes,
  * so an image of 2 x 2 pixels keeps the lanes as busy as one of 16 x 16.
  * Layouts: image g, channel c, pixel i of an array with image stride gs and channel stride cs is
  * at [g*gs + c*cs + i]; weight[Cout][Cin][k][k]. Every result is bit-identical whichever code

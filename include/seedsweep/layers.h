@@ -43,7 +43,8 @@ typedef struct ConvShape {
 typedef struct ConvScratch {
     float *col, *conv, *dconv, *dflipped;
 } ConvScratch;
-/* Floats of col for a shape: the im2col block above, or more where a direct2 kernel needs it. */
+/* Floats of col for a shape: the im2col block above, or more where a direct2 or direct3 kernel
+ * needs it. */
 long conv_col_floats(const ConvShape *shape);
 
 /* Forward: out = relu(conv(in) + bias) [out_c][h][w] per image, or with pool the pooled

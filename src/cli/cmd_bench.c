@@ -160,7 +160,7 @@ static void print_header(const BenchOptions *o, const ModelSpec *spec) {
     if (conv_path_get() == CONV_PATH_IM2COL)
         printf("conv im2col (SEEDSWEEP_CONV=im2col)\n");
     else
-        printf("conv %s (%s kernels; SEEDSWEEP_CONV=direct2, direct or im2col selects the path)\n",
+        printf("conv %s (%s kernels; SEEDSWEEP_CONV=direct3, direct2, direct or im2col selects the path)\n",
                conv_path_name(conv_path_get()), simd_level_name(simd_level()));
     printf("model input %s layers %s\n", o->input, o->layers);
     printf("batch %d threads %d params %lld forward_mflop_per_image %.1f train_mflop_per_image %.1f\n", o->batch,

@@ -140,7 +140,7 @@ int main(int argc, char **argv) {
     const char *conv = getenv("SEEDSWEEP_CONV");
     ConvPath conv_path;
     if (conv_path_parse(conv, &conv_path) != 0) {
-        fprintf(stderr, "seedsweep: environment variable SEEDSWEEP_CONV='%.64s': expected direct2 (the default), direct or im2col\n",
+        fprintf(stderr, "seedsweep: environment variable SEEDSWEEP_CONV='%.64s': expected direct3 (the default), direct2, direct or im2col\n",
                 conv);
         return leave(SS_ERR_INPUT);
     }

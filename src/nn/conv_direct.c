@@ -29,10 +29,18 @@
 #include "seedsweep/conv_direct.h"
 #include "seedsweep/simd.h"
 
-static ConvPath conv_path = CONV_PATH_DIRECT2;
+static ConvPath conv_path = CONV_PATH_DEFAULT;
 
 int conv_path_parse(const char *text, ConvPath *path) {
-    if (!text || !*text || !strcmp(text, "direct2")) {
+    if (!text || !*text) {
+        *path = CONV_PATH_DEFAULT;
+        return 0;
+    }
+    if (!strcmp(text, "direct3")) {
+        *path = CONV_PATH_DIRECT3;
+        return 0;
+    }
+    if (!strcmp(text, "direct2")) {
         *path = CONV_PATH_DIRECT2;
         return 0;
     }
@@ -50,7 +58,13 @@ int conv_path_parse(const char *text, ConvPath *path) {
 void conv_path_set(ConvPath path) { conv_path = path; }
 ConvPath conv_path_get(void) { return conv_path; }
 const char *conv_path_name(ConvPath path) {
-    return path == CONV_PATH_IM2COL ? "im2col" : path == CONV_PATH_DIRECT ? "direct" : "direct2";
+    switch (path) {
+    case CONV_PATH_IM2COL: return "im2col";
+    case CONV_PATH_DIRECT: return "direct";
+    case CONV_PATH_DIRECT2: return "direct2";
+    case CONV_PATH_DIRECT3: break;
+    }
+    return "direct3";
 }
 
 static inline int ss_min3(int a, int b, int c) {
@@ -138,13 +152,7 @@ static int shifted_strip_rows(int W, int k) {
     return n < 1 ? 0 : (int)n; /* at most SHIFTED_FLOATS_MAX / 16 */
 }
 
-/* ---- vector versions, compiled for their instruction set whatever -march says ---- */
-#if defined(__x86_64__) && defined(__GNUC__)
-#define SS_CONV_SIMD 1
-
-/* The fused one-channel kernels' padded input rows (plain C: both ISAs' kernels call it):
- * P[j][x + 1] = input row y - 1 + j at x for j < 4 (rows pw apart), 0 outside the image. */
-static void pool1_pad_rows(float *P, long pw, const float *in, int H, int W, int y) {
+void conv_direct_pad_rows4(float *P, long pw, const float *in, int H, int W, int y) {
     for (int j = 0; j < 4; j++) {
         const int iy = y - 1 + j;
         float *row = P + j * pw;
@@ -155,6 +163,10 @@ static void pool1_pad_rows(float *P, long pw, const float *in, int H, int W, int
             memcpy(row + 1, in + (long)iy * W, sizeof(float) * (size_t)W);
     }
 }
+
+/* ---- vector versions, compiled for their instruction set whatever -march says ---- */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SS_CONV_SIMD 1
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
@@ -291,7 +303,7 @@ static void pool1_rows_avx512(float *pooled, uint8_t *argmax, const float *in, c
     const long pw = W + 2;
     float P[4 * (POOL1_MAX_W + 2)];
     for (int y = y0; y < y0 + rows; y += 2) {
-        pool1_pad_rows(P, pw, in, H, W, y);
+        conv_direct_pad_rows4(P, pw, in, H, W, y);
         const long prow = (long)(y / 2) * Wp;
         for (int cg = 0; cg < Cout; cg += 16) {
             __m512 wv[9];
@@ -346,7 +358,7 @@ __attribute__((target("avx2,fma"))) static void pool1_rows_avx2(float *pooled, u
     const long pw = W + 2;
     float P[4 * (POOL1_MAX_W + 2)];
     for (int y = y0; y < y0 + rows; y += 2) {
-        pool1_pad_rows(P, pw, in, H, W, y);
+        conv_direct_pad_rows4(P, pw, in, H, W, y);
         const long prow = (long)(y / 2) * Wp;
         for (int cg = 0; cg < Cout; cg += 8) {
             __m256 wv[9];

@@ -11,7 +11,7 @@
  * winner: a quarter of the work of the dense convolutions. The input channels sit in the vector
  * lanes: the input is copied once into a zero-padded, pixel-major buffer [y][x][ci] (channels
  * padded to 16), the input gradient is summed in another and copied back to [ci][y][x] at the end.
- * Patches (a first layer with fewer input channels): see below.
+ * Patches and windows (a first layer with fewer input channels): see below.
  *
  * Determinism: the lanes hold independent input channels, so the AVX-512, AVX2 and portable code
  * (the definition; fmaf is correctly rounded) give the same bits. The orders of the stamps:
@@ -372,8 +372,9 @@ static int list(int32_t *pos, float *gl, float *bl, const ListIn *L) {
     return list_portable(pos, gl, bl, L);
 }
 
-void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const float *dpooled, const uint8_t *argmax, const float *in, const float *weight_flipped, int Cin, int H,
-                               int W, int Cout, float *scratch) {
+void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const float *dpooled, const uint8_t *argmax,
+                               const float *in, const float *weight_flipped, int Cin, int H, int W, int Cout,
+                               float *scratch) {
     const Parts P = parts(Cin, H, W, Cout);
     const int Hp = H / 2, Wp = W / 2, W2 = W + 2;
     const long cp = P.cp, pplane = (long)Hp * Wp;
@@ -424,7 +425,8 @@ void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const f
     }
 }
 
-/* ---- Patches: a first layer (no input gradient) with fewer than 8 input channels ----
+/* ---- Patches (SEEDSWEEP_CONV=direct2): a first layer (no input gradient) with fewer than 8 input
+ * channels ----
  * The weight gradient of output channel co is the sum over its listed windows of g times the
  * winner's 3x3 input patch, per input channel. A patch is three rows of 4 floats of a zero-padded
  * copy of the input, taken into one vector (row ky in lanes 4ky .. 4ky+3, the 4th float of each row
@@ -570,4 +572,187 @@ void conv_direct_pool_dweight(float *dweight, float *dbias, const float *dpooled
                 dweight[((long)co * Cin + ci) * 9 + t] += ((pp[0] + pp[16]) + pp[32]) + pp[48];
             }
     conv_direct_dweight_finish(dbias, bl, 1, Cout, 1); /* the 16 bias lanes, in lane order */
+}
+
+/* ---- Windows (SEEDSWEEP_CONV=direct3, the default): a first layer (no input gradient) with fewer
+ * than 8 input channels, as the patches compute it but in another order and without lists ----
+ * The weight gradient of output channel co is the sum over its windows of g times the input around
+ * the winner (g = 0 where ReLU stopped the window: POOL_STOPPED). The vector code puts the output
+ * channels in the lanes and takes every window, live or not: per window, the 4 x 4 input pixels
+ * around it (its 2 x 2 and one on each side, from 4 zero-padded rows) sit in vectors of two rows,
+ * and each lane picks its tap by its own winner with one permute, so a window costs 9 fused
+ * multiply-adds per vector of channels, with no list and no gather. The pooled gradients and
+ * winners of 8 (16) windows are transposed to channels in the lanes first.
+ * Determinism: one chain per weight element, from +0, over every window in row-major order:
+ * acc = fma(g, in[ci][winner_y + ky - 1][winner_x + kx - 1] (0 outside the image), acc), the
+ * stopped windows with g = +0; then dweight += acc. dbias: acc = acc + g over the same windows,
+ * from +0; dbias += acc. Each lane is one channel's chain, so every code gives the same bits. */
+
+static long pad_row_floats(int W) { return round16(W + 2); }
+static long acc_lanes(int Cout) { return round16(Cout); }
+
+long conv_direct_pool_windows_floats(int Cin, int H, int W, int Cout) {
+    (void)H;
+    return Cin * 4 * pad_row_floats(W) + (9L * Cin + 1) * acc_lanes(Cout);
+}
+
+/* One pooled row's windows: rows = the 4 padded input rows of each input channel (ci at
+ * rows + ci * 4 * pw), dp / am = the row's gradients and winners of channel 0 (channel planes
+ * `plane` apart), acc[(ci * 9 + t) * lanes + co] and bacc[co] the chains. */
+typedef struct WindowRow {
+    const float *rows, *dp;
+    const uint8_t *am;
+    long pw, plane, lanes;
+    int Wp, Cin, Cout;
+} WindowRow;
+
+static void windows_portable(float *acc, float *bacc, const WindowRow *R) {
+    for (int co = 0; co < R->Cout; co++)
+        for (int px = 0; px < R->Wp; px++) {
+            const int a = R->am[co * R->plane + px];
+            const float g = a & POOL_STOPPED ? 0.0f : R->dp[co * R->plane + px];
+            bacc[co] += g;
+            for (int ci = 0; ci < R->Cin; ci++)
+                for (int t = 0; t < 9; t++) {
+                    /* padded row dy + ky, column 2px + dx + kx: input (2py + dy + ky - 1, 2px + dx + kx - 1) */
+                    const float x = R->rows[(ci * 4L + (a >> 1 & 1) + t / 3) * R->pw + 2 * px + (a & 1) + t % 3];
+                    float *s = acc + ((long)ci * 9 + t) * R->lanes + co;
+                    *s = fmaf(g, x, *s);
+                }
+        }
+}
+
+#ifdef SS_POOL_BACKWARD_SIMD
+/* The next pooled row's gradients and winners of channel c at window px (8 windows on): the
+ * channels' rows are many streams, which the hardware prefetchers leave late. */
+static inline void prefetch_next_row(const WindowRow *R, int c, int px) {
+    _mm_prefetch((const char *)(R->dp + c * R->plane + R->Wp + px), _MM_HINT_T0);
+    if (px % 64 == 0) _mm_prefetch((const char *)(R->am + c * R->plane + R->Wp + px), _MM_HINT_T0);
+}
+
+/* Channels c0 .. c0 + 7 (those past Cout: g = 0) of windows px0 .. px0 + m - 1: g (0 where
+ * stopped) and the winner, one vector of channels per window. */
+__attribute__((target("avx2,fma"))) static inline void window_lanes_avx2(__m256 g[8], __m256 a[8], const WindowRow *R,
+                                                                         int c0, int px0, int m) {
+    const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    const __m256 pass = _mm256_castsi256_ps(_mm256_setr_epi32(-1, -1, -1, -1, 0, 0, 0, 0)); /* by winner byte */
+    for (int c = 0; c < 8; c++) {
+        if (c0 + c >= R->Cout) {
+            g[c] = _mm256_setzero_ps(), a[c] = _mm256_setzero_ps();
+            continue;
+        }
+        const float *dp = R->dp + (c0 + c) * R->plane + px0;
+        prefetch_next_row(R, c0 + c, px0);
+        const __m256 gv = m == 8 ? _mm256_loadu_ps(dp) : _mm256_maskload_ps(dp, lanes);
+        const __m256i av = _mm256_cvtepu8_epi32(winner_bytes(R->am + (c0 + c) * R->plane + px0, m, 8));
+        g[c] = _mm256_and_ps(gv, _mm256_permutevar8x32_ps(pass, av));
+        a[c] = _mm256_castsi256_ps(av);
+    }
+    transpose8_avx2(g);
+    transpose8_avx2(a);
+}
+
+/* AVX2: 8 channels per pass, rows ky and ky + 1 of the 4 x 4 pixels in one vector (lane 4 dy + c). */
+__attribute__((target("avx2,fma"))) static void windows_avx2(float *acc, float *bacc, const WindowRow *R) {
+    const __m256i corner = _mm256_setr_epi32(0, 1, 4, 5, 0, 1, 4, 5); /* by winner byte: 4 dy + dx */
+    const __m256i one = _mm256_set1_epi32(1), two = _mm256_set1_epi32(2);
+    for (int ci = 0; ci < R->Cin; ci++)
+        for (int c0 = 0; c0 < R->Cout; c0 += 8) {
+            const float *rows = R->rows + ci * 4 * R->pw;
+            float *s0 = acc + ci * 9L * R->lanes + c0;
+            __m256 s[9], b = _mm256_loadu_ps(bacc + c0);
+            for (int t = 0; t < 9; t++) s[t] = _mm256_loadu_ps(s0 + t * R->lanes);
+            for (int px0 = 0; px0 < R->Wp; px0 += 8) {
+                const int m = R->Wp - px0 < 8 ? R->Wp - px0 : 8;
+                __m256 g[8], a[8];
+                window_lanes_avx2(g, a, R, c0, px0, m);
+                for (int j = 0; j < m; j++) {
+                    const float *w = rows + 2 * (px0 + j);
+                    const __m256i i0 = _mm256_permutevar8x32_epi32(corner, _mm256_castps_si256(a[j]));
+                    const __m256i i1 = _mm256_add_epi32(i0, one), i2 = _mm256_add_epi32(i0, two);
+                    if (ci == 0) b = _mm256_add_ps(b, g[j]);
+                    for (int ky = 0; ky < 3; ky++) {
+                        const __m256 n = _mm256_loadu2_m128(w + (ky + 1) * R->pw, w + ky * R->pw);
+                        s[3 * ky] = _mm256_fmadd_ps(g[j], _mm256_permutevar8x32_ps(n, i0), s[3 * ky]);
+                        s[3 * ky + 1] = _mm256_fmadd_ps(g[j], _mm256_permutevar8x32_ps(n, i1), s[3 * ky + 1]);
+                        s[3 * ky + 2] = _mm256_fmadd_ps(g[j], _mm256_permutevar8x32_ps(n, i2), s[3 * ky + 2]);
+                    }
+                }
+            }
+            for (int t = 0; t < 9; t++) _mm256_storeu_ps(s0 + t * R->lanes, s[t]);
+            _mm256_storeu_ps(bacc + c0, b);
+        }
+}
+
+/* AVX-512: 16 channels per pass, the same vectors of two rows (permutes index lanes 0..7). */
+__attribute__((target("avx512f,avx2,fma"))) static void windows_avx512(float *acc, float *bacc, const WindowRow *R) {
+    const __m512i corner = _mm512_setr_epi32(0, 1, 4, 5, 0, 1, 4, 5, 0, 1, 4, 5, 0, 1, 4, 5);
+    const __m512i one = _mm512_set1_epi32(1), two = _mm512_set1_epi32(2), stopped = _mm512_set1_epi32(POOL_STOPPED);
+    for (int ci = 0; ci < R->Cin; ci++)
+        for (int c0 = 0; c0 < R->Cout; c0 += 16) {
+            const float *rows = R->rows + ci * 4 * R->pw;
+            float *s0 = acc + ci * 9L * R->lanes + c0;
+            __m512 s[9], b = _mm512_loadu_ps(bacc + c0);
+            for (int t = 0; t < 9; t++) s[t] = _mm512_loadu_ps(s0 + t * R->lanes);
+            for (int px0 = 0; px0 < R->Wp; px0 += 16) {
+                const int m = R->Wp - px0 < 16 ? R->Wp - px0 : 16;
+                const __mmask16 lanes = (__mmask16)((1u << m) - 1u);
+                __m512 g[16], a[16];
+                for (int c = 0; c < 16; c++) {
+                    if (c0 + c >= R->Cout) {
+                        g[c] = _mm512_setzero_ps(), a[c] = _mm512_setzero_ps();
+                        continue;
+                    }
+                    prefetch_next_row(R, c0 + c, px0);
+                    prefetch_next_row(R, c0 + c, px0 + 8);
+                    const __m512i av = _mm512_cvtepu8_epi32(winner_bytes(R->am + (c0 + c) * R->plane + px0, m, 16));
+                    g[c] = _mm512_maskz_loadu_ps(_mm512_testn_epi32_mask(av, stopped) & lanes,
+                                                 R->dp + (c0 + c) * R->plane + px0);
+                    a[c] = _mm512_castsi512_ps(av);
+                }
+                transpose16_avx512(g);
+                transpose16_avx512(a);
+                for (int j = 0; j < m; j++) {
+                    const float *w = rows + 2 * (px0 + j);
+                    const __m512i i0 = _mm512_permutexvar_epi32(_mm512_castps_si512(a[j]), corner);
+                    const __m512i i1 = _mm512_add_epi32(i0, one), i2 = _mm512_add_epi32(i0, two);
+                    if (ci == 0) b = _mm512_add_ps(b, g[j]);
+                    for (int ky = 0; ky < 3; ky++) {
+                        const __m512 n = _mm512_castps256_ps512(_mm256_loadu2_m128(w + (ky + 1) * R->pw, w + ky * R->pw));
+                        s[3 * ky] = _mm512_fmadd_ps(g[j], _mm512_permutexvar_ps(i0, n), s[3 * ky]);
+                        s[3 * ky + 1] = _mm512_fmadd_ps(g[j], _mm512_permutexvar_ps(i1, n), s[3 * ky + 1]);
+                        s[3 * ky + 2] = _mm512_fmadd_ps(g[j], _mm512_permutexvar_ps(i2, n), s[3 * ky + 2]);
+                    }
+                }
+            }
+            for (int t = 0; t < 9; t++) _mm512_storeu_ps(s0 + t * R->lanes, s[t]);
+            _mm512_storeu_ps(bacc + c0, b);
+        }
+}
+#endif
+
+void conv_direct_pool_windows(float *dweight, float *dbias, const float *dpooled, const uint8_t *argmax,
+                              const float *in, int Cin, int H, int W, int Cout, float *scratch) {
+    const int Hp = H / 2, Wp = W / 2;
+    const long pw = pad_row_floats(W), lanes = acc_lanes(Cout), plane = (long)Hp * Wp;
+    float *rows = scratch, *acc = rows + Cin * 4 * pw, *bacc = acc + 9L * Cin * lanes;
+    memset(acc, 0, sizeof(float) * (size_t)((9L * Cin + 1) * lanes));
+    for (int py = 0; py < Hp; py++) {
+        for (int ci = 0; ci < Cin; ci++) conv_direct_pad_rows4(rows + ci * 4 * pw, pw, in + (long)ci * H * W, H, W, 2 * py);
+        const WindowRow R = {.rows = rows, .dp = dpooled + (long)py * Wp, .am = argmax + (long)py * Wp, .pw = pw,
+                             .plane = plane, .lanes = lanes, .Wp = Wp, .Cin = Cin, .Cout = Cout};
+#ifdef SS_POOL_BACKWARD_SIMD
+        if (simd_level() == SIMD_AVX512)
+            windows_avx512(acc, bacc, &R);
+        else if (simd_level() == SIMD_AVX2)
+            windows_avx2(acc, bacc, &R);
+        else
+#endif
+            windows_portable(acc, bacc, &R);
+    }
+    for (int co = 0; co < Cout; co++) {
+        for (int ci = 0; ci < Cin; ci++)
+            for (int t = 0; t < 9; t++) dweight[((long)co * Cin + ci) * 9 + t] += acc[((long)ci * 9 + t) * lanes + co];
+        dbias[co] += bacc[co];
+    }
 }

@@ -443,16 +443,22 @@ void conv_relu_pool_forward(float *pooled, uint8_t *argmax, const float *in, con
     }
 }
 
-/* The direct2 path's pooled backward for 3x3 kernels, on the shapes alone: from 8 input channels
- * conv_pool_backward.c's stamps (their scratch in col, see conv_col_floats), else, for a first
- * layer, its patches (their scratch in dconv, out_c x h x w, when it fits). */
+/* The direct2 and direct3 paths' pooled backward for 3x3 kernels, on the shapes alone: from 8
+ * input channels conv_pool_backward.c's stamps (their scratch in col, see conv_col_floats), else,
+ * for a first layer, its patches (direct2) or windows (direct3), their scratch in dconv (out_c x h
+ * x w) when it fits. */
+static int own_kernels_everywhere(void) { /* direct2, direct3: also on groups of small images */
+    return conv_path_get() == CONV_PATH_DIRECT2 || conv_path_get() == CONV_PATH_DIRECT3;
+}
 static int pool_stamps_shape(const ConvShape *s) { return s->rows > 0 && s->pool && s->k == 3 && s->in_c >= 8; }
-static int use_pool_backward(const ConvShape *s) {
-    return conv_path_get() == CONV_PATH_DIRECT2 && pool_stamps_shape(s);
+static int use_pool_backward(const ConvShape *s) { return own_kernels_everywhere() && pool_stamps_shape(s); }
+static long pool_dweight_floats(const ConvShape *s) {
+    return conv_path_get() == CONV_PATH_DIRECT3 ? conv_direct_pool_windows_floats(s->in_c, s->h, s->w, s->out_c)
+                                               : conv_direct_pool_dweight_floats(s->in_c, s->h, s->w, s->out_c);
 }
 static int use_pool_dweight(const ConvShape *s) {
-    return conv_path_get() == CONV_PATH_DIRECT2 && s->k == 3 && s->in_c < 8 &&
-           conv_direct_pool_dweight_floats(s->in_c, s->h, s->w, s->out_c) <= (long)s->out_c * s->h * s->w;
+    return own_kernels_everywhere() && s->k == 3 && s->in_c < 8 &&
+           pool_dweight_floats(s) <= (long)s->out_c * s->h * s->w;
 }
 
 long conv_col_floats(const ConvShape *s) {
@@ -481,8 +487,11 @@ void conv_relu_pool_backward(float *din, float *dweight, float *dbias, const flo
                                   col);
         return;
     }
-    if (!din && use_pool_dweight(s)) { /* no input gradient (first layer), direct2: from the pooled gradient */
-        conv_direct_pool_dweight(dweight, dbias, dpooled, argmax, in, Cin, H, W, Cout, dconv);
+    if (!din && use_pool_dweight(s)) { /* no input gradient (first layer): from the pooled gradient */
+        if (conv_path_get() == CONV_PATH_DIRECT3)
+            conv_direct_pool_windows(dweight, dbias, dpooled, argmax, in, Cin, H, W, Cout, dconv);
+        else
+            conv_direct_pool_dweight(dweight, dbias, dpooled, argmax, in, Cin, H, W, Cout, dconv);
         return;
     }
     if (!din) {
@@ -527,11 +536,11 @@ void conv_relu_pool_backward(float *din, float *dweight, float *dbias, const flo
         conv_backward_from_dconv(din, dweight, in, weight_flipped, s, scratch);
 }
 
-/* ---- groups of small images: one sgemm over G whole images, or (SEEDSWEEP_CONV=direct2)
+/* ---- groups of small images: one sgemm over G whole images, or (SEEDSWEEP_CONV=direct2, direct3)
  * conv_images.h's kernels over them ----
  * Group layout of scratch: [channel][G*H*W], image g at columns g*H*W. */
 
-static int use_images(void) { return conv_path_get() == CONV_PATH_DIRECT2; }
+static int use_images(void) { return own_kernels_everywhere(); }
 
 static void group_im2col(float *col, const float *images, long image_stride, long cstride, int C, int H, int W,
                          int k, int G) {

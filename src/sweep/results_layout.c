@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "seedsweep/conv_direct.h"
 #include "seedsweep/sha256.h"
 
 #define PLAN(field) .from_plan = 1, .plan_field = offsetof(ResultsPlanRow, field)
@@ -494,7 +495,7 @@ static int write_root_attributes(const char *path, hid_t file, const ResultsMeta
              h5util_attr_string(file, "created", created) && h5util_attr_int(file, "ranks", info->ranks) &&
              h5util_attr_int(file, "threads_per_rank", info->threads_per_rank) &&
              h5util_attr_string(file, "blas", info->blas ? info->blas : "unknown") &&
-             h5util_attr_string(file, "conv_path", info->conv_path ? info->conv_path : "direct2") &&
+             h5util_attr_string(file, "conv_path", info->conv_path ? info->conv_path : conv_path_name(CONV_PATH_DEFAULT)) &&
              h5util_attr_string(file, "vary", meta->vary) && h5util_attr_int(file, "fixed_seed", meta->fixed_seed) &&
              h5util_attr_string(file, "design", meta->design) && h5util_attr_string(file, "sample", meta->sample) &&
              h5util_attr_string(file, "model_input", meta->model_input) &&

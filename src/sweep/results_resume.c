@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "seedsweep/conv_direct.h"
+
 /* The file was made with this run's convolution path (a file from before the direct kernels has
  * no conv_path: it was made with im2col); tasks of two paths differ in the last bits. */
 static int check_conv_path(const char *path, hid_t file, const char *conv_path, Error *err) {
     char *conv = h5util_read_attr_string(file, "conv_path");
-    const char *made_with = conv ? conv : "im2col", *now = conv_path ? conv_path : "direct2";
+    const char *made_with = conv ? conv : "im2col", *now = conv_path ? conv_path : conv_path_name(CONV_PATH_DEFAULT);
     int rc = SS_OK;
     if (strcmp(made_with, now))
         rc = error_set(err, SS_ERR_INPUT,
