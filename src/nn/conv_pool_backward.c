@@ -402,7 +402,8 @@ void conv_direct_pool_backward(float *din, float *dweight, float *dbias, const f
     for (int py0 = 0; py0 < Hp; py0 += POOL_STRIP) {
         const int py1 = py0 + POOL_STRIP < Hp ? py0 + POOL_STRIP : Hp;
         for (int co = 0; co < Cout; co++) {
-            const ListIn L = {.dpooled = dpooled + co * pplane, .argmax = argmax + co * pplane, .py0 = py0, .py1 = py1, .Wp = Wp, .W2 = W2};
+            const ListIn L = {.dpooled = dpooled + co * pplane, .argmax = argmax + co * pplane, .py0 = py0,
+                              .py1 = py1, .Wp = Wp, .W2 = W2};
             const int n = list(pos, gl, bsum + co * 16, &L);
             s.acc = acc + (long)co * 9 * cp, s.wt = wt + (long)co * 9 * cp, s.n = n;
             stamp(&s);
@@ -553,7 +554,8 @@ void conv_direct_pool_dweight(float *dweight, float *dbias, const float *dpooled
     const Patches P = {.pad = pad, .plane = plane, .W2 = W2, .Cin = Cin};
     for (int co = 0; co < Cout; co++)
         for (int py = 0; py < Hp; py++) {
-            const ListIn L = {.dpooled = dpooled + co * pplane, .argmax = argmax + co * pplane, .py0 = py, .py1 = py + 1, .Wp = Wp, .W2 = W2};
+            const ListIn L = {.dpooled = dpooled + co * pplane, .argmax = argmax + co * pplane, .py0 = py,
+                              .py1 = py + 1, .Wp = Wp, .W2 = W2};
             const int n = list(pos, gl, bl + co * 16, &L);
             float *pc = part + co * npart;
 #ifdef SS_POOL_BACKWARD_SIMD
@@ -718,7 +720,8 @@ __attribute__((target("avx512f,avx2,fma"))) static void windows_avx512(float *ac
                     const __m512i i1 = _mm512_add_epi32(i0, one), i2 = _mm512_add_epi32(i0, two);
                     if (ci == 0) b = _mm512_add_ps(b, g[j]);
                     for (int ky = 0; ky < 3; ky++) {
-                        const __m512 n = _mm512_castps256_ps512(_mm256_loadu2_m128(w + (ky + 1) * R->pw, w + ky * R->pw));
+                        const __m512 n =
+                            _mm512_castps256_ps512(_mm256_loadu2_m128(w + (ky + 1) * R->pw, w + ky * R->pw));
                         s[3 * ky] = _mm512_fmadd_ps(g[j], _mm512_permutexvar_ps(i0, n), s[3 * ky]);
                         s[3 * ky + 1] = _mm512_fmadd_ps(g[j], _mm512_permutexvar_ps(i1, n), s[3 * ky + 1]);
                         s[3 * ky + 2] = _mm512_fmadd_ps(g[j], _mm512_permutexvar_ps(i2, n), s[3 * ky + 2]);
