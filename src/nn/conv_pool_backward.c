@@ -126,24 +126,40 @@ __attribute__((target("avx512f,avx2,fma"))) static void stamp_avx512(const Stamp
         stamp_avx512_cp(s, s->cp);
 }
 
-__attribute__((target("avx2,fma"))) static void stamp_avx2(const Stamp *s) {
-    for (long cb = 0; cb < s->cp; cb += 8) {
+/* As stamp_avx512_cp, 8 channels per pass. */
+static inline __attribute__((target("avx2,fma"), always_inline)) void stamp_avx2_cp(const Stamp *s, const long CP) {
+    const long rs = s->off[6] - s->off[3]; /* (W + 2) * CP */
+    for (long cb = 0; cb < CP; cb += 8) {
         __m256 acc[9];
-        for (int t = 0; t < 9; t++) acc[t] = _mm256_loadu_ps(s->acc + t * s->cp + cb);
+        for (int t = 0; t < 9; t++) acc[t] = _mm256_loadu_ps(s->acc + t * CP + cb);
         const float *in = s->in_pm + cb, *wt = s->wt + cb;
         float *din = s->din_pm ? s->din_pm + cb : NULL;
         for (int e = 0; e < s->n; e++) {
-            const long p = s->pos[e] * s->cp;
+            const long p = s->pos[e] * CP;
             const __m256 g = _mm256_set1_ps(s->g[e]);
-            for (int t = 0; t < 9; t++) acc[t] = _mm256_fmadd_ps(g, _mm256_loadu_ps(in + p + s->off[t]), acc[t]);
+            for (int ky = 0; ky < 3; ky++) {
+                const float *r = in + p + (ky - 1) * rs;
+                for (int kx = 0; kx < 3; kx++)
+                    acc[ky * 3 + kx] = _mm256_fmadd_ps(g, _mm256_loadu_ps(r + (kx - 1) * CP), acc[ky * 3 + kx]);
+            }
             if (din)
-                for (int t = 0; t < 9; t++) {
-                    float *d = din + p + s->off[t];
-                    _mm256_storeu_ps(d, _mm256_fmadd_ps(g, _mm256_loadu_ps(wt + t * s->cp), _mm256_loadu_ps(d)));
+                for (int ky = 0; ky < 3; ky++) {
+                    float *r = din + p + (ky - 1) * rs;
+                    for (int kx = 0; kx < 3; kx++) {
+                        float *d = r + (kx - 1) * CP;
+                        const __m256 w = _mm256_loadu_ps(wt + (ky * 3 + kx) * CP);
+                        _mm256_storeu_ps(d, _mm256_fmadd_ps(g, w, _mm256_loadu_ps(d)));
+                    }
                 }
         }
-        for (int t = 0; t < 9; t++) _mm256_storeu_ps(s->acc + t * s->cp + cb, acc[t]);
+        for (int t = 0; t < 9; t++) _mm256_storeu_ps(s->acc + t * CP + cb, acc[t]);
     }
+}
+__attribute__((target("avx2,fma"))) static void stamp_avx2(const Stamp *s) {
+    if (s->cp == 16)
+        stamp_avx2_cp(s, 16);
+    else
+        stamp_avx2_cp(s, s->cp);
 }
 #endif
 
