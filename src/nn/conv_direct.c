@@ -196,26 +196,6 @@ static inline __m256i lanes_avx2(int lo, int hi) {
 #define VFMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
 #define SIMD_SHIFT_LANES 0
 #include "conv_direct_simd.inc"
-#undef SIMD
-#undef VT
-#undef VL
-#undef FWD_CB
-#undef FWD_NV
-#undef DW_CB
-#undef DW_TB
-#undef DWS_CB
-#undef DWS_TB
-#undef VLOAD
-#undef VMLOAD
-#undef VMASK_T
-#undef VMASK
-#undef VMLOADM
-#undef VZERO
-#undef SIMD_SHIFT_LANES
-#undef VSTORE
-#undef VMSTORE
-#undef VSET1
-#undef VFMA
 #pragma GCC pop_options
 
 #pragma GCC push_options
@@ -250,26 +230,6 @@ static inline __mmask16 lanes_avx512(int lo, int hi) {
 #define SHIFT_IN_RIGHT(right, mid) \
     _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(right), _mm512_castps_si512(mid), 1))
 #include "conv_direct_simd.inc"
-#undef SIMD
-#undef VT
-#undef VL
-#undef FWD_CB
-#undef FWD_NV
-#undef DW_CB
-#undef DW_TB
-#undef DWS_CB
-#undef DWS_TB
-#undef VLOAD
-#undef VMLOAD
-#undef VMASK_T
-#undef VMASK
-#undef VMLOADM
-#undef VZERO
-#undef SIMD_SHIFT_LANES
-#undef VSTORE
-#undef VMSTORE
-#undef VSET1
-#undef VFMA
 
 /* ---- one input channel, 3x3, pool fused (AVX-512): the 16 output channels of a pixel in the
  * lanes. Each lane's chain is the portable code's (bias, then the 9 taps in order, zero outside

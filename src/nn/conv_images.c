@@ -149,21 +149,6 @@ static void dweight_portable(float *dweight, const float *dconv, long d_gs, long
 #define DW_NV_MAX 3
 #define DW_TB 3
 #include "conv_images_simd.inc"
-#undef SIMD
-#undef VT
-#undef VL
-#undef VLOAD
-#undef VSTORE
-#undef VZERO
-#undef VSET1
-#undef VFMA
-#undef FWD_NV_MAX
-#undef FWD_PB_1
-#undef FWD_PB_2
-#undef FWD_PB_3
-#undef FWD_PB_4
-#undef DW_NV_MAX
-#undef DW_TB
 #pragma GCC pop_options
 
 #pragma GCC push_options
@@ -184,21 +169,6 @@ static void dweight_portable(float *dweight, const float *dconv, long d_gs, long
 #define DW_NV_MAX 2
 #define DW_TB 9
 #include "conv_images_simd.inc"
-#undef SIMD
-#undef VT
-#undef VL
-#undef VLOAD
-#undef VSTORE
-#undef VZERO
-#undef VSET1
-#undef VFMA
-#undef FWD_NV_MAX
-#undef FWD_PB_1
-#undef FWD_PB_2
-#undef FWD_PB_3
-#undef FWD_PB_4
-#undef DW_NV_MAX
-#undef DW_TB
 #pragma GCC pop_options
 #endif
 
