@@ -86,81 +86,9 @@ static void stamp_portable(const Stamp *s) {
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define SS_POOL_BACKWARD_SIMD 1
-/* CP: s->cp, a constant where the caller can make it one (16: the taps' column offsets become
- * displacements). rs: the offset of the next row. */
-static inline __attribute__((target("avx512f,avx2,fma"), always_inline)) void stamp_avx512_cp(const Stamp *s,
-                                                                                               const long CP) {
-    const long rs = s->off[6] - s->off[3]; /* (W + 2) * CP */
-    for (long cb = 0; cb < CP; cb += 16) {
-        __m512 acc[9], wv[9];
-        for (int t = 0; t < 9; t++) {
-            acc[t] = _mm512_loadu_ps(s->acc + t * CP + cb);
-            wv[t] = _mm512_loadu_ps(s->wt + t * CP + cb);
-        }
-        const float *in = s->in_pm + cb;
-        float *din = s->din_pm ? s->din_pm + cb : NULL;
-        for (int e = 0; e < s->n; e++) {
-            const long p = s->pos[e] * CP;
-            const __m512 g = _mm512_set1_ps(s->g[e]);
-            for (int ky = 0; ky < 3; ky++) {
-                const float *r = in + p + (ky - 1) * rs;
-                for (int kx = 0; kx < 3; kx++)
-                    acc[ky * 3 + kx] = _mm512_fmadd_ps(g, _mm512_loadu_ps(r + (kx - 1) * CP), acc[ky * 3 + kx]);
-            }
-            if (din)
-                for (int ky = 0; ky < 3; ky++) {
-                    float *r = din + p + (ky - 1) * rs;
-                    for (int kx = 0; kx < 3; kx++) {
-                        float *d = r + (kx - 1) * CP;
-                        _mm512_storeu_ps(d, _mm512_fmadd_ps(g, wv[ky * 3 + kx], _mm512_loadu_ps(d)));
-                    }
-                }
-        }
-        for (int t = 0; t < 9; t++) _mm512_storeu_ps(s->acc + t * CP + cb, acc[t]);
-    }
-}
-__attribute__((target("avx512f,avx2,fma"))) static void stamp_avx512(const Stamp *s) {
-    if (s->cp == 16)
-        stamp_avx512_cp(s, 16);
-    else
-        stamp_avx512_cp(s, s->cp);
-}
-
-/* As stamp_avx512_cp, 8 channels per pass. */
-static inline __attribute__((target("avx2,fma"), always_inline)) void stamp_avx2_cp(const Stamp *s, const long CP) {
-    const long rs = s->off[6] - s->off[3]; /* (W + 2) * CP */
-    for (long cb = 0; cb < CP; cb += 8) {
-        __m256 acc[9];
-        for (int t = 0; t < 9; t++) acc[t] = _mm256_loadu_ps(s->acc + t * CP + cb);
-        const float *in = s->in_pm + cb, *wt = s->wt + cb;
-        float *din = s->din_pm ? s->din_pm + cb : NULL;
-        for (int e = 0; e < s->n; e++) {
-            const long p = s->pos[e] * CP;
-            const __m256 g = _mm256_set1_ps(s->g[e]);
-            for (int ky = 0; ky < 3; ky++) {
-                const float *r = in + p + (ky - 1) * rs;
-                for (int kx = 0; kx < 3; kx++)
-                    acc[ky * 3 + kx] = _mm256_fmadd_ps(g, _mm256_loadu_ps(r + (kx - 1) * CP), acc[ky * 3 + kx]);
-            }
-            if (din)
-                for (int ky = 0; ky < 3; ky++) {
-                    float *r = din + p + (ky - 1) * rs;
-                    for (int kx = 0; kx < 3; kx++) {
-                        float *d = r + (kx - 1) * CP;
-                        const __m256 w = _mm256_loadu_ps(wt + (ky * 3 + kx) * CP);
-                        _mm256_storeu_ps(d, _mm256_fmadd_ps(g, w, _mm256_loadu_ps(d)));
-                    }
-                }
-        }
-        for (int t = 0; t < 9; t++) _mm256_storeu_ps(s->acc + t * CP + cb, acc[t]);
-    }
-}
-__attribute__((target("avx2,fma"))) static void stamp_avx2(const Stamp *s) {
-    if (s->cp == 16)
-        stamp_avx2_cp(s, 16);
-    else
-        stamp_avx2_cp(s, s->cp);
-}
+/* conv_pool_backward_simd.inc's, defined with the windows below */
+__attribute__((target("avx512f,avx2,fma"))) static void stamp_avx512(const Stamp *s);
+__attribute__((target("avx2,fma"))) static void stamp_avx2(const Stamp *s);
 #endif
 
 static void stamp(const Stamp *s) {
@@ -670,84 +598,71 @@ __attribute__((target("avx2,fma"))) static inline void window_lanes_avx2(__m256 
     transpose8_avx2(a);
 }
 
-/* AVX2: 8 channels per pass, rows ky and ky + 1 of the 4 x 4 pixels in one vector (lane 4 dy + c). */
-__attribute__((target("avx2,fma"))) static void windows_avx2(float *acc, float *bacc, const WindowRow *R) {
-    const __m256i corner = _mm256_setr_epi32(0, 1, 4, 5, 0, 1, 4, 5); /* by winner byte: 4 dy + dx */
-    const __m256i one = _mm256_set1_epi32(1), two = _mm256_set1_epi32(2);
-    for (int ci = 0; ci < R->Cin; ci++)
-        for (int c0 = 0; c0 < R->Cout; c0 += 8) {
-            const float *rows = R->rows + ci * 4 * R->pw;
-            float *s0 = acc + ci * 9L * R->lanes + c0;
-            __m256 s[9], b = _mm256_loadu_ps(bacc + c0);
-            for (int t = 0; t < 9; t++) s[t] = _mm256_loadu_ps(s0 + t * R->lanes);
-            for (int px0 = 0; px0 < R->Wp; px0 += 8) {
-                const int m = R->Wp - px0 < 8 ? R->Wp - px0 : 8;
-                __m256 g[8], a[8];
-                window_lanes_avx2(g, a, R, c0, px0, m);
-                for (int j = 0; j < m; j++) {
-                    const float *w = rows + 2 * (px0 + j);
-                    const __m256i i0 = _mm256_permutevar8x32_epi32(corner, _mm256_castps_si256(a[j]));
-                    const __m256i i1 = _mm256_add_epi32(i0, one), i2 = _mm256_add_epi32(i0, two);
-                    if (ci == 0) b = _mm256_add_ps(b, g[j]);
-                    for (int ky = 0; ky < 3; ky++) {
-                        const __m256 n = _mm256_loadu2_m128(w + (ky + 1) * R->pw, w + ky * R->pw);
-                        s[3 * ky] = _mm256_fmadd_ps(g[j], _mm256_permutevar8x32_ps(n, i0), s[3 * ky]);
-                        s[3 * ky + 1] = _mm256_fmadd_ps(g[j], _mm256_permutevar8x32_ps(n, i1), s[3 * ky + 1]);
-                        s[3 * ky + 2] = _mm256_fmadd_ps(g[j], _mm256_permutevar8x32_ps(n, i2), s[3 * ky + 2]);
-                    }
-                }
-            }
-            for (int t = 0; t < 9; t++) _mm256_storeu_ps(s0 + t * R->lanes, s[t]);
-            _mm256_storeu_ps(bacc + c0, b);
+/* The same for channels c0 .. c0 + 15 of windows px0 .. px0 + m - 1 (AVX-512). */
+__attribute__((target("avx512f,avx2,fma"))) static inline void window_lanes_avx512(__m512 g[16], __m512 a[16],
+                                                                                 const WindowRow *R, int c0, int px0,
+                                                                                 int m) {
+    const __mmask16 lanes = (__mmask16)((1u << m) - 1u);
+    const __m512i stopped = _mm512_set1_epi32(POOL_STOPPED);
+    for (int c = 0; c < 16; c++) {
+        if (c0 + c >= R->Cout) {
+            g[c] = _mm512_setzero_ps(), a[c] = _mm512_setzero_ps();
+            continue;
         }
+        prefetch_next_row(R, c0 + c, px0);
+        prefetch_next_row(R, c0 + c, px0 + 8);
+        const __m512i av = _mm512_cvtepu8_epi32(winner_bytes(R->am + (c0 + c) * R->plane + px0, m, 16));
+        g[c] = _mm512_maskz_loadu_ps(_mm512_testn_epi32_mask(av, stopped) & lanes, R->dp + (c0 + c) * R->plane + px0);
+        a[c] = _mm512_castsi512_ps(av);
+    }
+    transpose16_avx512(g);
+    transpose16_avx512(a);
 }
 
-/* AVX-512: 16 channels per pass, the same vectors of two rows (permutes index lanes 0..7). */
-__attribute__((target("avx512f,avx2,fma"))) static void windows_avx512(float *acc, float *bacc, const WindowRow *R) {
-    const __m512i corner = _mm512_setr_epi32(0, 1, 4, 5, 0, 1, 4, 5, 0, 1, 4, 5, 0, 1, 4, 5);
-    const __m512i one = _mm512_set1_epi32(1), two = _mm512_set1_epi32(2), stopped = _mm512_set1_epi32(POOL_STOPPED);
-    for (int ci = 0; ci < R->Cin; ci++)
-        for (int c0 = 0; c0 < R->Cout; c0 += 16) {
-            const float *rows = R->rows + ci * 4 * R->pw;
-            float *s0 = acc + ci * 9L * R->lanes + c0;
-            __m512 s[9], b = _mm512_loadu_ps(bacc + c0);
-            for (int t = 0; t < 9; t++) s[t] = _mm512_loadu_ps(s0 + t * R->lanes);
-            for (int px0 = 0; px0 < R->Wp; px0 += 16) {
-                const int m = R->Wp - px0 < 16 ? R->Wp - px0 : 16;
-                const __mmask16 lanes = (__mmask16)((1u << m) - 1u);
-                __m512 g[16], a[16];
-                for (int c = 0; c < 16; c++) {
-                    if (c0 + c >= R->Cout) {
-                        g[c] = _mm512_setzero_ps(), a[c] = _mm512_setzero_ps();
-                        continue;
-                    }
-                    prefetch_next_row(R, c0 + c, px0);
-                    prefetch_next_row(R, c0 + c, px0 + 8);
-                    const __m512i av = _mm512_cvtepu8_epi32(winner_bytes(R->am + (c0 + c) * R->plane + px0, m, 16));
-                    g[c] = _mm512_maskz_loadu_ps(_mm512_testn_epi32_mask(av, stopped) & lanes,
-                                                 R->dp + (c0 + c) * R->plane + px0);
-                    a[c] = _mm512_castsi512_ps(av);
-                }
-                transpose16_avx512(g);
-                transpose16_avx512(a);
-                for (int j = 0; j < m; j++) {
-                    const float *w = rows + 2 * (px0 + j);
-                    const __m512i i0 = _mm512_permutexvar_epi32(_mm512_castps_si512(a[j]), corner);
-                    const __m512i i1 = _mm512_add_epi32(i0, one), i2 = _mm512_add_epi32(i0, two);
-                    if (ci == 0) b = _mm512_add_ps(b, g[j]);
-                    for (int ky = 0; ky < 3; ky++) {
-                        const __m512 n =
-                            _mm512_castps256_ps512(_mm256_loadu2_m128(w + (ky + 1) * R->pw, w + ky * R->pw));
-                        s[3 * ky] = _mm512_fmadd_ps(g[j], _mm512_permutexvar_ps(i0, n), s[3 * ky]);
-                        s[3 * ky + 1] = _mm512_fmadd_ps(g[j], _mm512_permutexvar_ps(i1, n), s[3 * ky + 1]);
-                        s[3 * ky + 2] = _mm512_fmadd_ps(g[j], _mm512_permutexvar_ps(i2, n), s[3 * ky + 2]);
-                    }
-                }
-            }
-            for (int t = 0; t < 9; t++) _mm512_storeu_ps(s0 + t * R->lanes, s[t]);
-            _mm512_storeu_ps(bacc + c0, b);
-        }
-}
+/* The stamps and the windows, once per instruction set. */
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#define SIMD(name) name##_avx2
+#define VT __m256
+#define VL 8
+#define VLOAD(p) _mm256_loadu_ps(p)
+#define VSTORE(p, v) _mm256_storeu_ps((p), (v))
+#define VSET1(x) _mm256_set1_ps(x)
+#define VFMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define VADD(a, b) _mm256_add_ps((a), (b))
+#define VI __m256i
+#define VI_SET1(x) _mm256_set1_epi32(x)
+#define VI_ADD(a, b) _mm256_add_epi32((a), (b))
+#define VCASTI(v) _mm256_castps_si256(v)
+#define CORNER _mm256_setr_epi32(0, 1, 4, 5, 0, 1, 4, 5)
+#define PICK_I(t, i) _mm256_permutevar8x32_epi32((t), (i))
+#define PICK(v, i) _mm256_permutevar8x32_ps((v), (i))
+#define TWO_ROWS(hi, lo) _mm256_loadu2_m128((hi), (lo))
+#define STAMP_WEIGHTS_IN_REGISTERS 0
+#include "conv_pool_backward_simd.inc"
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma")
+#define SIMD(name) name##_avx512
+#define VT __m512
+#define VL 16
+#define VLOAD(p) _mm512_loadu_ps(p)
+#define VSTORE(p, v) _mm512_storeu_ps((p), (v))
+#define VSET1(x) _mm512_set1_ps(x)
+#define VFMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define VADD(a, b) _mm512_add_ps((a), (b))
+#define VI __m512i
+#define VI_SET1(x) _mm512_set1_epi32(x)
+#define VI_ADD(a, b) _mm512_add_epi32((a), (b))
+#define VCASTI(v) _mm512_castps_si512(v)
+#define CORNER _mm512_setr_epi32(0, 1, 4, 5, 0, 1, 4, 5, 0, 1, 4, 5, 0, 1, 4, 5)
+#define PICK_I(t, i) _mm512_permutexvar_epi32((i), (t))
+#define PICK(v, i) _mm512_permutexvar_ps((i), (v))
+#define TWO_ROWS(hi, lo) _mm512_castps256_ps512(_mm256_loadu2_m128((hi), (lo)))
+#define STAMP_WEIGHTS_IN_REGISTERS 1
+#include "conv_pool_backward_simd.inc"
+#pragma GCC pop_options
 #endif
 
 void conv_direct_pool_windows(float *dweight, float *dbias, const float *dpooled, const uint8_t *argmax,
