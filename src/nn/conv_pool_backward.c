@@ -1,10 +1,12 @@
 /* conv_pool_backward.c - the backward pass of a layer fusing a 3x3 conv, ReLU and a 2x2 max pool,
- * from its pooled gradient, on the default convolution path (SEEDSWEEP_CONV=direct2; see
+ * from its pooled gradient, on the direct2 and direct3 (default) convolution paths (see
  * conv_direct.h). Each pooled pixel passes its gradient g (0 where the pooled value is not
- * positive: ReLU) to one conv pixel, its window's winner; so the full-resolution gradient (three
- * quarters zeros) is never built, and the windows whose g is 0 (ReLU stops about half) cost
- * nothing. Both kernels first list, per output channel, the windows with g != 0 (the winner's
- * position, g), vectorized; the list is the same whichever code builds it.
+ * positive: ReLU, marked POOL_STOPPED in its argmax byte) to one conv pixel, its window's winner;
+ * so the full-resolution gradient (three quarters zeros) is never built. The stamps and patches
+ * first list, per output channel, the windows with g != 0 (the winner's position, g), vectorized,
+ * so the windows whose g is 0 (ReLU stops about half) cost nothing; the list is the same whichever
+ * code builds it. The windows take every window, with no list. The vector stamps and windows are
+ * in conv_pool_backward_simd.inc.
  *
  * Stamps (8 or more input channels): the input gradient is a sum of 3x3 stamps g * weight[co][ci]
  * around the winners, the weight gradient a sum of g times the input's 3x3 neighbourhood of each
